@@ -1,0 +1,52 @@
+"""The ``eqsolve`` command line.
+
+Each sub-command lives in its own module under :mod:`eqsolve.commands` and exposes
+``register(subparsers)``, which adds its parser(s) with ``set_defaults(func=...)``.
+Command modules import heavy dependencies (JAX, matplotlib) inside their functions so that
+``eqsolve basis`` stays light.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "eqsolve.commands.basis",
+    "eqsolve.commands.verify",
+    "eqsolve.commands.show",
+    "eqsolve.commands.train",
+    "eqsolve.commands.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eqsolve",
+        description="Declare a symmetry, get its equivariant basis, proofs and layers.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:  # a command not built yet
+            if err.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except (ValueError, TypeError) as err:
+        print(f"eqsolve {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
