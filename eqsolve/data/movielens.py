@@ -1,0 +1,149 @@
+"""Loaders: MovieLens-100K folders and plain ratings triples files.
+
+* MovieLens-100K: ``u.data`` / ``uK.base`` / ``uK.test`` are tab-separated
+  ``user item rating timestamp`` lines with 1-based ids. ``load_movielens_100k(path, fold)``
+  returns (train, test) sharing one id space (the raw ids of ``u.data`` when present, else
+  of the union of the two files).
+* MovieLens-1M/10M ``ratings.dat``: ``user::item::rating::timestamp`` (``load_triples`` with
+  ``sep="::"``).
+* Any ratings data: ``load_triples(path)`` reads ``user item rating [split]`` lines separated
+  by tabs, commas, spaces or ``::`` (detected); ``#`` comments and a header line with a
+  non-numeric rating column are skipped; ids may be any strings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .ratings import Ratings
+
+__all__ = ["load_movielens_100k", "load_triples", "load_ratings", "read_triples_file", "save_triples"]
+
+
+def _detect_sep(line: str):
+    for sep in ("::", "\t", ","):
+        if sep in line:
+            return sep
+    return None  # whitespace
+
+
+def read_triples_file(path, sep: str | None = "auto"):
+    """Read columns (users, items, ratings, extra) as string/float arrays.
+
+    ``extra`` is the 4th column (split label or timestamp) or None.
+    """
+    path = Path(path)
+    users, items, ratings, extra = [], [], [], []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = True
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if sep == "auto":
+                sep = _detect_sep(line)
+            parts = [p.strip() for p in (line.split(sep) if sep else line.split())]
+            if len(parts) < 3:
+                raise ValueError(f"{path}:{lineno}: expected 'user item rating [split]', got {line!r}")
+            try:
+                rv = float(parts[2])
+            except ValueError:
+                if first:  # header
+                    first = False
+                    continue
+                raise ValueError(f"{path}:{lineno}: rating {parts[2]!r} is not a number") from None
+            first = False
+            users.append(parts[0])
+            items.append(parts[1])
+            ratings.append(rv)
+            extra.append(parts[3] if len(parts) > 3 else None)
+    if not ratings:
+        raise ValueError(f"{path}: no ratings found")
+    ex = None if all(e is None for e in extra) else np.array(["" if e is None else e for e in extra])
+    return np.array(users), np.array(items), np.array(ratings, np.float32), ex
+
+
+def _as_ids(a):
+    """Numeric ids sort numerically; others as strings."""
+    try:
+        return a.astype(np.int64)
+    except ValueError:
+        return a
+
+
+def load_triples(path, sep: str | None = "auto", split_column: bool = True) -> Ratings:
+    """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``."""
+    u, i, r, ex = read_triples_file(path, sep)
+    return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=ex if split_column else None)
+
+
+def save_triples(r: Ratings, path, with_split: bool = True) -> None:
+    """Write ``r`` as tab-separated ``user item rating [split]`` (raw ids when known)."""
+    u = r.users if r.user_vocab is None else r.user_vocab[r.users]
+    i = r.items if r.item_vocab is None else r.item_vocab[r.items]
+    with open(path, "w", encoding="utf-8") as f:
+        for k in range(len(r)):
+            row = [str(u[k]), str(i[k]), f"{r.ratings[k]:g}"]
+            if with_split and r.split is not None:
+                row.append(str(r.split[k]))
+            f.write("\t".join(row) + "\n")
+
+
+def _read_ml(path):
+    a = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2)
+    if a.shape[1] < 3:
+        raise ValueError(f"{path}: expected 'user item rating timestamp' lines")
+    return a
+
+
+def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
+    """(train, test) of a MovieLens-100K folder for split ``fold`` in 1..5 (or 'a'/'b').
+
+    Ids are remapped to 0..n-1 over ``u.data`` (943 users x 1682 items) when it is present,
+    so every fold has the same matrix shape; otherwise over the union of base and test.
+    """
+    path = Path(path)
+    base, test = path / f"u{fold}.base", path / f"u{fold}.test"
+    for p in (base, test):
+        if not p.exists():
+            raise ValueError(f"MovieLens-100K file {p} not found (expected u1..u5 .base/.test)")
+    a, b = _read_ml(base), _read_ml(test)
+    full = path / "u.data"
+    if full.exists():
+        allr = _read_ml(full)
+        uv, iv = np.unique(allr[:, 0]), np.unique(allr[:, 1])
+    else:
+        uv, iv = np.unique(np.r_[a[:, 0], b[:, 0]]), np.unique(np.r_[a[:, 1], b[:, 1]])
+    tr = Ratings.from_raw(a[:, 0], a[:, 1], a[:, 2], user_vocab=uv, item_vocab=iv)
+    te = Ratings.from_raw(b[:, 0], b[:, 1], b[:, 2], user_vocab=uv, item_vocab=iv)
+    tr.split = np.full(len(tr), "train")
+    te.split = np.full(len(te), "test")
+    return tr, te
+
+
+def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[Ratings, Ratings | None]:
+    """(train, test) from a MovieLens-100K folder, a ``ratings.dat`` or a triples file.
+
+    A triples file with a split column gives train = rows whose split is not ``test_label``
+    and test = rows labelled ``test_label`` (same id space); without a split column test is None.
+    """
+    path = Path(path)
+    if path.is_dir():
+        if (path / f"u{fold}.base").exists():
+            return load_movielens_100k(path, fold)
+        for name in ("ratings.dat", "ratings.csv", "ratings.tsv", "ratings.txt"):
+            if (path / name).exists():
+                return load_ratings(path / name, fold, test_label)
+        raise ValueError(f"{path}: no u{fold}.base or ratings.* file found")
+    if not path.exists():
+        raise ValueError(f"ratings file {path} not found")
+    r = load_triples(path)
+    if r.split is None:
+        return r, None
+    is_test = r.split.astype(str) == test_label
+    # a 4th column that is a timestamp (all numeric, many values) is not a split
+    if not is_test.any() and len(np.unique(r.split)) > 10:
+        r.split = None
+        return r, None
+    return r.subset(~is_test), r.subset(is_test)

@@ -1,0 +1,14 @@
+"""Groups from generators: permutation groups, matrix Lie groups, products.
+
+Public names (EMLP-compatible): ``Group``, ``S``, ``A``, ``Z``, ``D``, ``SO``, ``O``, ``Sp``,
+``Lorentz``, ``SO13``, ``SO13p``, ``RubiksCube``, ``Trivial``, ``Permutation``,
+``DirectProduct``.
+"""
+from .base import Group
+from .matrix import O, SO, SO13, Lorentz, SO13p, Sp
+from .permutation import A, D, Permutation, PermutationGroup, S, Trivial, Z, perm_matrix
+from .product import DirectProduct
+from .rubik import RubiksCube
+
+__all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "D", "Trivial", "Permutation",
+           "SO", "O", "Sp", "Lorentz", "SO13", "SO13p", "RubiksCube", "perm_matrix"]

@@ -1,0 +1,199 @@
+"""The :class:`Group` base class: a matrix group on R^d given by its generators.
+
+A group is described by
+- ``discrete_generators``: array (M, d, d) of invertible matrices, and
+- ``lie_algebra``: array (D, d, d) of infinitesimal generators (the identity component is
+  exp(span)).
+Permutation groups additionally keep ``perm_generators`` (M, d) int arrays (image of each
+point) so that nothing of size d x d is formed unless asked for.
+
+Groups compare by value: two calls ``S(5)`` are equal; an optional ``label`` makes copies of the
+same group distinct factors of a direct product (``S(3, label="rows") != S(3, label="cols")``).
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+import numpy as np
+import scipy.linalg
+
+
+def _as_matrix_stack(mats, name: str, d: int | None) -> np.ndarray:
+    """Validate and convert generators to a float64 array (M, d, d)."""
+    if mats is None:
+        return np.zeros((0, d or 0, d or 0))
+    arr = np.asarray(mats, dtype=np.float64) if not isinstance(mats, np.ndarray) else mats.astype(np.float64)
+    if arr.size == 0:
+        return np.zeros((0, d or 0, d or 0))
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1] != arr.shape[2]:
+        raise ValueError(f"{name} must be square matrices of shape (M, d, d); got shape {arr.shape}")
+    if d is not None and arr.shape[1] != d:
+        raise ValueError(f"{name} act on R^{arr.shape[1]} but the group acts on R^{d}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contain non-finite entries")
+    return arr
+
+
+class Group:
+    """A matrix group acting on R^d, given by discrete and Lie-algebra generators.
+
+    Attributes:
+        d: dimension of the defining representation.
+        discrete_generators: (M, d, d) float64.
+        lie_algebra: (D, d, d) float64.
+        name: readable name, e.g. ``"S(5)"``.
+        label: optional tag that distinguishes otherwise equal copies.
+    """
+
+    def __init__(self, discrete_generators=None, lie_algebra=None, *, d: int | None = None,
+                 name: str | None = None, label: str | None = None, key=None):
+        disc = _as_matrix_stack(discrete_generators, "discrete generators", d)
+        d = d if d is not None else (disc.shape[1] if len(disc) else None)
+        lie = _as_matrix_stack(lie_algebra, "Lie-algebra generators", d)
+        if d is None:
+            d = lie.shape[1] if len(lie) else None
+        if d is None or d < 1:
+            raise ValueError("cannot infer the dimension d of the group: give generators or d >= 1")
+        if len(disc) and lie.shape[1] != disc.shape[1] and len(lie):
+            raise ValueError(f"discrete generators act on R^{disc.shape[1]} but the Lie algebra on R^{lie.shape[1]}")
+        for i, g in enumerate(disc):
+            s = np.linalg.svd(g, compute_uv=False)
+            if s[-1] <= 1e-10 * max(1.0, s[0]):
+                raise ValueError(f"discrete generator {i} of {name or 'group'} is not invertible "
+                                 f"(smallest singular value {s[-1]:.3g})")
+        self._disc = disc.reshape(len(disc), d, d) if len(disc) else np.zeros((0, d, d))
+        self._lie = lie.reshape(len(lie), d, d) if len(lie) else np.zeros((0, d, d))
+        self.d = int(d)
+        self.name = name or f"Group(d={d})"
+        self.label = label
+        self._key = key
+
+    # ----------------------------------------------------------------- generators
+    @property
+    def discrete_generators(self) -> np.ndarray:
+        """(M, d, d) float64 discrete generators."""
+        return self._disc
+
+    @property
+    def lie_algebra(self) -> np.ndarray:
+        """(D, d, d) float64 Lie-algebra generators."""
+        return self._lie
+
+    @property
+    def perm_generators(self) -> np.ndarray | None:
+        """(M, d) int array of point images if this is a permutation group, else None."""
+        return None
+
+    @property
+    def is_permutation(self) -> bool:
+        return self.perm_generators is not None
+
+    @property
+    def is_full_symmetric(self) -> bool:
+        """True for S(n) acting on its n points (orbits on tuples = equality patterns)."""
+        return False
+
+    @cached_property
+    def is_orthogonal(self) -> bool:
+        """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""
+        eye = np.eye(self.d)
+        ok = all(np.allclose(g @ g.T, eye, atol=1e-10) for g in self.discrete_generators)
+        return ok and all(np.allclose(a, -a.T, atol=1e-10) for a in self.lie_algebra)
+
+    @property
+    def factors(self) -> tuple["Group", ...]:
+        """The direct-product factors (just ``(self,)`` for a group that is not a product)."""
+        return (self,)
+
+    @property
+    def num_constraints(self) -> int:
+        return len(self.discrete_generators) + len(self.lie_algebra)
+
+    # ------------------------------------------------------------------- sampling
+    def samples(self, N: int, seed: int = 0) -> np.ndarray:
+        """N group elements (N, d, d): exp of a random Lie-algebra element times random words
+        in the discrete generators."""
+        rng = np.random.default_rng(seed)
+        out = np.empty((N, self.d, self.d))
+        for i in range(N):
+            out[i] = self._sample_one(rng)
+        return out
+
+    def sample(self, seed: int = 0) -> np.ndarray:
+        return self.samples(1, seed)[0]
+
+    def _sample_one(self, rng) -> np.ndarray:
+        g = np.eye(self.d)
+        if len(self.lie_algebra):
+            z = rng.normal(size=len(self.lie_algebra)) / np.sqrt(len(self.lie_algebra))
+            g = scipy.linalg.expm(np.einsum("k,kij->ij", z, self.lie_algebra))
+        disc = self.discrete_generators
+        if len(disc):
+            for _ in range(rng.integers(0, 2 * len(disc) + 8)):
+                g = disc[rng.integers(len(disc))] @ g
+        return g
+
+    # ------------------------------------------------------------------ equality
+    @property
+    def key(self):
+        """A hashable value that identifies the group (generators + label)."""
+        if self._key is None:
+            h = hashlib.sha256()
+            h.update(np.ascontiguousarray(self.discrete_generators).tobytes())
+            h.update(b"|")
+            h.update(np.ascontiguousarray(self.lie_algebra).tobytes())
+            self._key = ("Group", self.d, h.hexdigest())
+        return (self._key, self.label)
+
+    def __eq__(self, other):
+        return isinstance(other, Group) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def __repr__(self):
+        return self.name if self.label is None else f"{self.name}[{self.label}]"
+
+    __str__ = __repr__
+
+    def with_label(self, label: str | None) -> "Group":
+        """A copy of this group carrying ``label`` (a distinct factor in products)."""
+        import copy
+        g = copy.copy(self)
+        g.label = label
+        return g
+
+    # ---------------------------------------------------------------- factories
+    @staticmethod
+    def from_generators(discrete=None, lie=None, name: str | None = None, label: str | None = None,
+                        d: int | None = None) -> "Group":
+        """Any user group from generators.
+
+        Args:
+            discrete: (M, d, d) matrices, or a list of permutations (sequences of ints) which
+                makes a permutation group.
+            lie: (D, d, d) Lie-algebra generators.
+        """
+        if discrete is not None and lie is None and _looks_like_permutations(discrete):
+            from .permutation import Permutation
+            return Permutation(discrete, name=name, label=label)
+        return Group(discrete, lie, d=d, name=name, label=label)
+
+    def __mul__(self, other):
+        if isinstance(other, Group):
+            from .product import DirectProduct
+            return DirectProduct(self, other)
+        return NotImplemented
+
+
+def _looks_like_permutations(gens) -> bool:
+    try:
+        seqs = [list(g) for g in gens]
+    except TypeError:
+        return False
+    return bool(seqs) and all(
+        all(isinstance(x, (int, np.integer)) for x in s) and len(s) > 0 and not any(isinstance(x, (list, tuple, np.ndarray)) for x in s)
+        for s in seqs)

@@ -1,0 +1,327 @@
+"""Sparse exchangeable layers and models for interactions across sets (Hartford et al. 2018).
+
+A ratings matrix (users x items) is stored as its observed entries only: an array of entry
+values ``x`` of shape ``(nnz, C)`` and one integer index array per axis (``index[0]`` = user id
+of each entry, ``index[1]`` = item id), together with the static axis sizes ``sizes = (N, M)``.
+
+The exchangeable linear layer for ``S(N) x S(M)`` has one weight matrix per subset of axes that
+is *kept* (the 2^D subset-tied weights of Theorem 5.1)::
+
+    out_e = x_e W_{(0,1)}  +  rowpool(x)_{u(e)} W_{(0,)}  +  colpool(x)_{i(e)} W_{(1,)}
+            + allpool(x) W_{()}  + b
+
+where a pool is the mean over the observed entries that share the kept indices, evaluated back at
+each entry. Pooling uses only entries whose pooling weight is non-zero (``weights``, shape
+``(nnz,)``, default all ones), so an entry can be *queried* (receive an output) without
+*contributing* to any pool. Rows or columns with no contributing entry pool to zero (the count
+is clipped at 1), never to NaN.
+
+Everything works for any number of axes ``D`` (index arrays per axis); a pool over a kept subset
+``K`` uses ``prod(sizes[K])`` segments, so this is meant for D <= 3 with moderate sizes.
+
+Pure functions (``exchangeable_linear``, ``pool_mean``, ``channel_dropout``) can be used inside
+``jax.jit``; the NNX modules wrap them.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+__all__ = [
+    "kept_subsets",
+    "subset_label",
+    "pool_mean",
+    "exchangeable_linear",
+    "channel_dropout",
+    "broadcast_side_features",
+    "encode_ratings",
+    "expected_rating",
+    "ExchangeableLinear",
+    "SelfSupervisedExchangeable",
+    "FactorizedExchangeable",
+]
+
+
+def kept_subsets(ndim: int) -> list[tuple[int, ...]]:
+    """All 2^ndim subsets of axes (as sorted tuples), largest (identity term) first.
+
+    A subset lists the axes that are *kept*; the others are pooled over. For a matrix:
+    ``[(0, 1), (0,), (1,), ()]`` = identity, row pool, column pool, pool over everything.
+    """
+    if ndim < 1:
+        raise ValueError(f"exchangeable layers need at least one axis, got ndim={ndim}")
+    axes = range(ndim)
+    out = []
+    for r in range(ndim, -1, -1):
+        out.extend(itertools.combinations(axes, r))
+    return out
+
+
+def subset_label(kept: Sequence[int]) -> str:
+    """Name of the weight tied to a kept subset, e.g. ``"keep_0_1"``, ``"keep_0"``, ``"keep"``."""
+    return "keep" + "".join(f"_{a}" for a in kept)
+
+
+def _segment_ids(index: Sequence[jnp.ndarray], sizes: Sequence[int], kept: Sequence[int]):
+    seg = jnp.zeros_like(index[0])
+    n = 1
+    for a in kept:
+        seg = seg * sizes[a] + index[a]
+        n *= int(sizes[a])
+    return seg, n
+
+
+def pool_mean(x, index, sizes, kept, weights=None):
+    """Mean of ``x`` (nnz, C) over the entries that share the indices of the ``kept`` axes.
+
+    Returns the pooled values gathered back at each entry, shape (nnz, C). Entries with weight
+    0 do not contribute; a segment with no contributing entry pools to 0.
+    """
+    nnz = x.shape[0]
+    w = jnp.ones((nnz,), x.dtype) if weights is None else weights.astype(x.dtype)
+    if len(kept) == 0:
+        total = jnp.sum(x * w[:, None], axis=0, keepdims=True)
+        count = jnp.maximum(jnp.sum(w), 1.0)
+        return jnp.broadcast_to(total / count, x.shape)
+    seg, n = _segment_ids(index, sizes, kept)
+    total = jax.ops.segment_sum(x * w[:, None], seg, num_segments=n)
+    count = jax.ops.segment_sum(w, seg, num_segments=n)
+    mean = total / jnp.maximum(count, 1.0)[:, None]
+    return mean[seg]
+
+
+def exchangeable_linear(params, x, index, sizes, weights=None):
+    """Pure exchangeable linear map on sparse entries.
+
+    Args:
+      params: dict with ``"bias"`` (C_out,) and, for every kept subset ``K`` of the axes,
+        ``subset_label(K)`` -> (C_in, C_out).
+      x: (nnz, C_in) entry values.
+      index: sequence of D int arrays, each (nnz,).
+      sizes: static tuple of D axis sizes.
+      weights: optional (nnz,) pooling weights (1 = contributes to pools).
+    Returns: (nnz, C_out).
+    """
+    ndim = len(sizes)
+    if len(index) != ndim:
+        raise ValueError(f"got {len(index)} index arrays for a {ndim}-axis tensor of sizes {tuple(sizes)}")
+    out = x @ params[subset_label(tuple(range(ndim)))]
+    for kept in kept_subsets(ndim)[1:]:
+        w = params[subset_label(kept)]
+        nnz = x.shape[0]
+        wt = jnp.ones((nnz,), x.dtype) if weights is None else weights.astype(x.dtype)
+        if len(kept) == 0:
+            total = jnp.sum(x * wt[:, None], axis=0, keepdims=True)
+            pooled = (total / jnp.maximum(jnp.sum(wt), 1.0)) @ w
+            out = out + pooled
+            continue
+        # pool first (few segments), multiply, then gather: cheaper than pooling C_out channels
+        seg, n = _segment_ids(index, sizes, kept)
+        total = jax.ops.segment_sum(x * wt[:, None], seg, num_segments=n)
+        count = jax.ops.segment_sum(wt, seg, num_segments=n)
+        pooled = (total / jnp.maximum(count, 1.0)[:, None]) @ w
+        out = out + pooled[seg]
+    return out + params["bias"]
+
+
+def channel_dropout(key, x, rate: float):
+    """Drop whole channels of ``x`` (nnz, C): one Bernoulli draw per channel, shared by all
+    entries; kept channels are scaled by 1/(1-rate)."""
+    if rate <= 0.0 or key is None:
+        return x
+    if rate >= 1.0:
+        return jnp.zeros_like(x)
+    keep = jax.random.bernoulli(key, 1.0 - rate, (1, x.shape[-1]))
+    return jnp.where(keep, x / (1.0 - rate), 0.0)
+
+
+def broadcast_side_features(x, index, side):
+    """Append per-axis side features as channels.
+
+    ``side`` is a sequence (one per axis) of ``None`` or an array (sizes[a], F_a); the row of
+    each entry's index is concatenated to ``x`` (nnz, C) -> (nnz, C + sum F_a).
+    """
+    parts = [x]
+    for a, feats in enumerate(side or ()):
+        if feats is not None:
+            parts.append(jnp.asarray(feats, x.dtype)[index[a]])
+    return jnp.concatenate(parts, axis=-1) if len(parts) > 1 else x
+
+
+def encode_ratings(levels, hidden, n_levels: int, dtype=jnp.float32):
+    """One-hot input for the masked model.
+
+    Args:
+      levels: (nnz,) int rating level in 0..n_levels-1 (ignored where hidden).
+      hidden: (nnz,) bool/0-1, 1 where the rating is masked or unobserved (a query).
+    Returns: (nnz, n_levels + 1): one-hot of the level (zeros where hidden) and the indicator.
+    """
+    hidden = jnp.asarray(hidden, dtype)
+    onehot = jax.nn.one_hot(levels, n_levels, dtype=dtype) * (1.0 - hidden)[:, None]
+    return jnp.concatenate([onehot, hidden[:, None]], axis=-1)
+
+
+def expected_rating(logits, values):
+    """Expected rating under softmax(logits) (nnz, K) with rating values (K,)."""
+    return jax.nn.softmax(logits, axis=-1) @ jnp.asarray(values, logits.dtype)
+
+
+class ExchangeableLinear(nnx.Module):
+    """Sparse exchangeable linear layer (2^ndim tied weights + bias).
+
+    ``layer(x, index, sizes, weights=None)``: x (nnz, in_ch) -> (nnz, out_ch).
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, *, ndim: int = 2, rngs: nnx.Rngs, dtype=jnp.float32):
+        self.in_ch, self.out_ch, self.ndim = int(in_ch), int(out_ch), int(ndim)
+        subsets = kept_subsets(self.ndim)
+        scale = 1.0 / np.sqrt(self.in_ch * len(subsets))
+        self.weights = nnx.Dict(
+            {
+                subset_label(k): nnx.Param(scale * jax.random.normal(rngs.params(), (self.in_ch, self.out_ch), dtype))
+                for k in subsets
+            }
+        )
+        self.bias = nnx.Param(jnp.zeros((self.out_ch,), dtype))
+
+    @property
+    def subsets(self) -> list[tuple[int, ...]]:
+        return kept_subsets(self.ndim)
+
+    def param_dict(self):
+        d = {k: v[...] for k, v in self.weights.items()}
+        d["bias"] = self.bias[...]
+        return d
+
+    def __call__(self, x, index, sizes, weights=None):
+        if x.shape[-1] != self.in_ch:
+            raise ValueError(f"ExchangeableLinear expects {self.in_ch} input channels, got {x.shape[-1]}")
+        return exchangeable_linear(self.param_dict(), x, index, tuple(sizes), weights)
+
+
+def _act(x):
+    return jax.nn.leaky_relu(x, 0.1)
+
+
+class _Stack(nnx.Module):
+    """Exchangeable layers with leaky-ReLU and channel dropout between them."""
+
+    def __init__(self, widths: Sequence[int], ndim: int, dropout: float, rngs: nnx.Rngs, final_act: bool):
+        self.layers = nnx.List(
+            [ExchangeableLinear(a, b, ndim=ndim, rngs=rngs) for a, b in zip(widths[:-1], widths[1:])]
+        )
+        self.dropout = float(dropout)
+        self.final_act = bool(final_act)
+
+    def __call__(self, h, index, sizes, weights, key, deterministic):
+        n = len(self.layers)
+        for i, layer in enumerate(self.layers):
+            h = layer(h, index, sizes, weights)
+            if i < n - 1 or self.final_act:
+                h = _act(h)
+                if not deterministic and self.dropout > 0:
+                    key, sub = jax.random.split(key)
+                    h = channel_dropout(sub, h, self.dropout)
+        return h
+
+
+class SelfSupervisedExchangeable(nnx.Module):
+    """Masked (self-supervised) exchangeable model of Hartford et al. (Sec. 5.2).
+
+    Input per entry: one-hot rating (``n_levels``) plus a hidden indicator, optionally side
+    features; ``num_layers`` exchangeable layers of ``ch`` channels; output logits over levels.
+
+    ``model(x, index, sizes, weights=None, *, key=None, deterministic=True, side=None)``
+    with x = ``encode_ratings(...)`` (nnz, n_levels+1) -> logits (nnz, n_levels).
+    """
+
+    def __init__(
+        self,
+        n_levels: int = 5,
+        *,
+        ch: int = 128,
+        num_layers: int = 4,
+        dropout: float = 0.5,
+        side_dims: Sequence[int] = (),
+        ndim: int = 2,
+        rngs: nnx.Rngs,
+    ):
+        self.n_levels = int(n_levels)
+        in_ch = self.n_levels + 1 + int(sum(side_dims))
+        widths = [in_ch] + [int(ch)] * (int(num_layers) - 1) + [self.n_levels]
+        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False)
+
+    def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
+        x = broadcast_side_features(x, index, side)
+        if key is None:
+            deterministic = True
+        return self.net(x, index, tuple(sizes), weights, key, deterministic)
+
+
+class FactorizedExchangeable(nnx.Module):
+    """Factorized exchangeable autoencoder (Hartford et al. Sec. 5.2, "factorized").
+
+    Encoder: exchangeable layers on the input entries, then a mean pool per axis gives one
+    factor vector per user (row) and per item (column), shape (sizes[a], factor_dim).
+    Decoder: at each queried entry the two factors are concatenated (with their product) and
+    passed through exchangeable layers that pool over the queried entries; output logits.
+
+    ``model(x, index, sizes, weights=None, *, query_index=None, key=None, deterministic=True)``:
+    encoder pools over entries with weight > 0; the decoder predicts at ``query_index``
+    (default: the input entries). Returns logits (n_query, n_levels).
+    """
+
+    def __init__(
+        self,
+        n_levels: int = 5,
+        *,
+        ch: int = 128,
+        enc_layers: int = 3,
+        dec_layers: int = 2,
+        factor_dim: int = 64,
+        dropout: float = 0.5,
+        side_dims: Sequence[int] = (),
+        rngs: nnx.Rngs,
+    ):
+        self.n_levels = int(n_levels)
+        in_ch = self.n_levels + 1 + int(sum(side_dims))
+        self.factor_dim = int(factor_dim)
+        self.encoder = _Stack([in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim], 2, dropout, rngs, False)
+        self.decoder = _Stack([3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels], 2, dropout, rngs, False)
+        self.dropout = float(dropout)
+
+    def factors(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
+        """Row and column factors: ((N, f), (M, f))."""
+        x = broadcast_side_features(x, index, side)
+        if key is None:
+            deterministic = True
+        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic)
+        nnz = h.shape[0]
+        w = jnp.ones((nnz,), h.dtype) if weights is None else weights.astype(h.dtype)
+        out = []
+        for a in range(2):
+            tot = jax.ops.segment_sum(h * w[:, None], index[a], num_segments=int(sizes[a]))
+            cnt = jax.ops.segment_sum(w, index[a], num_segments=int(sizes[a]))
+            out.append(tot / jnp.maximum(cnt, 1.0)[:, None])
+        return out[0], out[1]
+
+    def decode(self, u, v, query_index, sizes, query_weights=None, *, key=None, deterministic=True):
+        fu, fv = u[query_index[0]], v[query_index[1]]
+        h = jnp.concatenate([fu, fv, fu * fv], axis=-1)
+        if key is None:
+            deterministic = True
+        return self.decoder(h, query_index, tuple(sizes), query_weights, key, deterministic)
+
+    def __call__(self, x, index, sizes, weights=None, *, query_index=None, key=None, deterministic=True, side=None):
+        k1 = k2 = None
+        if key is not None:
+            k1, k2 = jax.random.split(key)
+        u, v = self.factors(x, index, sizes, weights, key=k1, deterministic=deterministic, side=side)
+        if query_index is None:
+            query_index = index
+        return self.decode(u, v, query_index, sizes, key=k2, deterministic=deterministic)

@@ -1,0 +1,82 @@
+"""``solve_basis``: split a rep into monomial blocks, solve each distinct block once with the
+right method, and assemble a :class:`RepBasis`.
+
+Methods per block:
+- ``"pattern"``: closed-form equality patterns (every axis a defining rep of some S(n));
+- ``"orbit"``: exact orbits (every group acting is a permutation group);
+- ``"dense"``: SVD nullspace, constraint by constraint (small blocks);
+- ``"krylov"``: matrix-free iterative nullspace (large blocks of continuous groups);
+- ``"auto"``: the first that applies, in that order (dense below ``DENSE_MAX_SIZE``).
+"""
+from __future__ import annotations
+
+from ..reps.base import Rep
+from ..reps.monomial import Monomial
+from . import cache as _cache
+from .basis import Basis, DenseBasis, OrbitBasis, RepBasis
+from .dense import solve_dense, solve_dense_stacked
+from .orbit import solve_orbit
+from .patterns import is_pattern_block, solve_pattern
+
+METHODS = ("auto", "pattern", "orbit", "dense", "dense-stacked", "krylov")
+DENSE_MAX_SIZE = 4096
+
+
+def choose_method(mono: Monomial) -> str:
+    if not mono.leaves:
+        return "orbit"
+    if is_pattern_block(mono):
+        return "pattern"
+    if all(f.is_permutation for f in mono.groups):
+        return "orbit"
+    if mono.size <= DENSE_MAX_SIZE:
+        return "dense"
+    return "krylov"
+
+
+def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Basis:
+    """Invariant basis of one monomial block."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    chosen = choose_method(mono) if method == "auto" else method
+    key = (mono.key, chosen)
+    if cache:
+        hit = _cache.lookup(key)
+        if hit is not None:
+            return hit
+    if not mono.leaves:  # a scalar block: everything is invariant
+        basis: Basis = OrbitBasis(__import__("numpy").zeros(1, dtype=int), ())
+    elif chosen == "pattern":
+        basis = solve_pattern(mono)
+    elif chosen == "orbit":
+        basis = solve_orbit(mono)
+    elif chosen == "dense":
+        basis = solve_dense(mono)
+    elif chosen == "dense-stacked":
+        basis = solve_dense_stacked(mono)
+    else:
+        try:
+            from .krylov import solve_krylov
+        except ImportError:
+            basis = solve_dense(mono)
+        else:
+            basis = solve_krylov(mono)
+    if cache:
+        _cache.store(key, basis)
+    return basis
+
+
+def solve_basis(rep: Rep, method: str = "auto", cache: bool = True) -> RepBasis:
+    """The equivariant basis of ``rep`` (see :class:`eqsolve.solve.basis.RepBasis`)."""
+    if not isinstance(rep, Rep):
+        raise TypeError(f"solve_basis needs a Rep, got {type(rep).__name__}")
+    if not rep.is_bound:
+        raise ValueError(f"rep {rep} is unbound: give it a group first, e.g. ({rep})(S(3))")
+    solved: dict = {}
+    blocks = []
+    for mono in rep.monomials:
+        k = mono.key
+        if k not in solved:
+            solved[k] = solve_block(mono, method, cache)
+        blocks.append((mono, solved[k]))
+    return RepBasis(rep, blocks)

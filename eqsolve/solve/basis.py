@@ -1,0 +1,294 @@
+"""Basis objects: what a solver returns.
+
+A basis spans the invariant subspace {v : rho(g) v = v} of a rep of size m. It can be
+materialised as a dense (m, dim) matrix with orthonormal columns, but it also carries
+structure the runtime and the verifier use:
+
+- :class:`DenseBasis`: explicit orthonormal columns (continuous groups), with per-vector
+  constraint residuals;
+- :class:`OrbitBasis`: one element per orbit of coordinates (permutation reps); element k is
+  the normalised indicator of orbit k, labelled by the orbit's first multi-index;
+- :class:`PatternBasis`: S(n) tensor reps and their products; element k is the normalised
+  indicator of all multi-indices with one equality pattern (a set partition of the axes per
+  group factor), described in closed form, never enumerated;
+- :class:`RepBasis`: the direct sum over the monomial blocks of a rep (block splitting).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..memory import check_fits, human
+
+
+class Basis:
+    """Basis of the invariant subspace of one block (size m, dim elements)."""
+
+    method = "abstract"
+    size: int
+    dim: int
+    labels: list
+    residuals: np.ndarray | None = None
+
+    def dense(self) -> np.ndarray:
+        """(size, dim) float64 with orthonormal columns."""
+        raise NotImplementedError
+
+    def apply(self, coeffs: np.ndarray) -> np.ndarray:
+        """sum_k coeffs[k] * q_k: coeffs (dim,) or (dim, B) -> (size,) or (size, B)."""
+        return self.dense() @ coeffs
+
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
+        """Q^T x: x (size,) or (size, B) -> (dim,) or (dim, B)."""
+        return self.dense().T @ x
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        return self.apply(self.coefficients(x))
+
+    def _check_dense(self):
+        check_fits(self.size * max(self.dim, 1) * 8, f"the dense basis ({self.size} x {self.dim})",
+                   "use basis.apply / basis.coefficients or the eqsolve.runtime layers, which never form it")
+
+    def __repr__(self):
+        return f"{type(self).__name__}(size={self.size}, dim={self.dim})"
+
+
+class DenseBasis(Basis):
+    method = "dense"
+
+    def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense", labels=None):
+        self.Q = np.asarray(Q, dtype=np.float64)
+        self.size, self.dim = self.Q.shape
+        self.residuals = residuals
+        self.method = method
+        self.labels = list(labels) if labels is not None else [f"q{k}" for k in range(self.dim)]
+
+    def dense(self):
+        return self.Q
+
+
+class OrbitBasis(Basis):
+    """Invariants of a permutation rep: constant on each orbit of coordinates.
+
+    Attributes:
+        orbit_of: (size,) int, the orbit index of each coordinate (orbits ordered by their
+            smallest coordinate).
+        counts: (dim,) orbit sizes.
+        shape: the block's tensor shape, used to label orbits by a representative multi-index.
+    """
+
+    method = "orbit"
+
+    def __init__(self, orbit_of: np.ndarray, shape: tuple[int, ...]):
+        self.orbit_of = orbit_of
+        self.size = len(orbit_of)
+        self.dim = int(orbit_of.max()) + 1 if self.size else 0
+        self.counts = np.bincount(orbit_of, minlength=self.dim)
+        first = np.full(self.dim, self.size, dtype=np.int64)
+        np.minimum.at(first, orbit_of, np.arange(self.size))
+        self.representatives = first
+        self.shape = shape
+        self.labels = [tuple(int(i) for i in np.unravel_index(r, shape)) if shape else () for r in first]
+        self.residuals = np.zeros(self.dim)
+
+    def dense(self):
+        self._check_dense()
+        Q = np.zeros((self.size, self.dim))
+        Q[np.arange(self.size), self.orbit_of] = 1.0 / np.sqrt(self.counts[self.orbit_of])
+        return Q
+
+    def apply(self, coeffs):
+        coeffs = np.asarray(coeffs, dtype=np.float64)
+        scale = 1.0 / np.sqrt(self.counts)
+        scaled = coeffs * (scale if coeffs.ndim == 1 else scale[:, None])
+        return scaled[self.orbit_of]
+
+    def coefficients(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        scale = 1.0 / np.sqrt(self.counts)
+        if x.ndim == 1:
+            return np.bincount(self.orbit_of, weights=x, minlength=self.dim) * scale
+        out = np.zeros((self.dim,) + x.shape[1:])
+        np.add.at(out, self.orbit_of, x)
+        return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
+
+
+class PatternLabel:
+    """An equality pattern: for each group factor, a set partition of the axes it acts on.
+
+    ``blocks[g]`` is a tuple of blocks (tuples of axis positions); two axes in one block carry
+    equal indices, axes in different blocks carry different indices.
+    """
+
+    def __init__(self, groups: tuple, blocks: tuple):
+        self.groups = groups
+        self.blocks = blocks
+
+    def partition(self, group) -> tuple[tuple[int, ...], ...]:
+        return self.blocks[self.groups.index(group)]
+
+    def tied(self, axis_a: int, axis_b: int) -> bool:
+        """Whether two axes are constrained equal in this pattern."""
+        for part in self.blocks:
+            for block in part:
+                if axis_a in block:
+                    return axis_b in block
+        return False
+
+    def axis_partition(self) -> tuple[tuple[int, ...], ...]:
+        """All blocks, over all groups, sorted by their first axis."""
+        return tuple(sorted((b for part in self.blocks for b in part), key=lambda b: b[0]))
+
+    def __eq__(self, other):
+        return isinstance(other, PatternLabel) and (self.groups, self.blocks) == (other.groups, other.blocks)
+
+    def __hash__(self):
+        return hash((self.groups, self.blocks))
+
+    def __repr__(self):
+        parts = ["|".join("".join(str(a) for a in b) for b in part) for part in self.blocks]
+        return "Pattern(" + "; ".join(f"{g}: {p}" for g, p in zip(self.groups, parts)) + ")"
+
+
+def _falling(n: int, k: int) -> int:
+    return math.prod(range(n - k + 1, n + 1)) if k <= n else 0
+
+
+class PatternBasis(Basis):
+    """Invariants of a tensor product of defining reps of symmetric groups S(n_1), ... .
+
+    Axis ``j`` of the block (size d_j = n of its group) belongs to group ``axis_group[j]``.
+    Element k is the normalised indicator of the multi-indices whose equality pattern is
+    ``labels[k]``; it has ``prod_g n_g (n_g - 1) ... (n_g - b_g + 1)`` nonzeros.
+    """
+
+    method = "pattern"
+
+    def __init__(self, shape: tuple[int, ...], axis_group: tuple[int, ...], groups: tuple, labels: list[PatternLabel]):
+        self.shape = shape
+        self.size = math.prod(shape)
+        self.axis_group = axis_group
+        self.groups = groups
+        self.labels = labels
+        self.dim = len(labels)
+        self.counts = np.array([
+            math.prod(_falling(g.d, len(part)) for g, part in zip(groups, lab.blocks)) for lab in labels],
+            dtype=np.float64)
+        self.residuals = np.zeros(self.dim)
+
+    def indicator(self, k: int) -> np.ndarray:
+        """0/1 tensor of ``shape`` for pattern k (size of the block; memory-checked)."""
+        check_fits(self.size, f"pattern indicator of shape {self.shape}")
+        grids = np.ogrid[tuple(slice(0, d) for d in self.shape)] if self.shape else []
+        mask = np.ones(self.shape, dtype=bool)
+        for part in self.labels[k].blocks:
+            reps = [block[0] for block in part]
+            for block in part:
+                for a in block[1:]:
+                    mask &= grids[block[0]] == grids[a]
+            for i in range(len(reps)):
+                for j in range(i + 1, len(reps)):
+                    mask &= grids[reps[i]] != grids[reps[j]]
+        return mask
+
+    def dense(self):
+        self._check_dense()
+        Q = np.zeros((self.size, self.dim))
+        for k in range(self.dim):
+            Q[:, k] = self.indicator(k).reshape(-1) / np.sqrt(self.counts[k])
+        return Q
+
+    def apply(self, coeffs):
+        coeffs = np.asarray(coeffs, dtype=np.float64)
+        out = np.zeros((self.size,) + coeffs.shape[1:])
+        for k in range(self.dim):
+            ind = self.indicator(k).reshape(-1).astype(np.float64) / np.sqrt(self.counts[k])
+            out += ind[:, None] * coeffs[k] if coeffs.ndim > 1 else ind * coeffs[k]
+        return out
+
+    def coefficients(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        rows = []
+        for k in range(self.dim):
+            ind = self.indicator(k).reshape(-1).astype(np.float64) / np.sqrt(self.counts[k])
+            rows.append(ind @ x)
+        return np.array(rows)
+
+
+class RepBasis:
+    """The equivariant basis of a whole rep: a direct sum over its monomial blocks.
+
+    Attributes:
+        rep: the rep solved.
+        blocks: list of (Monomial, Basis); identical monomials share one Basis object.
+        size, dim: rep size and total number of basis elements.
+        labels: one label per element, in column order (block by block).
+        block_of: (dim,) index of the block each element belongs to.
+    """
+
+    def __init__(self, rep, blocks):
+        self.rep = rep
+        self.blocks = blocks
+        self.size = rep.size()
+        self.dim = sum(b.dim for _, b in blocks)
+        self.labels = [lab for _, b in blocks for lab in b.labels]
+        self.block_of = np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(blocks)] or [np.zeros(0, int)]).astype(int)
+        self._col = np.cumsum([0] + [b.dim for _, b in blocks])
+
+    @property
+    def methods(self) -> set[str]:
+        return {b.method for _, b in self.blocks}
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """(dim,) max constraint residual of each basis vector (0 for exact solvers)."""
+        parts = [b.residuals if b.residuals is not None else np.full(b.dim, np.nan) for _, b in self.blocks]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def nbytes_dense(self) -> int:
+        return self.size * self.dim * 8
+
+    def dense(self) -> np.ndarray:
+        """(size, dim) orthonormal columns. Raises a ValueError saying how much memory this
+        would need when it does not fit."""
+        check_fits(self.nbytes_dense(), f"the dense basis of {self.rep} ({self.size} x {self.dim})",
+                   "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it")
+        Q = np.zeros((self.size, self.dim))
+        for i, (mono, b) in enumerate(self.blocks):
+            cols = slice(self._col[i], self._col[i + 1])
+            Q[mono.index_array().reshape(-1), cols] = b.dense()
+        return Q
+
+    def apply(self, coeffs: np.ndarray) -> np.ndarray:
+        """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
+        coeffs = np.asarray(coeffs, dtype=np.float64)
+        if coeffs.shape[0] != self.dim:
+            raise ValueError(f"expected {self.dim} coefficients, got {coeffs.shape[0]}")
+        out = np.zeros((self.size,) + coeffs.shape[1:])
+        for i, (mono, b) in enumerate(self.blocks):
+            if b.dim:
+                mono.scatter_add(out, b.apply(coeffs[self._col[i]:self._col[i + 1]]))
+        return out
+
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
+        """Q^T x for x (size,) or (size, B)."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.shape[0] != self.size:
+            raise ValueError(f"expected a vector of size {self.size} for {self.rep}, got {x.shape[0]}")
+        parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
+        return np.concatenate(parts) if parts else np.zeros((0,) + x.shape[1:])
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Q Q^T x."""
+        return self.apply(self.coefficients(x))
+
+    def projector(self):
+        """Q Q^T as a lazy scipy LinearOperator (size, size)."""
+        from scipy.sparse.linalg import LinearOperator
+        return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
+                              rmatvec=self.project, dtype=np.float64)
+
+    def __repr__(self):
+        return (f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "
+                f"methods={sorted(self.methods)}, dense={human(self.nbytes_dense())})")

@@ -1,0 +1,58 @@
+"""Dense SVD nullspace solver (small blocks; the reference the others are checked against).
+
+The nullspace is refined constraint by constraint: Q_0 = I, Q_{i+1} = Q_i N_i where N_i spans
+the nullspace of C_i Q_i (an SVD of a (size x dim_i) matrix). Each C_i is applied matrix-free,
+so the block is never Kronecker-expanded; only Q (size x dim_i) is dense.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..memory import check_fits
+from ..reps.monomial import Monomial
+from .basis import DenseBasis
+from .constraints import block_constraints, residuals
+
+RANK_RTOL = 1e-7
+
+
+def nullspace(M: np.ndarray, rtol: float = RANK_RTOL) -> np.ndarray:
+    """Orthonormal basis (n, k) of the nullspace of M (r, n) by SVD."""
+    if M.shape[0] == 0:
+        return np.eye(M.shape[1])
+    _, s, vt = np.linalg.svd(M, full_matrices=True)
+    scale = max(1.0, s[0] if len(s) else 0.0)
+    rank = int((s > rtol * scale).sum())
+    return vt[rank:].T
+
+
+def solve_dense(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:
+    m = mono.size
+    check_fits(3 * m * m * 8, f"dense SVD solve of a block of shape {mono.shape} (size {m})",
+               "use method='krylov' (continuous groups) or 'orbit'/'pattern' (permutation groups)")
+    cons = block_constraints(mono)
+    Q = np.eye(m)
+    for c in cons:
+        if Q.shape[1] == 0:
+            break
+        Q = Q @ nullspace(c.apply(Q), rtol)
+    Q = _orthonormalize(Q)
+    return DenseBasis(Q, residuals(cons, Q), method="dense")
+
+
+def solve_dense_stacked(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:
+    """Plain textbook solver: form every constraint densely, stack, one SVD (benchmark baseline)."""
+    m = mono.size
+    check_fits(3 * m * m * 8 * max(1, len(block_constraints(mono))), f"stacked dense SVD of size {m}")
+    cons = block_constraints(mono)
+    eye = np.eye(m)
+    C = np.concatenate([c.apply(eye) for c in cons], axis=0) if cons else np.zeros((0, m))
+    Q = nullspace(C, rtol)
+    return DenseBasis(Q, residuals(cons, Q), method="dense-stacked")
+
+
+def _orthonormalize(Q: np.ndarray) -> np.ndarray:
+    if Q.shape[1] == 0:
+        return Q
+    q, r = np.linalg.qr(Q)
+    return q[:, np.abs(np.diag(r)) > 1e-10]

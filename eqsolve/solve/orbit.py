@@ -1,0 +1,48 @@
+"""Exact orbit solver for permutation reps (no SVD).
+
+For a block on which every generator permutes coordinates, the invariant vectors are exactly
+the functions constant on orbits. Orbits are the connected components of the graph with an
+edge i -> g(i) for every coordinate i and generator g (scipy's union-find on a sparse graph).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+from scipy.sparse.csgraph import connected_components
+
+from ..memory import check_fits
+from ..reps.monomial import Monomial
+from .basis import OrbitBasis
+
+
+def block_generator_perms(mono: Monomial) -> list[np.ndarray]:
+    """Flat index permutations (size,) of the block for every discrete generator."""
+    out = []
+    for f in mono.groups:
+        if not f.is_permutation:
+            raise ValueError(f"the orbit solver needs permutation groups; {f} is not one")
+        for p in f.perm_generators:
+            out.append(mono.perm_action({f: p}))
+    return out
+
+
+def solve_orbit(mono: Monomial) -> OrbitBasis:
+    m = mono.size
+    gens = mono.groups
+    check_fits(m * 8 * (4 + 2 * sum(len(f.perm_generators) for f in gens)),
+               f"orbit solve of a block of shape {mono.shape} (size {m})",
+               "for S(n) factors use method='pattern', which never enumerates index tuples")
+    perms = block_generator_perms(mono)
+    if not perms:
+        return OrbitBasis(np.arange(m), mono.shape)
+    rows = np.concatenate([np.arange(m)] * len(perms))
+    cols = np.concatenate(perms)
+    graph = scipy.sparse.coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(m, m)).tocsr()
+    _, comp = connected_components(graph, directed=True, connection="weak")
+    # renumber components by their smallest coordinate, so the order is canonical
+    first = np.full(comp.max() + 1, m, dtype=np.int64)
+    np.minimum.at(first, comp, np.arange(m))
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return OrbitBasis(rank[comp], mono.shape)

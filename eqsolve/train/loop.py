@@ -1,0 +1,361 @@
+"""Training and prediction for the exchangeable ratings models.
+
+Training is self-supervised: each step hides a random fraction (``mask_rate``) of the
+observed training ratings and the model predicts them from the rest (cross-entropy over rating
+levels; the prediction is the expected rating). Full-batch on all observed entries by default;
+``sampler="uniform"|"conditional"`` trains on random sub-matrices instead (for big matrices).
+
+Prediction: the context (known) ratings are given as input and the query entries as hidden
+entries (one-hot zeros + indicator). With ``positions_visible=False`` (default) hidden entries
+do not take part in any pooling, so the predictions depend only on the context ratings, never
+on which query positions exist; ``True`` follows the paper's code (hidden entries are pooled).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..data.ratings import Ratings, bias_baseline
+from ..data.sampling import coverage_blocks, localize, sample_conditional, sample_uniform, entries_in
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+
+__all__ = ["TrainConfig", "Trainer", "build_model", "predict", "rmse"]
+
+
+@dataclass
+class TrainConfig:
+    model: str = "self-supervised"  # or "factorized"
+    ch: int = 128
+    num_layers: int = 4  # self-supervised: exchangeable layers including the output layer
+    enc_layers: int = 3  # factorized
+    dec_layers: int = 2
+    factor_dim: int = 64
+    dropout: float = 0.5
+    mask_rate: float = 0.15
+    positions_visible: bool = False
+    lr: float = 1e-3
+    lr_final_frac: float = 0.1  # cosine decay to lr * lr_final_frac
+    weight_decay: float = 0.0
+    mse_weight: float = 0.0  # optional extra loss on the expected rating
+    steps: int = 1000
+    eval_every: int = 100
+    checkpoint_every: int = 100
+    seed: int = 0
+    sampler: str = "none"  # "none" | "uniform" | "conditional"
+    sample_rows: int = 512
+    sample_cols: int = 512
+    eval_passes: int = 1  # coverage passes when predicting with a sampler
+    levels: tuple = ()  # rating values; empty = distinct training ratings
+
+    def to_dict(self):
+        d = dataclasses.asdict(self)
+        d["levels"] = [float(x) for x in self.levels]
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        names = {f.name for f in dataclasses.fields(cls)}
+        d = {k: v for k, v in d.items() if k in names}
+        if "levels" in d:
+            d["levels"] = tuple(d["levels"])
+        return cls(**d)
+
+
+def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None):
+    from flax import nnx
+
+    from ..nn.exchangeable import FactorizedExchangeable, SelfSupervisedExchangeable
+
+    rngs = nnx.Rngs(params=cfg.seed if seed is None else seed)
+    if cfg.model in ("self-supervised", "selfsup", "masked"):
+        return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, rngs=rngs)
+    if cfg.model in ("factorized", "autoencoder"):
+        return FactorizedExchangeable(
+            n_levels, ch=cfg.ch, enc_layers=cfg.enc_layers, dec_layers=cfg.dec_layers,
+            factor_dim=cfg.factor_dim, dropout=cfg.dropout, rngs=rngs,
+        )
+    raise ValueError(f"unknown model {cfg.model!r}; use 'self-supervised' or 'factorized'")
+
+
+def rmse(pred, target) -> float:
+    pred, target = np.asarray(pred, float), np.asarray(target, float)
+    return float(np.sqrt(np.mean((pred - target) ** 2)))
+
+
+def _bucket(n: int) -> int:
+    """Pad sizes to a few static shapes (powers of two times 1, 1.25, 1.5, 1.75)."""
+    if n <= 1024:
+        return 1024
+    p = 1 << (n - 1).bit_length() - 1
+    for f in (1.25, 1.5, 1.75, 2.0):
+        if n <= int(p * f):
+            return int(p * f)
+    return 2 * p
+
+
+class _Fns:
+    """Jitted step / predict functions for a given model graph and optimizer."""
+
+    def __init__(self, graphdef, rest, tx, cfg: TrainConfig, values):
+        import jax
+        import jax.numpy as jnp
+        import optax
+        from flax import nnx
+
+        from ..nn.exchangeable import encode_ratings, expected_rating
+
+        K = len(values)
+        vals = jnp.asarray(values, jnp.float32)
+
+        def forward(params, x, index, sizes, weights, key, deterministic):
+            model = nnx.merge(graphdef, params, rest)
+            return model(x, index, sizes, weights, key=key, deterministic=deterministic)
+
+        def loss_fn(params, batch, key, sizes):
+            kmask, kdrop = jax.random.split(key)
+            valid = batch["valid"]
+            n = valid.shape[0]
+            hidden = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            x = encode_ratings(batch["level"], hidden, K)
+            w = valid if cfg.positions_visible else valid * (1.0 - hidden)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False)
+            ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
+            denom = jnp.maximum(hidden.sum(), 1.0)
+            loss = jnp.sum(ce * hidden) / denom
+            if cfg.mse_weight:
+                err = expected_rating(logits, vals) - vals[batch["level"]]
+                loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
+            return loss
+
+        def step(params, opt_state, batch, key, sizes):
+            loss, grads = jax.value_and_grad(loss_fn)(params, batch, key, sizes)
+            updates, opt_state = tx.update(grads, opt_state, params)
+            params = optax.apply_updates(params, updates)
+            return params, opt_state, loss
+
+        def pred(params, batch, sizes):
+            x = encode_ratings(batch["level"], batch["hidden"], K)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True)
+            return expected_rating(logits, vals)
+
+        self.step = jax.jit(step, static_argnums=(4,))
+        self.pred = jax.jit(pred, static_argnums=(2,))
+
+
+def _levels_of(r: Ratings, values) -> np.ndarray:
+    values = np.asarray(values, np.float32)
+    lv = np.searchsorted(values, r.ratings)
+    lv = np.clip(lv, 0, len(values) - 1)
+    if not np.allclose(values[lv], r.ratings):
+        raise ValueError(f"ratings contain values outside the rating levels {values.tolist()}")
+    return lv.astype(np.int32)
+
+
+def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg, ctx_idx=None, q_idx=None, rows=None, cols=None):
+    """Predict queries (optionally restricted to a sub-matrix rows x cols) from context."""
+    import jax.numpy as jnp
+
+    if rows is None:
+        cu, ci, cl = context.users, context.items, _levels_of(context, values)
+        qu, qi = queries.users, queries.items
+        sizes = (int(max(context.n_users, queries.n_users)), int(max(context.n_items, queries.n_items)))
+    else:
+        cu, ci = localize(context, rows, cols, ctx_idx)
+        cl = _levels_of(context.subset(ctx_idx), values)
+        qu, qi = localize(queries, rows, cols, q_idx)
+        sizes = (len(rows), len(cols))
+    nc, nq = len(cu), len(qu)
+    n = nc + nq
+    pad = _bucket(n) - n
+    cat = lambda a, b, fill=0: np.concatenate([a, b, np.full(pad, fill, a.dtype)])
+    batch = {
+        "u": jnp.asarray(cat(cu.astype(np.int32), qu.astype(np.int32))),
+        "i": jnp.asarray(cat(ci.astype(np.int32), qi.astype(np.int32))),
+        "level": jnp.asarray(cat(cl.astype(np.int32), np.zeros(nq, np.int32))),
+        "hidden": jnp.asarray(cat(np.zeros(nc, np.float32), np.ones(nq, np.float32), 1.0)),
+        "w": jnp.asarray(cat(np.ones(nc, np.float32), np.full(nq, 1.0 if cfg.positions_visible else 0.0, np.float32))),
+    }
+    out = np.asarray(fns.pred(params, batch, sizes))
+    return out[nc:nc + nq]
+
+
+def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0):
+    """Predicted ratings for every entry of ``queries`` given ``context``; clipped to levels.
+
+    Without a sampler: one pass over the whole matrix. With a sampler: coverage blocks of
+    ``sample_rows x sample_cols`` so every query is predicted ``eval_passes`` times; averaged.
+    """
+    values = np.asarray(values, np.float32)
+    if cfg.sampler == "none":
+        p = _predict_batch(fns, params, context, queries, values, cfg)
+    else:
+        rng = np.random.default_rng(seed)
+        total = np.zeros(len(queries))
+        count = np.zeros(len(queries))
+        for rows, cols in coverage_blocks(queries, cfg.sample_rows, cfg.sample_cols, rng, cfg.eval_passes):
+            q_idx = entries_in(queries, rows, cols)
+            c_idx = entries_in(context, rows, cols)
+            total[q_idx] += _predict_batch(fns, params, context, queries, values, cfg, c_idx, q_idx, rows, cols)
+            count[q_idx] += 1
+        if np.any(count == 0):  # cannot happen: coverage_blocks covers every query
+            raise RuntimeError("coverage failed: some query entries were never predicted")
+        p = total / count
+    return np.clip(p, values.min(), values.max())
+
+
+class Trainer:
+    """Train an exchangeable model on ``train`` ratings, validating on ``val``.
+
+    With ``workdir``, checkpoints go to ``workdir/checkpoint.pkl`` every ``checkpoint_every``
+    steps (and at the end); a new Trainer on the same workdir resumes from the exact step.
+    """
+
+    def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True):
+        import jax
+        import optax
+        from flax import nnx
+
+        self.cfg = cfg
+        self.train_data, self.val_data = train, val
+        if not cfg.levels:
+            cfg.levels = tuple(float(v) for v in train.levels())
+        self.values = np.asarray(cfg.levels, np.float32)
+        self.train_levels = _levels_of(train, self.values)
+        self.model = build_model(cfg, len(self.values))
+        self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
+        sched = optax.cosine_decay_schedule(cfg.lr, max(cfg.steps, 1), alpha=cfg.lr_final_frac)
+        self.tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
+        self.params = params
+        self.opt_state = self.tx.init(params)
+        self.key = jax.random.PRNGKey(cfg.seed)
+        self.step_count = 0
+        self.history: list[dict] = []
+        self.elapsed = 0.0
+        self.fns = _Fns(self.graphdef, self.rest, self.tx, cfg, self.values)
+        self.workdir = Path(workdir) if workdir is not None else None
+        self.resumed = False
+        if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
+            self.load(self.workdir / CHECKPOINT_NAME)
+            self.resumed = True
+        self._full_batch = None
+
+    # --- state -----------------------------------------------------------------------------
+    def save(self, path=None):
+        path = path or (self.workdir / CHECKPOINT_NAME)
+        save_checkpoint(
+            path, params=self.params, opt_state=self.opt_state, step=self.step_count, key=self.key,
+            history=self.history, config=self.cfg.to_dict(), extra={"elapsed": self.elapsed},
+        )
+        return path
+
+    def load(self, path):
+        ck = load_checkpoint(path, params_template=self.params, opt_state_template=self.opt_state)
+        saved = TrainConfig.from_dict(ck["config"])
+        for name in ("model", "ch", "num_layers", "enc_layers", "dec_layers", "factor_dim"):
+            if getattr(saved, name) != getattr(self.cfg, name):
+                raise ValueError(f"checkpoint {path} has {name}={getattr(saved, name)}, config has {getattr(self.cfg, name)}")
+        self.params, self.opt_state = ck["params"], ck["opt_state"]
+        self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
+        self.elapsed = float(ck.get("extra", {}).get("elapsed", 0.0))
+
+    # --- batches ---------------------------------------------------------------------------
+    def _batch(self, step: int):
+        import jax.numpy as jnp
+
+        r = self.train_data
+        if self.cfg.sampler == "none":
+            if self._full_batch is None:
+                n = len(r)
+                self._full_batch = (
+                    {
+                        "u": jnp.asarray(r.users.astype(np.int32)),
+                        "i": jnp.asarray(r.items.astype(np.int32)),
+                        "level": jnp.asarray(self.train_levels),
+                        "valid": jnp.ones((n,), jnp.float32),
+                    },
+                    (r.n_users, r.n_items),
+                )
+            return self._full_batch
+        rng = np.random.default_rng([self.cfg.seed, step])  # per-step: exact on resume
+        sampler = sample_uniform if self.cfg.sampler == "uniform" else sample_conditional
+        rows, cols, ent = sampler(r, self.cfg.sample_rows, self.cfg.sample_cols, rng)
+        lu, li = localize(r, rows, cols, ent)
+        n = len(ent)
+        pad = _bucket(n) - n
+        z = lambda a, fill=0: np.concatenate([a, np.full(pad, fill, a.dtype)])
+        batch = {
+            "u": jnp.asarray(z(lu.astype(np.int32))),
+            "i": jnp.asarray(z(li.astype(np.int32))),
+            "level": jnp.asarray(z(self.train_levels[ent])),
+            "valid": jnp.asarray(z(np.ones(n, np.float32))),
+        }
+        return batch, (len(rows), len(cols))
+
+    # --- loop ------------------------------------------------------------------------------
+    def predict(self, context: Ratings, queries: Ratings, seed: int = 0):
+        return predict(self.fns, self.params, context, queries, self.values, self.cfg, seed)
+
+    def validate(self) -> float | None:
+        if self.val_data is None or len(self.val_data) == 0:
+            return None
+        return rmse(self.predict(self.train_data, self.val_data), self.val_data.ratings)
+
+    def run(self, steps: int | None = None, progress: bool = False, stop_after: int | None = None, log=None):
+        """Train until ``steps`` (default ``cfg.steps``) total steps are done.
+
+        ``stop_after``: stop after this many steps in this call (for tests of interruption).
+        Returns the history (list of dicts with step, train_loss, val_rmse, elapsed).
+        """
+        import jax
+
+        total = self.cfg.steps if steps is None else steps
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, initial=self.step_count, desc=f"train {self.cfg.model}", unit="step")
+        done_here = 0
+        t0 = time.perf_counter()
+        base_elapsed = self.elapsed
+        losses = []
+        while self.step_count < total:
+            if stop_after is not None and done_here >= stop_after:
+                break
+            batch, sizes = self._batch(self.step_count)
+            self.key, sub = jax.random.split(self.key)
+            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes)
+            self.step_count += 1
+            done_here += 1
+            losses.append(loss)
+            if bar is not None:
+                bar.update(1)
+            last = self.step_count == total
+            if self.step_count % self.cfg.eval_every == 0 or last:
+                tl = float(np.mean([float(x) for x in losses])) if losses else None
+                losses = []
+                val = self.validate()
+                self.elapsed = base_elapsed + time.perf_counter() - t0
+                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed}
+                self.history.append(rec)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{tl:.4f}", val_rmse="-" if val is None else f"{val:.4f}")
+                if log is not None:
+                    log(rec)
+            if self.workdir is not None and (self.step_count % self.cfg.checkpoint_every == 0 or last):
+                self.elapsed = base_elapsed + time.perf_counter() - t0
+                self.save()
+        self.elapsed = base_elapsed + time.perf_counter() - t0
+        if bar is not None:
+            bar.close()
+        return self.history
+
+    def bias_rmse(self, context: Ratings | None = None, queries: Ratings | None = None) -> float | None:
+        context = self.train_data if context is None else context
+        queries = self.val_data if queries is None else queries
+        if queries is None:
+            return None
+        return rmse(bias_baseline(context)(queries.users, queries.items), queries.ratings)
