@@ -208,25 +208,45 @@ def _act(x):
     return jax.nn.leaky_relu(x, 0.1)
 
 
-class _Stack(nnx.Module):
-    """Exchangeable layers with leaky-ReLU and channel dropout between them."""
+def _layer_norm(h, eps=1e-5):
+    """Normalize each entry over its channels (acts entry-wise, so it is equivariant)."""
+    mu = jnp.mean(h, axis=-1, keepdims=True)
+    var = jnp.mean((h - mu) ** 2, axis=-1, keepdims=True)
+    return (h - mu) * jax.lax.rsqrt(var + eps)
 
-    def __init__(self, widths: Sequence[int], ndim: int, dropout: float, rngs: nnx.Rngs, final_act: bool):
+
+class _Stack(nnx.Module):
+    """Exchangeable layers with leaky-ReLU and channel dropout between them.
+
+    ``residual``: hidden layers of equal width add their input (h + f(h)); ``norm``: layer
+    normalization of each entry's channels before every hidden layer. Both act entry-wise and
+    keep the stack equivariant.
+    """
+
+    def __init__(self, widths: Sequence[int], ndim: int, dropout: float, rngs: nnx.Rngs, final_act: bool,
+                 residual: bool = False, norm: bool = False):
         self.layers = nnx.List(
             [ExchangeableLinear(a, b, ndim=ndim, rngs=rngs) for a, b in zip(widths[:-1], widths[1:])]
         )
         self.dropout = float(dropout)
         self.final_act = bool(final_act)
+        self.residual = bool(residual)
+        self.norm = bool(norm)
 
     def __call__(self, h, index, sizes, weights, key, deterministic):
         n = len(self.layers)
         for i, layer in enumerate(self.layers):
+            inp = h
+            if self.norm and i > 0:
+                h = _layer_norm(h)
             h = layer(h, index, sizes, weights)
             if i < n - 1 or self.final_act:
                 h = _act(h)
                 if not deterministic and self.dropout > 0:
                     key, sub = jax.random.split(key)
                     h = channel_dropout(sub, h, self.dropout)
+                if self.residual and i > 0 and inp.shape[-1] == h.shape[-1]:
+                    h = inp + h
         return h
 
 
@@ -249,12 +269,14 @@ class SelfSupervisedExchangeable(nnx.Module):
         dropout: float = 0.5,
         side_dims: Sequence[int] = (),
         ndim: int = 2,
+        residual: bool = False,
+        norm: bool = False,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
         in_ch = self.n_levels + 1 + int(sum(side_dims))
         widths = [in_ch] + [int(ch)] * (int(num_layers) - 1) + [self.n_levels]
-        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False)
+        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False, residual=residual, norm=norm)
 
     def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
         x = broadcast_side_features(x, index, side)
@@ -286,13 +308,17 @@ class FactorizedExchangeable(nnx.Module):
         factor_dim: int = 64,
         dropout: float = 0.5,
         side_dims: Sequence[int] = (),
+        residual: bool = False,
+        norm: bool = False,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
         in_ch = self.n_levels + 1 + int(sum(side_dims))
         self.factor_dim = int(factor_dim)
-        self.encoder = _Stack([in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim], 2, dropout, rngs, False)
-        self.decoder = _Stack([3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels], 2, dropout, rngs, False)
+        enc = [in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim]
+        dec = [3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels]
+        self.encoder = _Stack(enc, 2, dropout, rngs, False, residual=residual, norm=norm)
+        self.decoder = _Stack(dec, 2, dropout, rngs, False, residual=residual, norm=norm)
         self.dropout = float(dropout)
 
     def factors(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):

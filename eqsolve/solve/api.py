@@ -5,8 +5,13 @@ Methods per block:
 - ``"pattern"``: closed-form equality patterns (every axis a defining rep of some S(n));
 - ``"orbit"``: exact orbits (every group acting is a permutation group);
 - ``"dense"``: SVD nullspace, constraint by constraint (small blocks);
-- ``"krylov"``: matrix-free iterative nullspace (large blocks of continuous groups);
-- ``"auto"``: the first that applies, in that order (dense below ``DENSE_MAX_SIZE``).
+- ``"krylov"``: matrix-free nullspace (:mod:`eqsolve.solve.krylov`: weight-space reduction
+  for Lie groups, LOBPCG with deflation otherwise);
+- ``"auto"``: pattern, then orbit; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
+  algebra acts go to ``"krylov"`` (its weight-space reduction is faster than dense SVD from
+  there on, see ``benchmarks/solve.py``; when the reduction does not apply, blocks up to
+  ``DENSE_MAX_SIZE`` fall back to dense SVD); other blocks are dense up to ``DENSE_MAX_SIZE``
+  and krylov (LOBPCG) above.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from .patterns import is_pattern_block, solve_pattern
 
 METHODS = ("auto", "pattern", "orbit", "dense", "dense-stacked", "krylov")
 DENSE_MAX_SIZE = 4096
+KRYLOV_MIN_SIZE = 64  # below this, dense SVD beats the weight reduction's fixed overhead
 
 
 def choose_method(mono: Monomial) -> str:
@@ -29,6 +35,8 @@ def choose_method(mono: Monomial) -> str:
         return "pattern"
     if all(f.is_permutation for f in mono.groups):
         return "orbit"
+    if mono.size > KRYLOV_MIN_SIZE and any(len(f.lie_algebra) for f in mono.groups):
+        return "krylov"
     if mono.size <= DENSE_MAX_SIZE:
         return "dense"
     return "krylov"
@@ -55,12 +63,8 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Bas
     elif chosen == "dense-stacked":
         basis = solve_dense_stacked(mono)
     else:
-        try:
-            from .krylov import solve_krylov
-        except ImportError:
-            basis = solve_dense(mono)
-        else:
-            basis = solve_krylov(mono)
+        from .krylov import solve_krylov
+        basis = solve_krylov(mono, dense_fallback=method == "auto" and mono.size <= DENSE_MAX_SIZE)
     if cache:
         _cache.store(key, basis)
     return basis

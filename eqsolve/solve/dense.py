@@ -20,7 +20,9 @@ def nullspace(M: np.ndarray, rtol: float = RANK_RTOL) -> np.ndarray:
     """Orthonormal basis (n, k) of the nullspace of M (r, n) by SVD."""
     if M.shape[0] == 0:
         return np.eye(M.shape[1])
-    _, s, vt = np.linalg.svd(M, full_matrices=True)
+    # the full V is only needed when M has fewer rows than columns; a full U (rows x rows) for a
+    # tall stack of constraints would be pure waste
+    _, s, vt = np.linalg.svd(M, full_matrices=M.shape[0] < M.shape[1])
     scale = max(1.0, s[0] if len(s) else 0.0)
     rank = int((s > rtol * scale).sum())
     return vt[rank:].T

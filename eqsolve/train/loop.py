@@ -41,6 +41,11 @@ class TrainConfig:
     lr_final_frac: float = 0.1  # cosine decay to lr * lr_final_frac
     weight_decay: float = 0.0
     mse_weight: float = 0.0  # optional extra loss on the expected rating
+    visible_loss_weight: float = 0.0  # weight of the CE on the visible (unmasked) entries
+    clip: float = 0.0  # global gradient-norm clipping (0 = off)
+    count_features: bool = False  # append log(1 + #ratings) of the user and the item as channels
+    residual: bool = False  # skip connections between hidden layers of equal width
+    norm: bool = False  # layer norm of each entry's channels before hidden layers
     steps: int = 1000
     eval_every: int = 100
     checkpoint_every: int = 100
@@ -71,12 +76,15 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None):
     from ..nn.exchangeable import FactorizedExchangeable, SelfSupervisedExchangeable
 
     rngs = nnx.Rngs(params=cfg.seed if seed is None else seed)
+    side = (1, 1) if cfg.count_features else ()
     if cfg.model in ("self-supervised", "selfsup", "masked"):
-        return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, rngs=rngs)
+        return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, side_dims=side,
+                                          residual=cfg.residual, norm=cfg.norm, rngs=rngs)
     if cfg.model in ("factorized", "autoencoder"):
         return FactorizedExchangeable(
             n_levels, ch=cfg.ch, enc_layers=cfg.enc_layers, dec_layers=cfg.dec_layers,
-            factor_dim=cfg.factor_dim, dropout=cfg.dropout, rngs=rngs,
+            factor_dim=cfg.factor_dim, dropout=cfg.dropout, side_dims=side,
+            residual=cfg.residual, norm=cfg.norm, rngs=rngs,
         )
     raise ValueError(f"unknown model {cfg.model!r}; use 'self-supervised' or 'factorized'")
 
@@ -97,6 +105,25 @@ def _bucket(n: int) -> int:
     return 2 * p
 
 
+_FNS_CACHE: dict = {}
+
+
+def _get_fns(graphdef, rest, tx, cfg: "TrainConfig", values):
+    """Reuse jitted functions across Trainers with the same graph, config and levels."""
+    import json
+
+    try:
+        key = (graphdef, json.dumps(cfg.to_dict(), sort_keys=True), tuple(float(v) for v in values))
+        hash(key)
+    except TypeError:
+        return _Fns(graphdef, rest, tx, cfg, values)
+    if key not in _FNS_CACHE:
+        if len(_FNS_CACHE) > 32:
+            _FNS_CACHE.clear()
+        _FNS_CACHE[key] = _Fns(graphdef, rest, tx, cfg, values)
+    return _FNS_CACHE[key]
+
+
 class _Fns:
     """Jitted step / predict functions for a given model graph and optimizer."""
 
@@ -113,7 +140,13 @@ class _Fns:
 
         def forward(params, x, index, sizes, weights, key, deterministic):
             model = nnx.merge(graphdef, params, rest)
-            return model(x, index, sizes, weights, key=key, deterministic=deterministic)
+            side = None
+            if cfg.count_features:  # log(1 + number of contributing entries) per row / column
+                side = [
+                    jnp.log1p(jax.ops.segment_sum(weights, index[a], num_segments=sizes[a]))[:, None] / 5.0
+                    for a in range(2)
+                ]
+            return model(x, index, sizes, weights, key=key, deterministic=deterministic, side=side)
 
         def loss_fn(params, batch, key, sizes):
             kmask, kdrop = jax.random.split(key)
@@ -126,6 +159,10 @@ class _Fns:
             ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
             denom = jnp.maximum(hidden.sum(), 1.0)
             loss = jnp.sum(ce * hidden) / denom
+            if cfg.visible_loss_weight:
+                vis = valid * (1.0 - hidden)
+                a = cfg.visible_loss_weight
+                loss = (1 - a) * loss + a * jnp.sum(ce * vis) / jnp.maximum(vis.sum(), 1.0)
             if cfg.mse_weight:
                 err = expected_rating(logits, vals) - vals[batch["level"]]
                 loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
@@ -228,20 +265,22 @@ class Trainer:
         self.model = build_model(cfg, len(self.values))
         self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
         sched = optax.cosine_decay_schedule(cfg.lr, max(cfg.steps, 1), alpha=cfg.lr_final_frac)
-        self.tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
+        tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
+        self.tx = optax.chain(optax.clip_by_global_norm(cfg.clip), tx) if cfg.clip > 0 else tx
         self.params = params
         self.opt_state = self.tx.init(params)
         self.key = jax.random.PRNGKey(cfg.seed)
         self.step_count = 0
         self.history: list[dict] = []
         self.elapsed = 0.0
-        self.fns = _Fns(self.graphdef, self.rest, self.tx, cfg, self.values)
+        self.fns = _get_fns(self.graphdef, self.rest, self.tx, cfg, self.values)
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
         self._full_batch = None
+        self.best_params, self.best_step, self.best_val = None, None, None
 
     # --- state -----------------------------------------------------------------------------
     def save(self, path=None):
@@ -296,8 +335,10 @@ class Trainer:
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------
-    def predict(self, context: Ratings, queries: Ratings, seed: int = 0):
-        return predict(self.fns, self.params, context, queries, self.values, self.cfg, seed)
+    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None):
+        """Predictions for ``queries`` given ``context`` (current params unless given)."""
+        params = self.params if params is None else params
+        return predict(self.fns, params, context, queries, self.values, self.cfg, seed)
 
     def validate(self) -> float | None:
         if self.val_data is None or len(self.val_data) == 0:
@@ -340,6 +381,8 @@ class Trainer:
                 val = self.validate()
                 self.elapsed = base_elapsed + time.perf_counter() - t0
                 rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed}
+                if val is not None and (self.best_val is None or val < self.best_val):
+                    self.best_params, self.best_step, self.best_val = self.params, self.step_count, val
                 self.history.append(rec)
                 if bar is not None:
                     bar.set_postfix(loss=f"{tl:.4f}", val_rmse="-" if val is None else f"{val:.4f}")

@@ -1,0 +1,215 @@
+"""Compile ``rep_in >> rep_out`` to a JAX program, block by block.
+
+Both reps are split into fields (:mod:`eqsolve.runtime.fields`); every pair (out field,
+in field) is one block whose basis is solved once (identical blocks share it) and compiled to
+
+- a :class:`~eqsolve.runtime.patterns.PatternProgram` (pooling) for equality-pattern bases,
+- an :class:`~eqsolve.runtime.lazy.OrbitProgram` (lazy gather of orbit weights) for other
+  permutation bases,
+- a :class:`~eqsolve.runtime.dense.DenseProgram` (W = Q w) for everything else, or for every
+  block when ``mode="dense"``.
+
+Parameters are plain arrays, one (C_out, C_in, P) per block, so the program is a pure
+function usable inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import jax
+import jax.numpy as jnp
+
+from ..solve.basis import OrbitBasis, PatternBasis
+from .dense import DenseProgram
+from .fields import Layout
+from .lazy import OrbitProgram
+from .patterns import PatternProgram
+
+MODES = ("auto", "pattern", "orbit", "dense")
+
+
+def block_basis(out_leaves, in_leaves, method: str = "auto"):
+    """The solver's basis of the block ``prod(in_leaves) >> prod(out_leaves)`` (axes: out-axes
+    then in-axes), shared through the solver's cache with the full map rep's blocks."""
+    from ..reps.base import MapRep, ProductRep
+    rep = MapRep(ProductRep(list(in_leaves)), ProductRep(list(out_leaves)))
+    rb = rep.equivariant_basis(method=method)
+    if len(rb.blocks) != 1:
+        raise ValueError(f"expected one block for {rep}, got {len(rb.blocks)}")
+    return rb.blocks[0][1]
+
+
+def compile_block(basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum"):
+    """The program applying one block's basis (see module docstring)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown runtime mode {mode!r}; choose one of {', '.join(MODES)}")
+    if mode in ("auto", "pattern") and isinstance(basis, PatternBasis):
+        return PatternProgram(basis, len(out_shape), pooling)
+    if mode == "pattern":
+        raise ValueError(f"mode='pattern' needs an equality-pattern basis; block {out_shape} <- {in_shape} "
+                         f"has a {type(basis).__name__}")
+    if mode in ("auto", "orbit") and isinstance(basis, OrbitBasis):
+        return OrbitProgram(basis, out_shape, in_shape)
+    return DenseProgram(basis, out_shape, in_shape)
+
+
+def _seed(key) -> np.ndarray:
+    """A numpy seed from a JAX PRNG key (or an int), without compiling anything."""
+    if isinstance(key, (int, np.integer)):
+        return np.asarray([key])
+    try:
+        return np.asarray(jax.random.key_data(key)).reshape(-1)
+    except (TypeError, ValueError):
+        return np.asarray(key).reshape(-1)
+
+
+class LinearProgram:
+    """The equivariant linear map ``rep_in -> rep_out`` (plus an optional invariant bias).
+
+    Args:
+        rep_in, rep_out: bound reps (multiplicities become channels).
+        mode: "auto" (pattern > orbit > dense per block), or force "pattern" / "orbit" / "dense".
+        pooling: "sum" or "mean" for pattern blocks.
+        bias: add a bias in the invariant subspace of rep_out (only where it is nonzero).
+
+    Attributes:
+        blocks: list of (out field index, in field index, program).
+        bias_blocks: list of (out field index, program) for fields with invariant vectors.
+    """
+
+    def __init__(self, rep_in, rep_out, *, mode: str = "auto", pooling: str = "sum", bias: bool = True,
+                 method: str = "auto"):
+        for name, r in (("rep_in", rep_in), ("rep_out", rep_out)):
+            if not r.is_bound:
+                raise ValueError(f"{name} {r} is unbound: give it a group first, e.g. ({r})(S(3))")
+        self.rep_in, self.rep_out = rep_in, rep_out
+        self.mode, self.pooling = mode, pooling
+        self.lin, self.lout = Layout(rep_in), Layout(rep_out)
+        self.blocks = []
+        for fo, Fo in enumerate(self.lout.fields):
+            for fi, Fi in enumerate(self.lin.fields):
+                basis = block_basis(Fo.leaves, Fi.leaves, method)
+                if basis.dim:
+                    self.blocks.append((fo, fi, compile_block(basis, Fo.shape, Fi.shape, mode, pooling)))
+        self.bias_blocks = []
+        if bias:
+            for fo, Fo in enumerate(self.lout.fields):
+                basis = block_basis(Fo.leaves, (), method)
+                if basis.dim:
+                    self.bias_blocks.append((fo, compile_block(basis, Fo.shape, (), mode, pooling)))
+        self.default_sizes = {}
+        for F in self.lin.fields + self.lout.fields:
+            for leaf, n in zip(F.leaves, F.shape):
+                self.default_sizes[leaf.G] = n
+
+    # ------------------------------------------------------------- parameters
+    def param_shapes(self):
+        return ([(self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params) for fo, fi, p in self.blocks],
+                [(self.lout.fields[fo].channels, 1, p.num_params) for fo, p in self.bias_blocks])
+
+    @property
+    def num_params(self) -> int:
+        w, b = self.param_shapes()
+        return int(sum(np.prod(s) for s in w + b))
+
+    def init(self, key, dtype=jnp.float32, bias_init: float = 0.0):
+        """Random weights (a list of (C_out, C_in, P) arrays) and zero biases."""
+        rng = np.random.default_rng(_seed(key))
+        ws, bs = [], []
+        fan = {}
+        for fo, fi, p in self.blocks:
+            fan[fo] = fan.get(fo, 0) + 1
+        for fo, fi, p in self.blocks:
+            c_out, c_in = self.lout.fields[fo].channels, self.lin.fields[fi].channels
+            scale = p.init_scale(c_in) / np.sqrt(fan[fo])
+            ws.append(jnp.asarray(rng.normal(size=(c_out, c_in, p.num_params)) * scale, dtype))
+        for fo, p in self.bias_blocks:
+            bs.append(jnp.full((self.lout.fields[fo].channels, 1, p.num_params), bias_init, dtype))
+        return ws, bs
+
+    # ------------------------------------------------------------------ apply
+    def sizes_from(self, xs, sizes=None) -> dict:
+        """{group: n} from the input field tensors (size-agnostic use), ``sizes`` overriding."""
+        out = dict(self.default_sizes)
+        for F, x in zip(self.lin.fields, xs):
+            k = x.ndim - len(F.shape)
+            for j, leaf in enumerate(F.leaves):
+                out[leaf.G] = x.shape[k + j]
+        out.update(sizes or {})
+        return out
+
+    @staticmethod
+    def _local(prog, sizes):
+        if isinstance(prog, PatternProgram):
+            return {gi: sizes[g] for gi, g in enumerate(prog.basis.groups) if g in sizes}
+        return None
+
+    def apply_fields(self, weights, xs, biases=(), sizes=None):
+        """Tensor form. xs: list of (..., C_f, *shape_f) per input field -> list per output field.
+        ``sizes`` ({group: n}) sets sizes of output-only axes (default: from the inputs, else
+        the sizes of the reps)."""
+        n = self.sizes_from(xs, sizes)
+        batch = xs[0].shape[:xs[0].ndim - 1 - len(self.lin.fields[0].shape)]
+        outs = [None] * len(self.lout.fields)
+        for w, (fo, fi, p) in zip(weights, self.blocks):
+            y = p(w, xs[fi], self._local(p, n))
+            outs[fo] = y if outs[fo] is None else outs[fo] + y
+        for b, (fo, p) in zip(biases, self.bias_blocks):
+            y = p(b, jnp.ones((1,), b.dtype), self._local(p, n))
+            outs[fo] = y if outs[fo] is None else outs[fo] + y
+        dtype = xs[0].dtype
+        for fo, F in enumerate(self.lout.fields):
+            shape = batch + (F.channels,) + tuple(n.get(leaf.G, d) for leaf, d in zip(F.leaves, F.shape))
+            if outs[fo] is None:
+                outs[fo] = jnp.zeros(shape, dtype)
+            elif outs[fo].shape != shape:
+                outs[fo] = jnp.broadcast_to(outs[fo], shape)
+        return outs
+
+    def __call__(self, weights, x, biases=()):
+        """Flat form: x (..., rep_in.size()) -> (..., rep_out.size())."""
+        return self.lout.merge(self.apply_fields(weights, self.lin.split(x), biases))
+
+    # ------------------------------------------------------- solver coordinates
+    def solver_coefficients(self, weights) -> np.ndarray:
+        """The coefficients of this map in ``(rep_in >> rep_out).equivariant_basis()`` (float64),
+        so that ``basis.dense() @ c`` reshaped (size_out, size_in) is the layer's matrix."""
+        conv = {(fo, fi): p.to_solver(np.asarray(w, np.float64)) for w, (fo, fi, p) in zip(weights, self.blocks)}
+        parts = []
+        for fo, a in self.lout.position:
+            for fi, b in self.lin.position:
+                if (fo, fi) in conv:
+                    parts.append(conv[(fo, fi)][a, b])
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def weights_from_solver(self, coeffs, dtype=jnp.float32):
+        """Inverse of :meth:`solver_coefficients`: weights whose map is ``sum_k c_k q_k``."""
+        coeffs = np.asarray(coeffs, dtype=np.float64)
+        ws = [np.zeros((self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params)) for fo, fi, p in self.blocks]
+        where = {(fo, fi): k for k, (fo, fi, _) in enumerate(self.blocks)}
+        pos = 0
+        for fo, a in self.lout.position:
+            for fi, b in self.lin.position:
+                if (fo, fi) in where:
+                    k = where[(fo, fi)]
+                    P = ws[k].shape[2]
+                    ws[k][a, b] = self.blocks[k][2].from_solver(coeffs[pos:pos + P])
+                    pos += P
+        if pos != len(coeffs):
+            raise ValueError(f"expected {pos} coefficients for {self.rep_in} -> {self.rep_out}, got {len(coeffs)}")
+        return [jnp.asarray(w, dtype) for w in ws]
+
+    def bias_solver_coefficients(self, biases) -> np.ndarray:
+        """The bias in ``rep_out.equivariant_basis()`` coordinates."""
+        conv = {fo: p.to_solver(np.asarray(b, np.float64)) for b, (fo, p) in zip(biases, self.bias_blocks)}
+        parts = [conv[fo][a, 0] for fo, a in self.lout.position if fo in conv]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def summary(self) -> str:
+        kinds = {}
+        for _, _, p in self.blocks:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        return (f"LinearProgram({self.rep_in} -> {self.rep_out}: {len(self.blocks)} blocks {kinds}, "
+                f"{len(self.bias_blocks)} bias blocks, {self.num_params} parameters)")
+
+    __repr__ = summary

@@ -1,0 +1,202 @@
+"""Pooling programs for equality-pattern bases (S(n) tensor reps and products of S(n)s).
+
+A block of ``rep_in >> rep_out`` whose axes are all defining reps of symmetric groups has
+one basis element per equality pattern pi (a set partition of its out- and in-axes, per
+group factor). The solver's element is the *exact* pattern indicator E_pi (indices in
+different blocks distinct) divided by sqrt(count_pi). The runtime instead applies the
+"at least" operator
+
+    A_pi = sum_{sigma >= pi} E_sigma      (sigma coarser than or equal to pi),
+
+the indicator of "all equalities of pi hold", which is a pooling program: for every block of
+pi, its in-axes are tied (diagonal), a block with only in-axes is summed (or averaged), a block
+with only out-axes is broadcast, a block with both is carried through, and the out-axes of
+one block are embedded on the diagonal. Patterns with the same output structure are fused:
+their pooled tensors are concatenated along channels and mixed by one contraction.
+
+Same span, exact change of basis. A tuple satisfies the equalities of pi iff its exact
+pattern sigma is coarser than pi, which gives the identity above. Ordering the patterns by a
+linear extension of refinement, the zeta matrix Z[sigma, pi] = [pi <= sigma] is unitriangular,
+so {A_pi} and {E_sigma} span the same space and
+
+    sum_pi w_pi s_pi A_pi = sum_sigma c_sigma E_sigma / sqrt(count_sigma)
+    with  c_sigma = sqrt(count_sigma) * sum_{pi <= sigma} s_pi w_pi,
+
+where s_pi = 1 (sum pooling) or 1 / prod(n of the summed blocks) (mean pooling).
+:meth:`PatternProgram.to_solver` and :meth:`PatternProgram.from_solver` are this map and its
+inverse (tested against the dense basis to float32 tolerance).
+
+Programs are size-agnostic: they refer to axes and group factors, never to n, so the same
+weights apply to inputs of any size (sizes of broadcast-only groups come from ``sizes`` or
+default to the sizes the program was built for).
+"""
+from __future__ import annotations
+
+import math
+import string
+
+import jax.numpy as jnp
+import numpy as np
+
+_LETTERS = string.ascii_uppercase + "efghijklmnopqrstuvwxyz"
+
+
+def _falling(n: int, k: int) -> int:
+    return math.prod(range(n - k + 1, n + 1)) if k <= n else 0
+
+
+def _refines(fine, coarse) -> bool:
+    """Every block of ``fine`` lies inside a block of ``coarse`` (both axis partitions)."""
+    where = {a: i for i, b in enumerate(coarse) for a in b}
+    return all(len({where[a] for a in b}) == 1 for b in fine)
+
+
+class _Pattern:
+    """One pattern compiled: input reduction spec and output structure."""
+
+    def __init__(self, label, n_out: int, axis_group):
+        blocks = label.axis_partition()
+        self.blocks = blocks
+        letter = {}
+        for bi, b in enumerate(blocks):
+            for a in b:
+                letter[a] = _LETTERS[bi]
+        n_in = len(axis_group) - n_out
+        self.in_letters = "".join(letter[n_out + j] for j in range(n_in))
+        carried, summed, out_struct = [], [], []
+        for bi, b in enumerate(blocks):
+            outs = tuple(a for a in b if a < n_out)
+            ins = tuple(a - n_out for a in b if a >= n_out)
+            g = axis_group[b[0]]
+            if outs and ins:
+                carried.append(_LETTERS[bi])
+            elif ins:
+                summed.append((ins[0], g))
+            if outs:
+                out_struct.append((outs, bool(ins), g))
+        self.carried = "".join(carried)
+        self.summed = summed  # (an in-axis of the block, group index)
+        self.out_key = tuple(out_struct)  # blocks with out-axes, in order of first out-axis
+        self.identity = self.in_letters == self.carried and len(set(self.in_letters)) == len(self.in_letters)
+
+    def reduce(self, x, pooling: str):
+        """x (..., C, *in_shape) -> (..., C, *carried sizes)."""
+        y = x if self.identity else jnp.einsum(f"...c{self.in_letters}->...c{self.carried}", x)
+        if pooling == "mean" and self.summed:
+            k = x.ndim - len(self.in_letters)
+            y = y / float(math.prod(x.shape[k + a] for a, _ in self.summed))
+        return y
+
+
+class PatternProgram:
+    """Pooling program of one ``in-field -> out-field`` block with a :class:`PatternBasis`.
+
+    Weights: (C_out, C_in, P), one per pattern in the solver's label order.
+
+    Args:
+        basis: the block's PatternBasis (axes: out-axes then in-axes).
+        n_out: number of out-axes.
+        pooling: "sum" (exactly the at-least basis) or "mean" (summed blocks divided by n,
+            for size generalisation).
+    """
+
+    kind = "pattern"
+
+    def __init__(self, basis, n_out: int, pooling: str = "sum"):
+        if pooling not in ("sum", "mean"):
+            raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
+        self.basis = basis
+        self.n_out = n_out
+        self.n_in = len(basis.shape) - n_out
+        self.pooling = pooling
+        self.axis_group = tuple(basis.axis_group)
+        self.default_sizes = tuple(g.d for g in basis.groups)
+        self.patterns = [_Pattern(lab, n_out, self.axis_group) for lab in basis.labels]
+        self.num_params = len(self.patterns)
+        groups: dict = {}
+        for k, p in enumerate(self.patterns):
+            groups.setdefault(p.out_key, []).append(k)
+        self.fused = list(groups.items())  # [(out_key, [pattern indices])]
+
+    # ------------------------------------------------------------------ sizes
+    def sizes(self, x=None, sizes=None) -> list[int]:
+        """n per group factor: from ``sizes`` ({group index: n}), else the input, else default."""
+        out = list(self.default_sizes)
+        if x is not None:
+            k = x.ndim - self.n_in
+            for j in range(self.n_in):
+                out[self.axis_group[self.n_out + j]] = x.shape[k + j]
+        for g, n in (sizes or {}).items():
+            out[g] = n
+        return out
+
+    def init_scale(self, c_in: int) -> np.ndarray:
+        """(P,) init std per pattern: unit output variance for unit inputs."""
+        n = self.default_sizes
+        return np.array([1.0 / math.sqrt(c_in * self.num_params * (1 if self.pooling == "mean" else
+                         math.prod(n[g] for _, g in p.summed))) for p in self.patterns])
+
+    # ------------------------------------------------------------------ apply
+    def __call__(self, w, x, sizes=None):
+        """w (C_out, C_in, P), x (..., C_in, *in_shape) -> (..., C_out, *out_shape)."""
+        n = self.sizes(x, sizes)
+        c_in = w.shape[1]
+        batch = x.shape[:x.ndim - 1 - self.n_in]
+        out = None
+        for out_key, idx in self.fused:
+            reduced = [self.patterns[k].reduce(x, self.pooling) for k in idx]
+            r = reduced[0] if len(reduced) == 1 else jnp.concatenate(reduced, axis=len(batch))
+            wk = w[:, :, idx]  # (C_out, C_in, k)
+            wk = jnp.transpose(wk, (0, 2, 1)).reshape(w.shape[0], len(idx) * c_in)
+            nc = r.ndim - len(batch) - 1
+            L = _LETTERS[:nc]
+            y = jnp.einsum(f"...c{L},dc->...d{L}", r, wk)
+            y = self._embed(y, out_key, n, batch)
+            out = y if out is None else out + y
+        shape = batch + (w.shape[0],) + tuple(n[self.axis_group[a]] for a in range(self.n_out))
+        return jnp.broadcast_to(out, shape) if out.shape != shape else out
+
+    def _embed(self, y, out_key, n, batch):
+        """(..., C, *carried) -> broadcastable to (..., C, *out_shape)."""
+        shape = [1] * self.n_out
+        for outs, carried, g in out_key:
+            if carried:
+                shape[outs[0]] = n[g]
+        y = y.reshape(batch + (y.shape[len(batch)],) + tuple(shape))
+        for outs, carried, g in out_key:
+            for a in outs[1:]:
+                mshape = [1] * self.n_out
+                mshape[outs[0]] = mshape[a] = n[g]
+                y = y * jnp.eye(n[g], dtype=y.dtype).reshape(mshape)
+        return y
+
+    # ------------------------------------------------------- change of basis
+    def change_matrix(self, sizes=None) -> np.ndarray:
+        """M (P, P) with solver coefficients c = M @ w (float64), at the given sizes
+        (default: the sizes the basis was solved for)."""
+        n = list(self.default_sizes) if sizes is None else list(sizes)
+        labs = self.basis.labels
+        P = len(labs)
+        count = np.array([math.prod(_falling(n[gi], len(part)) for gi, part in enumerate(lab.blocks)) for lab in labs],
+                         dtype=np.float64)
+        scale = np.array([1.0 if self.pooling == "sum" else 1.0 / math.prod(n[g] for _, g in p.summed)
+                          for p in self.patterns])
+        M = np.zeros((P, P))
+        parts = [lab.axis_partition() for lab in labs]
+        for s in range(P):
+            for p in range(P):
+                if _refines(parts[p], parts[s]):
+                    M[s, p] = math.sqrt(count[s]) * scale[p]
+        return M
+
+    def to_solver(self, w, sizes=None) -> np.ndarray:
+        """Program weights (..., P) -> the solver's coefficients (..., P)."""
+        return np.asarray(w, dtype=np.float64) @ self.change_matrix(sizes).T
+
+    def from_solver(self, c, sizes=None) -> np.ndarray:
+        """The solver's coefficients (..., P) -> program weights (..., P)."""
+        M = self.change_matrix(sizes)
+        return np.linalg.solve(M, np.asarray(c, dtype=np.float64).reshape(-1, M.shape[0]).T).T.reshape(np.shape(c))
+
+    def __repr__(self):
+        return f"PatternProgram({self.num_params} patterns, {len(self.fused)} fused contractions, {self.pooling})"

@@ -1,0 +1,22 @@
+"""Numerical proofs: equivariance, maximality, Theorem 5.1 of Hartford et al., and
+non-equivariance witnesses for permutations outside a group.
+
+Every function returns a report object (:class:`eqsolve.verify.report.Report`) with one
+:class:`Check` per claim, the measured errors and witnesses; reports never print by themselves
+(``print(report)`` renders a terminal table). Imports numpy/scipy/sympy/networkx only.
+
+- :func:`equivariance` (a matrix W, a basis, or a function f), with the worst element;
+- :func:`basis`: invariant, orthonormal and maximal (independent counts), with witnesses;
+- :func:`exchangeable`: Hartford et al. Theorem 5.1, Propositions 5.2/5.3, the joint case;
+- :func:`jointly_exchangeable`: one S(n) on rows and columns;
+- :func:`permutation_group`: one-hot witnesses for permutations outside any declared group.
+"""
+from .equivariance import EquivarianceReport, equivariance
+from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable, subset_tied_matrix
+from .maximality import BasisReport, basis, burnside_count, expected_dimension
+from .permutations import PermutationGroupReport, permutation_group
+from .report import Check, GroupElement, Report
+
+__all__ = ["equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
+           "expected_dimension", "burnside_count", "subset_tied_matrix", "Report", "Check", "GroupElement",
+           "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport", "PermutationGroupReport"]
