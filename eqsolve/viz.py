@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "MAX_ENTRIES"]
+__all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "is_tied", "MAX_ENTRIES"]
 
 MAX_ENTRIES = 4_000_000  # size_out * size_in drawn as pixels
 
@@ -74,9 +74,10 @@ def _palette(k: int) -> np.ndarray:
     return np.array(cols)
 
 
-def _leaf_boundaries(rep) -> list[int]:
-    """Coordinates where the top-level sum blocks change (drawn as thin lines)."""
-    from .reps.base import SumRep
+def _boundaries(rep) -> list[int]:
+    """Coordinates where the blocks of a sum change, or where the outer index of a tensor
+    product changes (drawn as thin lines)."""
+    from .reps.base import ProductRep, SumRep
     if isinstance(rep, SumRep):
         out, off = [], 0
         for r, mult in rep.terms:
@@ -84,25 +85,49 @@ def _leaf_boundaries(rep) -> list[int]:
                 off += r.size()
                 out.append(off)
         return out[:-1]
+    if isinstance(rep, ProductRep) and len(rep.factors) > 1:
+        inner = rep.size() // rep.factors[0].size()
+        if inner > 1 and rep.factors[0].size() <= 64:
+            return list(range(inner, rep.size(), inner))
     return []
 
 
-def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = None):
-    """Draw the tied-weight pattern of a basis on a matplotlib Axes (a new Figure if None).
+def is_tied(basis) -> bool:
+    """Whether every weight entry belongs to at most one basis element (exact orbit / pattern
+    bases), so one colour per entry tells the whole story."""
+    return all(getattr(b, "method", "") in ("orbit", "pattern") or not b.dim for _, b in basis.blocks)
 
-    Returns the matplotlib Figure.
+
+def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = None, mode: str = "auto",
+               max_panels: int = 16, labels: list | None = None):
+    """Draw a basis of equivariant maps and return the matplotlib Figure.
+
+    ``mode="tied"``: one picture of the (size_out x size_in) weight matrix, each entry coloured by
+    the basis element it belongs to. ``mode="panels"``: one heat map per basis element (values,
+    red/blue), what a numerically solved basis of a continuous group needs since its elements
+    overlap. ``"auto"`` picks ``tied`` for exact (orbit / pattern) bases, ``panels`` otherwise.
+    ``labels`` replaces the basis labels in the legend / panel titles.
     """
+    names = list(labels) if labels is not None else list(basis.labels)
+    if len(names) != basis.dim:
+        raise ValueError(f"{len(names)} labels given for {basis.dim} basis elements")
+    if mode not in ("auto", "tied", "panels"):
+        raise ValueError(f"mode must be 'auto', 'tied' or 'panels', got {mode!r}")
+    if mode == "panels" or (mode == "auto" and not is_tied(basis)):
+        if ax is not None:
+            raise ValueError("mode='panels' draws its own figure; do not pass ax")
+        return _draw_panels(basis, title, max_panels, names)
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     pattern = weight_pattern(basis)
     m, n = pattern.shape
     k = basis.dim
+    show_legend = bool(legend or (legend is None and 0 < k <= 24))
     if ax is None:
         side = 6.0
         aspect = n / max(m, 1)
-        fig = Figure(figsize=(side * min(max(aspect, 0.5), 2.0) + (2.5 if (legend or (legend is None and k <= 24)) else 0.5),
-                              side))
+        fig = Figure(figsize=(side * min(max(aspect, 0.5), 2.0) + (2.5 if show_legend else 0.5), side))
         ax = fig.add_subplot(1, 1, 1)
     else:
         fig = ax.figure
@@ -112,24 +137,56 @@ def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = N
         mask = pattern >= 0
         img[mask] = pal[pattern[mask]]
     ax.imshow(img, interpolation="nearest", aspect="equal")
+    _decorate(ax, basis, m, n)
+    ax.set_title(title or f"{k} tied weights of {basis.rep}", fontsize=10)
+    if show_legend:
+        handles = [Patch(color=_palette(k)[i], label=_short_label(names[i])) for i in range(k)]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False,
+                  title="basis element", title_fontsize=8)
+    return fig
+
+
+def _decorate(ax, basis, m, n, labels: bool = True):
     rep = basis.rep
     if hasattr(rep, "rep_in"):
-        for b in _leaf_boundaries(rep.rep_out):
+        for b in _boundaries(rep.rep_out):
             ax.axhline(b - 0.5, color="black", lw=0.8)
-        for b in _leaf_boundaries(rep.rep_in):
+        for b in _boundaries(rep.rep_in):
             ax.axvline(b - 0.5, color="black", lw=0.8)
-        ax.set_xlabel(f"input: {rep.rep_in} (size {n})")
-        ax.set_ylabel(f"output: {rep.rep_out} (size {m})")
+        if labels:
+            ax.set_xlabel(f"input: {rep.rep_in} (size {n})")
+            ax.set_ylabel(f"output: {rep.rep_out} (size {m})")
     if max(m, n) <= 32:
         ax.set_xticks(np.arange(-0.5, n, 1), minor=True)
         ax.set_yticks(np.arange(-0.5, m, 1), minor=True)
         ax.grid(which="minor", color="white", lw=0.5)
         ax.tick_params(which="minor", length=0)
-    ax.set_title(title or f"{k} tied weights of {rep}", fontsize=10)
-    if legend or (legend is None and 0 < k <= 24):
-        handles = [Patch(color=_palette(k)[i], label=_short_label(basis.labels[i])) for i in range(k)]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False,
-                  title="basis element", title_fontsize=8)
+
+
+def _draw_panels(basis, title, max_panels, names):
+    from matplotlib.figure import Figure
+    m, n = _map_shape(basis)
+    if m * n > MAX_ENTRIES:
+        raise ValueError(f"the weight matrix of {basis.rep} has {m * n} entries; pictures stop at {MAX_ENTRIES}")
+    k = min(basis.dim, max_panels)
+    cols = max(1, min(4, k))
+    rows = max(1, math.ceil(k / cols))
+    fig = Figure(figsize=(3.2 * cols, 3.2 * rows + 0.6))
+    for i in range(k):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        e = np.zeros(basis.dim)
+        e[i] = 1.0
+        Wi = basis.apply(e).reshape(m, n)
+        lim = max(np.abs(Wi).max(), 1e-12)
+        ax.imshow(Wi, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+        _decorate(ax, basis, m, n, labels=False)
+        ax.set_title(_short_label(names[i]), fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    more = f" (first {k} of {basis.dim})" if basis.dim > k else ""
+    fig.suptitle(title or f"{basis.dim} basis elements of {basis.rep}{more}", fontsize=10)
+    if basis.dim == 0:
+        fig.text(0.5, 0.5, "no equivariant maps (dimension 0)", ha="center")
     return fig
 
 
@@ -140,10 +197,11 @@ def _short_label(label) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120) -> Path:
+def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120, mode: str = "auto",
+                       labels: list | None = None) -> Path:
     """Draw the basis and write it to ``path`` (PNG, SVG, PDF by extension). Returns the path."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    fig = draw_basis(basis, title=title)
+    fig = draw_basis(basis, title=title, mode=mode, labels=labels)
     FigureCanvasAgg(fig)
     path = Path(path)
     if path.parent and not path.parent.exists():

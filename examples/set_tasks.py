@@ -14,7 +14,9 @@ Examples
   python examples/set_tasks.py --task sum --steps 4000 --cell lstm --lam-sire 1.0
 
 Models
-  deepsets   eqsolve.nn.sets.DeepSets: rho(sum phi(x)), layers built from solved S(n) bases
+  deepsets   eqsolve.nn.sets.DeepSets: rho(sum phi(x)), layers built from solved S(n) bases,
+             phi = 2 elementwise ReLU layers, rho = MLP with --rho-layers hidden layers
+  deepsets-lin  the same with a linear rho (exactly right for sums; cannot express parity)
   rnn        eqsolve.nn.recurrent.RecurrentSetModel (GRU or LSTM cell), no regularizer
   rnn+sub    + lam * R_SUB  (eqsolve.nn.sire.sub_regularizer)
   rnn+sire   + lam * R_SIRE (eqsolve.nn.sire.sire_regularizer)
@@ -39,7 +41,7 @@ from eqsolve.nn.recurrent import RecurrentSetModel  # noqa: E402
 from eqsolve.nn.sets import DeepSets  # noqa: E402
 from eqsolve.nn.sire import permutation_error, sire_regularizer, sub_regularizer, swap_error  # noqa: E402
 
-MODELS = ("deepsets", "rnn", "rnn+sub", "rnn+sire")
+MODELS = ("deepsets", "deepsets-lin", "rnn", "rnn+sub", "rnn+sire")
 
 
 # ------------------------------------------------------------------------------------------
@@ -66,9 +68,11 @@ def make_data(rng: np.random.Generator, task: str, n: int, min_len: int, max_len
 def build(kind: str, cfg, seed: int):
     rngs = nnx.Rngs(seed)
     vocab = 2 if cfg.task == "parity" else cfg.max_value
-    if kind == "deepsets":
-        return DeepSets(None, cfg.hidden, 1, num_embeddings=vocab, phi_layers=2, rho_layers=1, rngs=rngs)
-    return RecurrentSetModel(None, cfg.hidden, 1, num_embeddings=vocab, cell=cfg.cell, readout_hidden=cfg.hidden, rngs=rngs)
+    if kind.startswith("deepsets"):
+        rho_layers = 0 if kind == "deepsets-lin" else cfg.rho_layers
+        return DeepSets(None, cfg.hidden, 1, num_embeddings=vocab, phi_layers=2, rho_layers=rho_layers, rngs=rngs)
+    return RecurrentSetModel(None, cfg.hidden, 1, num_embeddings=vocab, cell=cfg.cell,
+                             readout_hidden=cfg.rnn_readout_hidden, rngs=rngs)
 
 
 def task_loss(cfg, pred, y):
@@ -94,7 +98,7 @@ def train_one(kind: str, cfg, seed: int, train, tests):
     @nnx.jit
     def step(model, opt, xs, mask, y, key):
         def loss_fn(model):
-            if kind == "deepsets":
+            if kind.startswith("deepsets"):
                 pred = model(xs, mask)[:, 0]
                 r = 0.0
             else:
@@ -132,16 +136,19 @@ def train_one(kind: str, cfg, seed: int, train, tests):
 
     def acc(data):
         xs_, m_, y_ = data
-        out = []
+        out, err = [], []
         for i in range(0, xs_.shape[0], 500):
             p = predict(model, jnp.asarray(xs_[i:i + 500]), jnp.asarray(m_[i:i + 500]))
             out.append(np.asarray(correct(cfg, p, jnp.asarray(y_[i:i + 500]))))
-        return float(np.concatenate(out).mean())
+            if cfg.task == "sum":
+                err.append(np.abs(np.asarray(p) * cfg.max_value - y_[i:i + 500]))
+        return float(np.concatenate(out).mean()), (float(np.concatenate(err).mean()) if err else None)
 
-    res = {"train": acc(train)}
+    res = {}
+    res["train"], res["mae_train"] = acc(train)
     for L, data in tests.items():
-        res[L] = acc(data)
-    if kind != "deepsets":
+        res[L], res[f"mae{L}"] = acc(data)
+    if not kind.startswith("deepsets"):
         xs_, m_, _ = train
         kk = jax.random.key(seed + 3000)
         res["swap_err"] = float(swap_error(model, jnp.asarray(xs_[:256]), jnp.asarray(m_[:256]), kk))
@@ -158,7 +165,7 @@ def run_task(name: str, cfg, seeds, models):
         test_lens = cfg.paper_test_lens
     elif name == "sum":
         cfg = argparse.Namespace(**{**vars(cfg), "task": "sum"})
-        n_train, min_len, max_len = cfg.n_train, cfg.sum_train_len, cfg.sum_train_len
+        n_train, min_len, max_len = cfg.n_train, cfg.sum_min_len, cfg.sum_train_len
         test_lens = cfg.sum_test_lens
     else:
         cfg = argparse.Namespace(**{**vars(cfg), "task": "parity"})
@@ -175,11 +182,12 @@ def run_task(name: str, cfg, seeds, models):
         for m in models:
             r = train_one(m, cfg, seed, train, tests)
             table[m].append(r)
-            cols = " ".join(f"L{L}={r[L]:.3f}" for L in test_lens)
+            cols = " ".join(f"L{L}={r[L]:.3f}" + (f"(mae {r[f'mae{L}']:.2f})" if r[f"mae{L}"] is not None else "")
+                            for L in test_lens)
             extra = f" swap_err={r['swap_err']:.2e} perm_err={r['perm_err']:.3f}" if "swap_err" in r else ""
-            print(f"  seed {seed} {m:9s} train={r['train']:.3f} {cols}{extra} ({r['time']:.1f}s)", flush=True)
+            print(f"  seed {seed} {m:12s} train={r['train']:.3f} {cols}{extra} ({r['time']:.1f}s)", flush=True)
     # summary table: mean (std) over seeds
-    hdr = f"{'model':10s} {'train':>13s} " + " ".join(f"{'L=' + str(L):>13s}" for L in test_lens) + f" {'swap_err':>9s}"
+    hdr = f"{'model':12s} {'train':>13s} " + " ".join(f"{'L=' + str(L):>13s}" for L in test_lens) + f" {'swap_err':>9s}"
     print(f"\n{name}: accuracy, mean (std) over seeds {list(seeds)}")
     print(hdr)
     for m in models:
@@ -190,7 +198,7 @@ def run_task(name: str, cfg, seeds, models):
             return f"{v.mean():.3f} ({v.std():.3f})"
 
         sw = f"{np.mean([r['swap_err'] for r in rs]):9.2e}" if "swap_err" in rs[0] else f"{'-':>9s}"
-        print(f"{m:10s} {ms('train'):>13s} " + " ".join(f"{ms(L):>13s}" for L in test_lens) + f" {sw}")
+        print(f"{m:12s} {ms('train'):>13s} " + " ".join(f"{ms(L):>13s}" for L in test_lens) + f" {sw}")
     return table
 
 
@@ -210,7 +218,11 @@ def main(argv=None):
     p.add_argument("--n-train", type=int, default=2000)
     p.add_argument("--n-test", type=int, default=1000)
     p.add_argument("--max-value", type=int, default=100)
-    p.add_argument("--sum-train-len", type=int, default=10)
+    p.add_argument("--sum-train-len", type=int, default=10, help="longest training length (sum task)")
+    p.add_argument("--sum-min-len", type=int, default=1, help="shortest training length (sum task)")
+    p.add_argument("--rho-layers", type=int, default=1, help="hidden layers of the DeepSets rho MLP "
+                   "(model 'deepsets'; 'deepsets-lin' always has a linear rho)")
+    p.add_argument("--rnn-readout-hidden", type=int, default=32, help="hidden width of the RNN readout MLP (0: linear)")
     p.add_argument("--sum-test-lens", nargs="+", type=int, default=[10, 20, 50])
     p.add_argument("--parity-test-lens", nargs="+", type=int, default=[10, 20, 50])
     p.add_argument("--paper-train", type=int, default=200)

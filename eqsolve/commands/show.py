@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     p.add_argument("--title", default=None)
     p.add_argument("--dpi", type=int, default=120)
     p.add_argument("--method", default="auto")
+    p.add_argument("--mode", default="auto", choices=("auto", "tied", "panels"),
+                   help="tied: one colour per basis element; panels: one heat map per element "
+                        "(default: tied for exact permutation bases, panels otherwise)")
     p.set_defaults(func=run)
 
 
@@ -27,6 +30,8 @@ def run(args) -> int:
     G = parse_group(args.group)
     rep = parse_rep(args.rep_in, G) >> parse_rep(args.rep_out, G)
     B = rep.equivariant_basis(method=args.method)
-    path = save_basis_picture(B, args.out, title=args.title, dpi=args.dpi)
-    print(f"wrote {path}: {B.dim} tied weights of {rep} ({rep.rep_out.size()} x {rep.rep_in.size()})")
+    path = save_basis_picture(B, args.out, title=args.title, dpi=args.dpi, mode=args.mode)
+    from ..viz import is_tied
+    what = "tied weights" if is_tied(B) and args.mode != "panels" else "basis elements"
+    print(f"wrote {path}: {B.dim} {what} of {rep} ({rep.rep_out.size()} x {rep.rep_in.size()})")
     return 0

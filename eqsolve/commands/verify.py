@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     e.add_argument("shape", nargs="+", type=int, help="axis sizes, e.g. 3 4")
     e.add_argument("--illegal", type=int, default=6, help="illegal permutations to test")
     e.add_argument("--legal", type=int, default=6, help="legal permutations to test")
+    e.add_argument("--out", "-o", default=None, help="also draw the 2^D tied weights W_S to this image")
     _common(e)
     e.set_defaults(func=_exchangeable)
 
@@ -55,17 +56,30 @@ def register(subparsers) -> None:
 def _common(p) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--width", type=int, default=None, help="table width in characters")
+    p.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
 
 
 def _emit(report, args) -> int:
-    print(report.table(width=args.width))
+    if getattr(args, "json", False):
+        import json
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(report.table(width=args.width))
     return 0 if report.passed else 1
 
 
 def _exchangeable(args) -> int:
     from .. import verify
-    return _emit(verify.exchangeable(tuple(args.shape), seed=args.seed, n_illegal=args.illegal,
-                                     n_legal=args.legal), args)
+    report = verify.exchangeable(tuple(args.shape), seed=args.seed, n_illegal=args.illegal, n_legal=args.legal)
+    status = _emit(report, args)
+    if args.out:
+        from ..viz import save_basis_picture
+        labels = ["W_{" + ",".join(map(str, s)) + "}" for s in report.subsets]
+        path = save_basis_picture(report.basis, args.out, labels=labels,
+                                  title=f"the {report.dim} subset-tied weights W_S of "
+                                        f"{' x '.join(map(str, report.shape))} tensors")
+        print(f"wrote {path}")
+    return status
 
 
 def _joint(args) -> int:

@@ -1,7 +1,7 @@
 """DeepSets (Zaheer et al. 2017) as an instance of eqsolve: layers built from solved bases.
 
 The S(n) V->V layer is ``y = lambda x + gamma 1 1^T x`` (plus a constant bias), multi-channel;
-the invariant model is ``rho(sum_i phi(x_i))``. Nothing about that form is written in here:
+the invariant model is ``rho(sum_i phi(x_i))``. Which terms a layer has is not hard-coded:
 at construction a layer asks the solver for the equivariant basis of the rep it implements at a
 small reference size ``n_ref`` (``(V(S(n)) >> V(S(n))).equivariant_basis()``,
 ``(V(S(n)) >> Scalar)`` for the readout, ``(Scalar >> V(S(n)))`` for the bias), and expresses
@@ -103,7 +103,7 @@ def solved_set_basis(n: int, out_kind: str = "V", in_kind: str = "V") -> tuple[n
 
         B = (rep(in_kind) >> rep(out_kind)).equivariant_basis()
         dense = np.asarray(B.dense() if hasattr(B, "dense") else B, dtype=np.float64)
-        labels = tuple(getattr(B, "labels", ()) or ())
+        labels = tuple(str(lab) for lab in (getattr(B, "labels", ()) or ()))
         return dense, labels, "eqsolve"
     except Exception as err:  # ImportError or an incomplete core
         dense = _fallback_basis(n, out_kind, in_kind)

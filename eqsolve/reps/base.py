@@ -98,12 +98,16 @@ class Rep:
 
     # --------------------------------------------------------------- algebra
     def __add__(self, other):
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool) and other == 0:
+            return self  # additive identity, so that sum(reps) works
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
         return SumRep([(self, 1), (other, 1)])
 
     def __radd__(self, other):
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool) and other == 0:
+            return self
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented

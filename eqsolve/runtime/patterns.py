@@ -79,13 +79,42 @@ class _Pattern:
         self.out_key = tuple(out_struct)  # blocks with out-axes, in order of first out-axis
         self.identity = self.in_letters == self.carried and len(set(self.in_letters)) == len(self.in_letters)
 
-    def reduce(self, x, pooling: str):
-        """x (..., C, *in_shape) -> (..., C, *carried sizes)."""
-        y = x if self.identity else jnp.einsum(f"...c{self.in_letters}->...c{self.carried}", x)
+    def reduce(self, x, pooling: str, cache: dict | None = None):
+        """x (..., C, *in_shape) -> (..., C, *carried sizes). ``cache`` shares partial
+        reductions between patterns of one call (row sums feed the total, ...)."""
+        if self.identity:
+            return x
+        cache = {} if cache is None else cache
+        uniq = "".join(dict.fromkeys(self.in_letters))
+        # canonical names so that patterns with the same diagonal structure share work
+        canon = {L: _LETTERS[i] for i, L in enumerate(uniq)}
+        diag = "".join(canon[L] for L in self.in_letters)
+        summed = frozenset(canon[L] for L in uniq if L not in self.carried)
+
+        def get(S):
+            key = (diag, S)
+            if key in cache:
+                return cache[key]
+            if not S:
+                U = "".join(dict.fromkeys(diag))
+                t = x if U == diag else jnp.einsum(f"...c{diag}->...c{U}", x)
+                res = (t, U)
+            else:
+                a = next((b for b in sorted(S) if (diag, S - {b}) in cache), max(S))
+                t, U = get(S - {a})
+                res = (t.sum(axis=t.ndim - len(U) + U.index(a)), U.replace(a, ""))
+            cache[key] = res
+            return res
+
+        t, U = get(summed)
+        want = "".join(canon[L] for L in self.carried)
+        if U != want:
+            k = t.ndim - len(U)
+            t = jnp.transpose(t, tuple(range(k)) + tuple(k + U.index(L) for L in want))
         if pooling == "mean" and self.summed:
             k = x.ndim - len(self.in_letters)
-            y = y / float(math.prod(x.shape[k + a] for a, _ in self.summed))
-        return y
+            t = t / float(math.prod(x.shape[k + a] for a, _ in self.summed))
+        return t
 
 
 class PatternProgram:
@@ -142,17 +171,22 @@ class PatternProgram:
         n = self.sizes(x, sizes)
         c_in = w.shape[1]
         batch = x.shape[:x.ndim - 1 - self.n_in]
-        out = None
+        outs = []
+        cache: dict = {}
         for out_key, idx in self.fused:
-            reduced = [self.patterns[k].reduce(x, self.pooling) for k in idx]
+            reduced = [self.patterns[k].reduce(x, self.pooling, cache) for k in idx]
             r = reduced[0] if len(reduced) == 1 else jnp.concatenate(reduced, axis=len(batch))
             wk = w[:, :, idx]  # (C_out, C_in, k)
             wk = jnp.transpose(wk, (0, 2, 1)).reshape(w.shape[0], len(idx) * c_in)
             nc = r.ndim - len(batch) - 1
             L = _LETTERS[:nc]
             y = jnp.einsum(f"...c{L},dc->...d{L}", r, wk)
-            y = self._embed(y, out_key, n, batch)
-            out = y if out is None else out + y
+            outs.append(self._embed(y, out_key, n, batch))
+        # add the small (broadcast) terms first, the full-size ones last: one fused pass
+        outs.sort(key=lambda t: t.size)
+        out = outs[0]
+        for t in outs[1:]:
+            out = out + t
         shape = batch + (w.shape[0],) + tuple(n[self.axis_group[a]] for a in range(self.n_out))
         return jnp.broadcast_to(out, shape) if out.shape != shape else out
 

@@ -25,8 +25,33 @@ class Constraint:
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """X (size, B) -> (size, B)."""
-        Y = self.mono.apply(self.mats, X, lie=self.lie)
+        Y = kron_apply(self.mono.shape, self.mats, X, lie=self.lie)
         return Y if self.lie else Y - X
+
+
+def kron_apply(shape: tuple[int, ...], mats: list, X: np.ndarray, lie: bool = False) -> np.ndarray:
+    """Kronecker product (``lie=False``) or Kronecker sum (``lie=True``) of per-axis matrices
+    (None: identity / zero) applied to X (size, B), row-major axes; never forms the operator.
+
+    Same result as :meth:`Monomial.apply`, with one batched matmul per axis instead of a
+    tensordot and a moveaxis (several times faster on small blocks).
+    """
+    size = X.shape[0]
+    B = X.shape[1]
+    a = 1
+    out = None if lie else X
+    for d, M in zip(shape, mats):
+        if M is not None:
+            b = size // (a * d) * B
+            if lie:
+                term = np.matmul(M, X.reshape(a, d, b)).reshape(size, B)
+                out = term if out is None else out + term
+            else:
+                out = np.matmul(M, out.reshape(a, d, b)).reshape(size, B)
+        a *= d
+    if out is None:
+        return np.zeros_like(X)
+    return out if out is not X else X.copy()
 
 
 def block_constraints(mono: Monomial) -> list[Constraint]:

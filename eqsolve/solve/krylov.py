@@ -39,10 +39,11 @@ import scipy.sparse
 from ..memory import check_fits
 from ..reps.monomial import Monomial
 from .basis import DenseBasis
-from .constraints import Constraint, block_constraints, residuals
+from .constraints import Constraint, block_constraints, kron_apply, residuals
 
 NULL_RTOL = 1e-9          # eigenvalue of the Gram matrix, relative to its largest, counted as zero
 MAX_ZERO_WEIGHT = 6000    # above this many zero-weight indices the reduced problem goes iterative
+SMALL_DENSE_ENTRIES = 200_000  # block size x zero-weight count up to which the reduction is dense
 _SEED = 20261126
 
 
@@ -275,18 +276,38 @@ def zero_weight_indices(weights: list[np.ndarray]) -> np.ndarray:
         raise WeightReductionUnavailable("weight lattice too large to encode")
     mult = np.array(mult, dtype=np.int64)
     codes = [w.astype(np.int64) @ mult for w in weights]  # (d_j,) linear codes
+    shape = tuple(len(c) for c in codes)
+    if int(np.prod(shape, dtype=object)) <= 4096:  # tiny block: sum all codes at once
+        total = np.zeros((), dtype=np.int64)
+        for c in codes:
+            total = total[..., None] + c
+        return np.stack(np.unravel_index(np.flatnonzero(total.reshape(-1) == 0), shape), axis=1).astype(np.int64)
+    span = int(sum(np.abs(c).max() for c in codes))  # every partial code lies in [-span, span]
+    table = span <= 4_000_000  # membership by a boolean table, else by np.isin
     reach = [None] * (k + 1)
     reach[k] = np.zeros(1, dtype=np.int64)
     for j in range(k - 1, -1, -1):
         reach[j] = np.unique(codes[j][:, None] + reach[j + 1][None, :])
+    if table:
+        masks = []
+        for r in reach:
+            t = np.zeros(2 * span + 1, dtype=bool)
+            t[r + span] = True
+            masks.append(t)
     digits = np.zeros((1, 0), dtype=np.int64)
     code = np.zeros(1, dtype=np.int64)
     for j in range(k):
         d = len(codes[j])
         new_code = (code[:, None] + codes[j][None, :]).reshape(-1)
-        keep = np.isin(-new_code, reach[j + 1])
-        rows = np.repeat(np.arange(len(code)), d)[keep]
-        cols = np.tile(np.arange(d), len(code))[keep]
+        if table:
+            neg = span - new_code
+            keep = np.zeros(len(new_code), dtype=bool)
+            ok = (neg >= 0) & (neg <= 2 * span)
+            keep[ok] = masks[j + 1][neg[ok]]
+        else:
+            keep = np.isin(-new_code, reach[j + 1])
+        idx = np.flatnonzero(keep)
+        rows, cols = np.divmod(idx, d)
         digits = np.concatenate([digits[rows], cols[:, None]], axis=1)
         code = new_code[keep]
         if len(code) > 50 * MAX_ZERO_WEIGHT:
@@ -320,45 +341,50 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     bar = np.searchsorted(flat, flat_bar)
     if not np.array_equal(flat[np.minimum(bar, Z - 1)], flat_bar):
         raise WeightReductionUnavailable("the zero-weight set is not closed under conjugation")
-    Tr = _real_coordinates(bar)  # (Z, Z) sparse unitary: R^Z -> {x : x[bar] = conj(x)}
+    Tr = _real_coordinates(bar, sparse=mono.size * Z > SMALL_DENSE_ENTRIES)  # unitary: R^Z -> {x : x[bar] = conj(x)}
 
-    # remaining Lie generators, restricted to the zero-weight subspace, as sparse (rows x Z)
+    # remaining Lie generators, restricted to the zero-weight subspace
     rest = [mats for gi, mats in enumerate(lie) if gi not in chosen]
-    rows_all, cols_all, vals_all = [], [], []
-    row_base = 0
     m = mono.size
-    for mats in rest:
-        for j in range(k):
-            M = mats[j]
-            if M is None:
-                continue
-            U, Uinv, _ = Us[which[j]]
-            Mt = Uinv @ M @ U  # (d, d) in the eigenbasis
-            d = shape[j]
-            vals = Mt[:, digits[:, j]].T  # (Z, d): coefficient of index with axis j set to b
-            rows = flat[:, None] + (np.arange(d)[None, :] - digits[:, j][:, None]) * strides[j]
-            mask = np.abs(vals) > 1e-13 * max(1.0, np.abs(Mt).max())
-            rows_all.append(rows[mask] + row_base)
-            cols_all.append(np.broadcast_to(np.arange(Z)[:, None], (Z, d))[mask])
-            vals_all.append(vals[mask])
-        row_base += m
-    if rows_all:
+    eig_mats = [[None if mats[j] is None else Us[which[j]][1] @ mats[j] @ Us[which[j]][0] for j in range(k)]
+                for mats in rest]  # per-axis matrices in the eigenbases
+    if not rest:
+        Y = np.eye(Z)
+    elif m * Z <= SMALL_DENSE_ENTRIES:
+        # small block: apply each generator to the Z injected unit vectors, densely
+        E = np.zeros((m, Z), dtype=complex)
+        E[flat, np.arange(Z)] = 1.0
+        ETr = E @ Tr
+        Y = _reduced_nullspace(np.concatenate([kron_apply(shape, mt, ETr, lie=True) for mt in eig_mats]), rtol)
+    else:
+        # sparse (rows x Z): each zero-weight index moved along one axis at a time
+        rows_all, cols_all, vals_all = [], [], []
+        for g, mts in enumerate(eig_mats):
+            for j, Mt in enumerate(mts):
+                if Mt is None:
+                    continue
+                d = shape[j]
+                vals = Mt[:, digits[:, j]].T  # (Z, d): coefficient of index with axis j set to b
+                rows = flat[:, None] + (np.arange(d)[None, :] - digits[:, j][:, None]) * strides[j]
+                mask = np.abs(vals) > 1e-13 * max(1.0, np.abs(Mt).max())
+                rows_all.append(rows[mask] + g * m)
+                cols_all.append(np.broadcast_to(np.arange(Z)[:, None], (Z, d))[mask])
+                vals_all.append(vals[mask])
         rows = np.concatenate(rows_all)
         uniq, inv = np.unique(rows, return_inverse=True)
-        S = scipy.sparse.csr_matrix((np.concatenate(vals_all), (inv.reshape(-1), np.concatenate(cols_all))),
-                                    shape=(len(uniq), Z))
+        cols, vals = np.concatenate(cols_all), np.concatenate(vals_all)
+        S = scipy.sparse.csr_matrix((vals, (inv.reshape(-1), cols)), shape=(len(uniq), Z))
         Y = _reduced_nullspace(S @ Tr, rtol)
-    else:
-        Y = np.eye(Z)
     n = Y.shape[1]
     if n == 0:
         return np.zeros((m, 0))
 
     # back to the standard basis: V = (kron_j U_j) E Tr Y, E the zero-weight coordinate injection
-    check_fits(m * n * 16 * 2, f"the invariant basis of a block of shape {shape} ({m} x {n})")
+    if m * n > 4_000_000:
+        check_fits(m * n * 16 * 2, f"the invariant basis of a block of shape {shape} ({m} x {n})")
     Vc = np.zeros((m, n), dtype=complex)
     Vc[flat] = Tr @ Y
-    Q = mono.apply([Us[which[j]][0] for j in range(k)], Vc, lie=False).real
+    Q = kron_apply(shape, [Us[which[j]][0] for j in range(k)], Vc).real
     del Vc
 
     # discrete generators on the small basis
@@ -369,8 +395,9 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     return _orthonormalise(Q)
 
 
-def _real_coordinates(bar: np.ndarray):
-    """Sparse unitary (Z, Z) whose real span is {x in C^Z : x[bar] = conj(x)} (bar an involution)."""
+def _real_coordinates(bar: np.ndarray, sparse: bool = True):
+    """Unitary (Z, Z) whose real span is {x in C^Z : x[bar] = conj(x)} (bar an involution);
+    a scipy CSR matrix, or a dense array when ``sparse`` is False."""
     Z = len(bar)
     idx = np.arange(Z)
     fixed = idx[bar == idx]
@@ -381,6 +408,10 @@ def _real_coordinates(bar: np.ndarray):
     cols = np.concatenate([fixed, lo, lo, hi, hi])
     vals = np.concatenate([np.ones(len(fixed)), np.full(len(lo), h), np.full(len(lo), h),
                            np.full(len(lo), 1j * h), np.full(len(lo), -1j * h)])
+    if not sparse:
+        out = np.zeros((Z, Z), dtype=complex)
+        out[rows, cols] = vals
+        return out
     return scipy.sparse.csr_matrix((vals.astype(complex), (rows, cols)), shape=(Z, Z))
 
 
@@ -389,11 +420,16 @@ def _reduced_nullspace(S, rtol: float) -> np.ndarray:
     Z = S.shape[1]
     G = (S.conj().T @ S).real
     if Z <= MAX_ZERO_WEIGHT:
-        G = G.toarray()
+        G = G.toarray() if scipy.sparse.issparse(G) else G
         G = (G + G.T) / 2
-        lam, vec = np.linalg.eigh(G)
-        scale = max(lam[-1], 1e-300)
-        return vec[:, lam <= rtol * scale]
+        if Z <= 200:
+            lam, vec = np.linalg.eigh(G)
+            return vec[:, lam <= rtol * max(lam[-1], 1e-300)]
+        # only the eigenpairs below the threshold (tridiagonalisation + a few vectors: about 3x
+        # cheaper than a full eigh); the Gershgorin bound stands in for the largest eigenvalue
+        bound = np.abs(G).sum(axis=1).max()
+        lam, vec = scipy.linalg.eigh(G, subset_by_value=(-np.inf, rtol * max(bound, 1e-300)), driver="evr")
+        return vec
     G = G.tocsr()
     return _lobpcg_null(lambda X: G @ X, Z, np.float64, rtol)
 

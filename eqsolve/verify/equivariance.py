@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import scipy.linalg
@@ -111,7 +111,7 @@ def _act_rows(rep: Rep, el: GroupElement, X: np.ndarray) -> np.ndarray:
 
 
 # ==================================================================== report
-@dataclass
+@dataclass(repr=False)
 class EquivarianceReport(Report):
     """Result of :func:`equivariance`.
 
@@ -167,6 +167,13 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
         if rep_in is not None and rep_out is not None and _maprep(rep_in, rep_out) != rep:
             raise ValueError(f"the basis is of {rep}, not of {rep_in} >> {rep_out}")
         report = _check_columns(f_or_W.dense(), rep, list(f_or_W.labels), samples, seed,
+                                DEFAULT_TOL if tol is None else tol)
+    elif hasattr(f_or_W, "dense") and hasattr(f_or_W, "dim"):  # a block-level Basis
+        rep = _maprep(rep_in, rep_out)
+        Q = f_or_W.dense()
+        if Q.shape[0] != rep.size():
+            raise ValueError(f"the basis has size {Q.shape[0]} but {rep} has size {rep.size()}")
+        report = _check_columns(Q, rep, list(getattr(f_or_W, "labels", range(Q.shape[1]))), samples, seed,
                                 DEFAULT_TOL if tol is None else tol)
     elif callable(f_or_W) and not isinstance(f_or_W, np.ndarray):
         report = _check_function(f_or_W, _maprep(rep_in, rep_out), samples, seed,

@@ -56,7 +56,7 @@ def subset_tied_matrix(shape: tuple[int, ...], subset) -> np.ndarray:
     return mask.astype(np.float64)
 
 
-@dataclass
+@dataclass(repr=False)
 class ExchangeableReport(Report):
     """Result of :func:`exchangeable`.
 
@@ -70,6 +70,7 @@ class ExchangeableReport(Report):
         illegal, legal: :class:`PermutationWitness` lists; group_order: |G|.
         joint: the :class:`JointReport` for square 2-d shapes.
         W, coefficients: the generic element of the span used in (c) (size, size).
+        basis: the solved :class:`eqsolve.solve.RepBasis`.
     """
 
     shape: tuple = ()
@@ -88,6 +89,7 @@ class ExchangeableReport(Report):
     joint: "JointReport | None" = None
     W: np.ndarray | None = None
     coefficients: np.ndarray | None = None
+    basis: object = None
     tol: float = 1e-9
 
 
@@ -128,7 +130,8 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
     expected = 2 ** len(active)
     report = ExchangeableReport(title=f"Hartford et al. Theorem 5.1 for {' x '.join(map(str, shape))} tensors "
                                       f"under {' x '.join(f'S({n})' for n in shape)}",
-                                shape=shape, active_axes=active, expected_dim=expected, dim=B.dim, tol=tol)
+                                shape=shape, active_axes=active, expected_dim=expected, dim=B.dim, tol=tol,
+                                basis=B)
     checks = []
     agree = _agree(shape)
 
@@ -234,6 +237,17 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
         report.legal.append(commutation_witness(W, p, p, True, p))
     report.undetected = [w for w in report.illegal if w.error <= tol]
     checks += _perm_checks(report, tol, order == math.factorial(size), prefix="(c) ")
+    found = [w for w in report.illegal if w.error > tol]
+    if found:
+        w = found[0]
+        moved = np.flatnonzero(w.perm != np.arange(size))
+        mi = [tuple(int(a) for a in np.unravel_index(i, shape)) for i in moved]
+        what = (f"swapping entries {mi[0]} and {mi[1]}" if len(moved) == 2
+                else f"a random permutation moving {len(moved)} of the {size} entries")
+        at = tuple(int(a) for a in np.unravel_index(w.index, shape))
+        checks[-1].detail = (f"{len(found)}/{len(report.illegal)} illegal permutations caught by a one-hot x; "
+                             f"e.g. {what} (not in the group): x = one-hot at {at} gives "
+                             f"|GWx - WGx| = {w.error:.3g}")
     # (d) jointly exchangeable
     if joint and D == 2 and shape[0] == shape[1] and shape[0] >= 2:
         report.joint = jointly_exchangeable(shape[0], seed=seed)
@@ -247,7 +261,7 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
 
 
 # ============================================================ joint case
-@dataclass
+@dataclass(repr=False)
 class JointReport(Report):
     """Result of :func:`jointly_exchangeable`.
 

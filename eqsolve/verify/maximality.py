@@ -13,6 +13,7 @@ subspace computed *independently of the solvers*:
   (sympy's Schreier-Sims). Exact rational arithmetic.
 - ``"dense-svd"``: the nullity of the stacked dense constraints [rho(h) - I; drho(A)] built from
   ``rep._rho`` / ``rep._drho`` (Kronecker products formed explicitly), one SVD, for small reps.
+- ``"matchings"``: for O(n) tensor reps, (k-1)!! perfect matchings of k axes (k even, k <= n).
 - ``"orbits"``: connected components (networkx) of the coordinate graph of a permutation rep.
 """
 from __future__ import annotations
@@ -29,13 +30,15 @@ from ..reps.base import Rep
 from .equivariance import DEFAULT_TOL, group_elements, invariance_errors
 from .report import Check, ColumnWitness, DependenceWitness, MissingInvariantWitness, Report
 
-__all__ = ["basis", "BasisReport", "expected_dimension", "dense_nullspace", "burnside_count",
+__all__ = ["basis", "BasisReport", "expected_dimension", "dense_nullspace", "burnside_count", "matching_count",
            "orbit_count", "sn_fixed_point_moment"]
 
 BURNSIDE_MAX_ORDER = 100_000
 DENSE_SVD_MAX = 1300
 ORBIT_MAX = 300_000
 RANK_RTOL = 1e-8
+MAX_CHECK_SIZE = 2_000_000
+MAX_CHECK_ENTRIES = 20_000_000
 
 
 # ================================================================ Burnside
@@ -93,12 +96,14 @@ def fixed_point_moment(group, k: int) -> Fraction:
     return Fraction(sum(c * j ** k for j, c in hist), sum(c for _, c in hist))
 
 
-def _single_factor_leaves(mono) -> bool:
-    return all(len(leaf.G.factors) == 1 for leaf in mono.leaves)
-
-
 def burnside_count(rep: Rep) -> int | None:
-    """Number of orbits of a permutation rep by Burnside's lemma, or None if not applicable."""
+    """Number of orbits of a permutation rep by Burnside's lemma, or None if not applicable.
+
+    A leaf ``V(G1 x G2 ...)`` (the direct sum of the factors' points) has
+    fix(g) = sum_f fix_f(g_f); expanding the product over the leaves gives a sum over the choice
+    of one factor per leaf, and factors are independent, so every term is a product of moments.
+    """
+    import itertools
     if not rep.is_permutation:
         return None
     total = Fraction(0)
@@ -106,20 +111,47 @@ def burnside_count(rep: Rep) -> int | None:
         if not mono.leaves:
             total += 1
             continue
-        if not _single_factor_leaves(mono):
-            return None
-        ks: dict = {}
         for leaf in mono.leaves:
-            ks[leaf.G] = ks.get(leaf.G, 0) + 1
-        term = Fraction(1)
-        for f, k in ks.items():
-            if not f.is_full_symmetric and f.order() > BURNSIDE_MAX_ORDER:
-                return None
-            term *= fixed_point_moment(f, k)
-        total += term
+            for f in leaf.G.factors:
+                if not f.is_full_symmetric and f.order() > BURNSIDE_MAX_ORDER:
+                    return None
+        if math.prod(len(leaf.G.factors) for leaf in mono.leaves) > 100_000:
+            return None
+        for choice in itertools.product(*[leaf.G.factors for leaf in mono.leaves]):
+            ks: dict = {}
+            for f in choice:
+                ks[f] = ks.get(f, 0) + 1
+            term = Fraction(1)
+            for f, k in ks.items():
+                term *= fixed_point_moment(f, k)
+            total += term
     if total.denominator != 1:
         raise ArithmeticError(f"Burnside count of {rep} is not an integer: {total}")
     return int(total)
+
+
+# ======================================================= Brauer matchings
+def matching_count(rep: Rep) -> int | None:
+    """Invariants of O(n) tensor reps: a block of k axes has none for odd k (-I is in O(n)) and
+    (k-1)!! (its perfect matchings, the Brauer diagrams) for even k <= n, where the matchings are
+    independent. None when the rep is not an O(n) tensor rep or some k > n."""
+    G = rep.G
+    try:
+        tag = G.key[0]
+    except Exception:  # pragma: no cover
+        return None
+    if not (isinstance(tag, tuple) and len(tag) == 2 and tag[0] == "O") or len(G.factors) != 1:
+        return None
+    n = G.d
+    total = 0
+    for mono in rep.monomials:
+        k = len(mono.leaves)
+        if k % 2:
+            continue
+        if k > n:
+            return None
+        total += math.prod(range(k - 1, 0, -2)) if k else 1
+    return total
 
 
 # ================================================================ orbits
@@ -177,8 +209,9 @@ def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray
     """Independent counts ``{method: dim}`` of the invariant subspace of ``rep`` and, when the
     dense SVD ran, its nullspace (size, k).
 
-    ``method``: ``"auto"`` (Burnside when it applies, plus dense SVD for small reps, orbits as a
-    fall-back), or one of ``"burnside"``, ``"dense-svd"``, ``"orbits"``.
+    ``method``: ``"auto"`` (Burnside or Brauer matchings when they apply, plus dense SVD for
+    small reps, orbits as a fall-back), or one of ``"burnside"``, ``"matchings"``,
+    ``"dense-svd"``, ``"orbits"``.
     """
     counts: dict = {}
     N = None
@@ -186,6 +219,10 @@ def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray
         b = burnside_count(rep)
         if b is not None:
             counts["burnside"] = b
+    if method in ("auto", "matchings"):
+        mc = matching_count(rep)
+        if mc is not None:
+            counts["matchings"] = mc
     if method in ("auto", "dense-svd") and (method == "dense-svd" or rep.size() <= 400 or not counts):
         N = dense_nullspace(rep)
         if N is not None:
@@ -198,7 +235,7 @@ def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray
 
 
 # ============================================================ the basis check
-@dataclass
+@dataclass(repr=False)
 class BasisReport(Report):
     """Result of :func:`basis`.
 
@@ -244,6 +281,16 @@ def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int =
     from ..solve.basis import RepBasis
     t0 = time.perf_counter()
     labels = None
+    if isinstance(basis_or_rep, (RepBasis, Rep)):
+        B0 = basis_or_rep if isinstance(basis_or_rep, RepBasis) else None
+        r0 = basis_or_rep.rep if B0 is not None else basis_or_rep
+        dim0 = B0.dim if B0 is not None else None
+        if r0.is_bound and (r0.size() > MAX_CHECK_SIZE or (dim0 or 1) * r0.size() > MAX_CHECK_ENTRIES):
+            raise ValueError(f"verify.basis checks dense columns; {r0} has size {r0.size()}"
+                             + (f" and {dim0} elements" if dim0 else "")
+                             + f" (limits: size {MAX_CHECK_SIZE}, size x dim {MAX_CHECK_ENTRIES}); "
+                               "check a smaller instance of the same group (the structure does not depend on n "
+                               "for S(n) patterns)")
     if isinstance(basis_or_rep, RepBasis):
         rep = basis_or_rep.rep
         Q = basis_or_rep.dense()

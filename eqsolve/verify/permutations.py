@@ -71,7 +71,7 @@ def random_illegal(n: int, contains, count: int, rng, order: int | None = None) 
     return out[:count]
 
 
-@dataclass
+@dataclass(repr=False)
 class PermutationGroupReport(Report):
     """Result of :func:`permutation_group`.
 
@@ -163,8 +163,9 @@ def _perm_checks(report, tol: float, full: bool, prefix: str = "") -> list[Check
     if report.illegal:
         found = [w for w in report.illegal if w.error > tol]
         least = min(w.error for w in report.illegal)
-        detail = (f"{len(found)}/{len(report.illegal)} illegal permutations caught by a one-hot x; "
-                  f"e.g. {found[0]}" if found else "")
+        detail = f"{len(found)}/{len(report.illegal)} illegal permutations caught by a one-hot x"
+        if found:
+            detail += f"; e.g. {found[0]}"
         witness = None
         if report.undetected:
             detail += (f"; {len(report.undetected)} commute with every equivariant map: these reps cannot tell "

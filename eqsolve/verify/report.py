@@ -18,9 +18,16 @@ __all__ = ["Check", "Report", "GroupElement", "ColumnWitness", "MissingInvariant
            "DependenceWitness", "PermutationWitness", "format_table"]
 
 
+class _ShortRepr:
+    """Readable reprs for records that hold arrays."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self})"
+
+
 # ================================================================== elements
-@dataclass
-class GroupElement:
+@dataclass(repr=False)
+class GroupElement(_ShortRepr):
     """A group (or Lie-algebra) element, kept per factor so nothing block-diagonal is formed.
 
     Attributes:
@@ -56,8 +63,8 @@ class GroupElement:
 
 
 # ================================================================= witnesses
-@dataclass
-class ColumnWitness:
+@dataclass(repr=False)
+class ColumnWitness(_ShortRepr):
     """A basis column (or weight matrix) that a group element does not fix."""
 
     column: int
@@ -70,8 +77,8 @@ class ColumnWitness:
         return f"{what} broken by {self.element.name}: error {self.error:.2e}"
 
 
-@dataclass
-class MissingInvariantWitness:
+@dataclass(repr=False)
+class MissingInvariantWitness(_ShortRepr):
     """An invariant vector the basis misses: ``vector`` (size,) unit norm, its invariance
     residual (small: it *is* invariant) and its distance from the span of the basis (large)."""
 
@@ -85,8 +92,8 @@ class MissingInvariantWitness:
                 f"(invariance residual {self.residual:.1e})")
 
 
-@dataclass
-class DependenceWitness:
+@dataclass(repr=False)
+class DependenceWitness(_ShortRepr):
     """Coefficients ``c`` (unit) with ``Q c`` ~ 0: the columns are dependent."""
 
     coefficients: np.ndarray
@@ -97,8 +104,8 @@ class DependenceWitness:
         return f"columns {self.columns[:6]} dependent: |Q c| = {self.norm:.1e} for a unit c"
 
 
-@dataclass
-class PermutationWitness:
+@dataclass(repr=False)
+class PermutationWitness(_ShortRepr):
     """A permutation ``perm`` of the input coordinates (i -> perm[i]) tested against a generic
     equivariant W. For an illegal one, ``index`` is the one-hot input x = e_index with
     ``G W x != W G x``; ``error`` = |G W x - W G x| (for a legal one: max over all x)."""
@@ -167,15 +174,16 @@ def format_table(headers: list[str], rows: list[list[str]], width: int | None = 
                  wrap_last: bool = True, title: str | None = None) -> str:
     """A box-drawn terminal table; the last column wraps to fit ``width`` characters."""
     if width is None:
-        width = max(60, min(shutil.get_terminal_size((110, 24)).columns, 140))
+        width = max(60, min(shutil.get_terminal_size((120, 24)).columns, 140))
     cells = [[str(c) for c in r] for r in rows]
     ncol = len(headers)
     widths = [max([len(headers[j])] + [max((len(x) for x in c[j].split("\n")), default=0) for c in cells])
               for j in range(ncol)]
     if wrap_last and ncol > 1:
+        # the first column (claims) wraps at 40% of the width, the last takes what is left
+        widths[0] = min(widths[0], max(len(headers[0]), 16, int(0.4 * width)))
         fixed = sum(widths[:-1]) + 3 * ncol + 1
         widths[-1] = max(len(headers[-1]), min(widths[-1], max(20, width - fixed)))
-
     def wrap(text: str, w: int) -> list[str]:
         out = []
         for line in text.split("\n"):
@@ -246,6 +254,24 @@ class Report:
 
     def __str__(self):
         return self.table()
+
+    def as_dict(self) -> dict:
+        """Plain data (claims, results, measured values, details, summary) for JSON output."""
+        def plain(v):
+            if isinstance(v, (np.integer,)):
+                return int(v)
+            if isinstance(v, (np.floating,)):
+                return float(v)
+            if isinstance(v, (bool, int, float, str)) or v is None:
+                return v
+            if isinstance(v, dict):
+                return {str(k): plain(x) for k, x in v.items()}
+            return str(v)
+        return {"title": self.title, "passed": self.passed, "seconds": self.seconds,
+                "summary": plain(self.summary),
+                "checks": [{"claim": c.claim, "passed": c.passed, "measured": plain(c.measured),
+                            "detail": c.detail, "witness": None if c.witness is None else str(c.witness)}
+                           for c in self.checks]}
 
     def _repr_short(self):
         return f"{type(self).__name__}({self.title!r}, passed={self.passed})"

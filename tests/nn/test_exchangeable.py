@@ -178,3 +178,34 @@ def test_factorized_factors_and_query_decoding():
     np.testing.assert_allclose(np.asarray(fu[N:]), 0.0)  # rows with no entry: zero factors
     q = (jnp.array([0, N + 1]), jnp.array([1, 2]))
     assert model(x, (u, i), (N + 2, M), query_index=q).shape == (2, 5)
+
+
+def test_pooling_subsets_match_the_solver_basis_of_SxS():
+    """The layer's 4 tied weights are the solver's exchangeable basis (Theorem 5.1)."""
+    try:
+        from eqsolve.groups import S
+        from eqsolve.reps import V
+    except ImportError as err:  # core not available
+        pytest.skip(f"eqsolve core not importable: {err}")
+    N, M = 3, 4
+    X = V(S(N, label="users")) * V(S(M, label="items"))
+    B = (X >> X).equivariant_basis()
+    labels = list(B.labels)
+    assert len(labels) == 4
+    # factor f acts on output axis f and input axis f + 2; tied = index kept, untied = pooled
+    kept_from_solver = {tuple(f for f in range(2) if lab.tied(f, f + 2)) for lab in labels}
+    assert kept_from_solver == set(kept_subsets(2))
+    # same span: each pooling term, as a (N*M) x (N*M) matrix, lies in the solver's basis span
+    uu, ii = np.meshgrid(np.arange(N), np.arange(M), indexing="ij")
+    idx = (jnp.asarray(uu.ravel()), jnp.asarray(ii.ravel()))
+    eye = jnp.eye(N * M)[:, :, None]  # N*M unit inputs, one channel
+    mats = []
+    for kept in kept_subsets(2):
+        p = {subset_label(k): jnp.full((1, 1), float(k == kept)) for k in kept_subsets(2)}
+        p["bias"] = jnp.zeros((1,))
+        cols = [np.asarray(exchangeable_linear(p, eye[c], idx, (N, M)))[:, 0] for c in range(N * M)]
+        mats.append(np.stack(cols, axis=1).reshape(N, M, N, M).ravel())  # W[i, j, i', j']
+    mine = np.stack(mats, axis=1)
+    Q = np.asarray(B.dense()).reshape(-1, 4)
+    assert np.linalg.matrix_rank(mine) == 4
+    assert np.linalg.matrix_rank(np.concatenate([Q, mine], axis=1), tol=1e-8) == 4

@@ -22,8 +22,11 @@ def _perm(rng, n):
 
 def test_solved_basis_gives_deepsets_terms():
     for n in (2, 3, 4, 6):
-        dense, _, _ = solved_set_basis(n, "V", "V")
+        dense, labels, source = solved_set_basis(n, "V", "V")
         assert dense.shape == (n * n, 2)
+        np.testing.assert_allclose(dense.T @ dense, np.eye(2), atol=1e-10)  # orthonormal columns
+        if source == "eqsolve":
+            assert len(labels) == 2  # the two equality patterns: out=in (tied), out!=in
         terms, C = derive_pooling_terms(dense, n, "V", "V")
         assert terms == ("identity", "sum_broadcast")
         assert C.shape == (2, 2)
@@ -103,3 +106,25 @@ def test_deepsets_mask_equals_unpadded():
     padded = jnp.array([[3, 1, 4, 1, 5, 9, 2]])
     mask = jnp.arange(7)[None] < 5
     np.testing.assert_allclose(model(padded, mask), model(xs), rtol=1e-5, atol=1e-6)
+
+
+def test_setlinear_matches_eqsolve_linear_runtime():
+    """Cross-check against eqsolve.nn.layers.Linear (the pooling runtime) on c*V(S(n))."""
+    layers = pytest.importorskip("eqsolve.nn.layers")
+    from eqsolve.groups import S
+    from eqsolve.reps import V
+
+    n, c_in, c_out = 5, 2, 3
+    lin = layers.Linear(c_in * V(S(n)), c_out * V(S(n)), rngs=nnx.Rngs(0), use_bias=False)
+    D = np.asarray(lin.dense_matrix()).reshape(c_out, n, c_in, n)
+    mine = SetLinear(c_in, c_out, use_bias=False, rngs=nnx.Rngs(1))
+    # each (o, c) block of an S(n)-equivariant map is a I + b 11^T: read a, b off the block
+    b = D[:, 0, :, 1]
+    a = D[:, 0, :, 0] - b
+    mine.weights["identity"][...] = jnp.asarray(a, jnp.float32)
+    mine.weights["sum_broadcast"][...] = jnp.asarray(b, jnp.float32)
+    np.testing.assert_allclose(mine.dense(n), D.reshape(c_out * n, c_in * n), atol=1e-5)
+    x = np.random.default_rng(0).normal(size=(4, c_in * n)).astype(np.float32)  # channel-major
+    y_lin = np.asarray(lin(jnp.asarray(x))).reshape(4, c_out, n).transpose(0, 2, 1)
+    y_mine = np.asarray(mine(jnp.asarray(x.reshape(4, c_in, n).transpose(0, 2, 1))))
+    np.testing.assert_allclose(y_mine, y_lin, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,134 @@
+"""Layer speed ratios, forward + backward (grads w.r.t. weights and inputs), jitted, with
+warm-up and the median of repeats, all measured in one process.
+
+    python benchmarks/layers.py            # all three comparisons
+    python benchmarks/layers.py --quick    # smaller repeats
+
+1. exchangeable matrix layer S(N)xS(M), C channels (pooling runtime) vs a pointwise
+   channel-mixing layer on the same (B, C, N, M) tensor (the floor any layer pays);
+   target <= 1.15x at N=M=128, C=64, B=8;
+2. the same layer vs the dense-basis layer at N=M=32, C=8, B=8: target >= 1000x faster;
+3. S(n) T2 -> T2 (15 patterns) at n=64 vs the dense basis: target >= 100x faster.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eqsolve.groups import S
+from eqsolve.reps import V
+from eqsolve.runtime import LinearProgram
+
+
+def timeit(fn, *args, repeats=20, warmup=3):
+    """Median wall time (s) of fn(*args) (results blocked on)."""
+    for _ in range(warmup):
+        jax.block_until_ready(fn(*args))
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        jax.block_until_ready(fn(*args))
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def time_pair(fa, args_a, fb, args_b, repeats=20, warmup=3):
+    """Median wall times (s) of two functions timed alternately (A, B, A, B, ...), so that
+    load from other processes hits both alike, and the median of the paired ratios A/B."""
+    for _ in range(warmup):
+        jax.block_until_ready(fa(*args_a))
+        jax.block_until_ready(fb(*args_b))
+    ta, tb = [], []
+    for _ in range(repeats):
+        for f, args, ts in ((fa, args_a, ta), (fb, args_b, tb)):
+            t = time.perf_counter()
+            jax.block_until_ready(f(*args))
+            ts.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb), statistics.median(a / b for a, b in zip(ta, tb))
+
+
+def fwd_bwd(apply):
+    """jit(grad of sum(apply(w, x)^2) w.r.t. (w, x))."""
+    def loss(w, x):
+        return jnp.sum(apply(w, x) ** 2)
+    return jax.jit(jax.grad(loss, argnums=(0, 1)))
+
+
+def program_fn(prog):
+    def apply(ws, x):
+        return prog.apply_fields(ws, [x])[0]
+    return apply
+
+
+def pointwise_fn(w, x):
+    return jnp.einsum("bc...,dc->bd...", x, w)
+
+
+def exchangeable(N, M, C):
+    rep = C * (V(S(N, label="rows")) * V(S(M, label="cols")))
+    return rep
+
+
+def bench_floor(N, M, C, B, repeats):
+    rep = exchangeable(N, M, C)
+    prog = LinearProgram(rep, rep, bias=False)
+    ws, _ = prog.init(jax.random.PRNGKey(0))
+    x = jax.random.normal(jax.random.PRNGKey(1), (B, C, N, M))
+    w0 = jax.random.normal(jax.random.PRNGKey(2), (C, C)) / np.sqrt(C)
+    return time_pair(fwd_bwd(program_fn(prog)), (ws, x), fwd_bwd(pointwise_fn), (w0, x), repeats=repeats)
+
+
+def bench_dense(rep_in, rep_out, shape_in, C, B, repeats, dense_repeats):
+    pool = LinearProgram(rep_in, rep_out, bias=False)
+    dense = LinearProgram(rep_in, rep_out, bias=False, mode="dense")
+    ws, _ = pool.init(jax.random.PRNGKey(0))
+    wd = dense.weights_from_solver(pool.solver_coefficients(ws))
+    x = jax.random.normal(jax.random.PRNGKey(1), (B, C) + shape_in)
+    f_pool, f_dense = fwd_bwd(program_fn(pool)), fwd_bwd(program_fn(dense))
+    # same map, so the outputs must agree
+    y1 = program_fn(pool)(ws, x)
+    y2 = program_fn(dense)(wd, x)
+    err = float(jnp.max(jnp.abs(y1 - y2)) / jnp.max(jnp.abs(y2)))
+    t_pool = timeit(f_pool, ws, x, repeats=repeats)
+    t_dense = timeit(f_dense, wd, x, repeats=dense_repeats, warmup=1)
+    return t_pool, t_dense, err
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--only", choices=["floor", "dense", "t2"], default=None)
+    args = p.parse_args(argv)
+    reps = 5 if args.quick else 20
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; forward+backward, jitted, median of repeats")
+    if args.only in (None, "floor"):
+        N = M = 128
+        C, B = 64, 8
+        t_pool, t_point, ratio = bench_floor(N, M, C, B, reps)
+        print(f"[1] exchangeable S({N})xS({M}) C={C} B={B}: pooling {t_pool * 1e3:.2f} ms, pointwise mix "
+              f"{t_point * 1e3:.2f} ms -> ratio {t_pool / t_point:.3f}x of medians, {ratio:.3f}x median of "
+              f"paired ratios (target <= 1.15x)", flush=True)
+    if args.only in (None, "dense"):
+        N = M = 32
+        C, B = 8, 8
+        rep = exchangeable(N, M, C)
+        t_pool, t_dense, err = bench_dense(rep, rep, (N, M), C, B, reps * 5, 3)
+        print(f"[2] exchangeable S({N})xS({M}) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
+              f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 1000x); max rel diff {err:.1e}",
+              flush=True)
+    if args.only in (None, "t2"):
+        n, C, B = 64, 1, 8
+        rep = C * V(S(n)) ** 2
+        t_pool, t_dense, err = bench_dense(rep, rep, (n, n), C, B, reps * 5, 3)
+        print(f"[3] S({n}) T2->T2 (15 patterns) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
+              f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 100x); max rel diff {err:.1e}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
