@@ -23,6 +23,7 @@ import numpy as np
 from eqsolve.groups import S
 from eqsolve.reps import V
 from eqsolve.runtime import LinearProgram
+from eqsolve.runtime.patterns import channel_mix
 
 
 def timeit(fn, *args, repeats=20, warmup=3):
@@ -53,10 +54,12 @@ def time_pair(fa, args_a, fb, args_b, repeats=20, warmup=3):
 
 
 def fwd_bwd(apply):
-    """jit(grad of sum(apply(w, x)^2) w.r.t. (w, x))."""
-    def loss(w, x):
-        return jnp.sum(apply(w, x) ** 2)
-    return jax.jit(jax.grad(loss, argnums=(0, 1)))
+    """jit of forward + backward: y = apply(w, x) and its vjp with a fixed cotangent g,
+    returning (y, dw, dx) -- what one layer costs inside a network's training step."""
+    def fb(w, x, g):
+        y, vjp = jax.vjp(apply, w, x)
+        return (y,) + vjp(g)
+    return jax.jit(fb)
 
 
 def program_fn(prog):
@@ -66,7 +69,9 @@ def program_fn(prog):
 
 
 def pointwise_fn(w, x):
-    return jnp.einsum("bc...,dc->bd...", x, w)
+    """The floor: y[b, d, ...] = sum_c w[d, c] x[b, c, ...], as the same batched matmul the
+    pooling program uses for its pointwise term."""
+    return channel_mix(x, w, 1)
 
 
 def exchangeable(N, M, C):
@@ -80,7 +85,8 @@ def bench_floor(N, M, C, B, repeats):
     ws, _ = prog.init(jax.random.PRNGKey(0))
     x = jax.random.normal(jax.random.PRNGKey(1), (B, C, N, M))
     w0 = jax.random.normal(jax.random.PRNGKey(2), (C, C)) / np.sqrt(C)
-    return time_pair(fwd_bwd(program_fn(prog)), (ws, x), fwd_bwd(pointwise_fn), (w0, x), repeats=repeats)
+    g = jax.random.normal(jax.random.PRNGKey(3), x.shape)
+    return time_pair(fwd_bwd(program_fn(prog)), (ws, x, g), fwd_bwd(pointwise_fn), (w0, x, g), repeats=repeats)
 
 
 def bench_dense(rep_in, rep_out, shape_in, C, B, repeats, dense_repeats):
@@ -94,8 +100,9 @@ def bench_dense(rep_in, rep_out, shape_in, C, B, repeats, dense_repeats):
     y1 = program_fn(pool)(ws, x)
     y2 = program_fn(dense)(wd, x)
     err = float(jnp.max(jnp.abs(y1 - y2)) / jnp.max(jnp.abs(y2)))
-    t_pool = timeit(f_pool, ws, x, repeats=repeats)
-    t_dense = timeit(f_dense, wd, x, repeats=dense_repeats, warmup=1)
+    g = jax.random.normal(jax.random.PRNGKey(3), y1.shape)
+    t_pool = timeit(f_pool, ws, x, g, repeats=repeats)
+    t_dense = timeit(f_dense, wd, x, g, repeats=dense_repeats, warmup=1)
     return t_pool, t_dense, err
 
 

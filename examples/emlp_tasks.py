@@ -68,6 +68,9 @@ TASKS = {
     "inertia": (SO(3), lambda: 5 * Scalar + 5 * V, lambda: T(2), inertia_data),
     "lorentz": (Lorentz(), lambda: 4 * V, lambda: Scalar, lorentz_data),
 }
+# default (ch, num_layers) per task: the inertia tensor is cubic in the inputs (m x x^T) and
+# needs rank-3 hidden tensors and depth 3
+DEFAULT_SIZE = {"o5": (128, 2), "inertia": (256, 3), "lorentz": (128, 2)}
 
 
 # -------------------------------------------------------------------- training
@@ -98,6 +101,8 @@ def train(model, X, Y, Xte, Yte, steps, lr, batch, seed):
 
 def run_task(name, args):
     G, rin, rout, gen = TASKS[name]
+    ch = args.ch or DEFAULT_SIZE[name][0]
+    layers = args.layers or DEFAULT_SIZE[name][1]
     rep_in, rep_out = rin()(G), rout()(G)
     rng = np.random.default_rng(args.seed)
     X, Y = gen(args.ntrain, rng)
@@ -109,14 +114,14 @@ def run_task(name, args):
     for kind in ("EMLP", "MLP"):
         t0 = time.time()
         if kind == "EMLP":
-            model = EMLP(rep_in, rep_out, G, ch=args.ch, num_layers=args.layers, rngs=nnx.Rngs(args.seed))
+            model = EMLP(rep_in, rep_out, G, ch=ch, num_layers=layers, rngs=nnx.Rngs(args.seed))
         else:
-            model = MLP(rep_in.size(), rep_out.size(), ch=args.ch, num_layers=args.layers, rngs=nnx.Rngs(args.seed))
+            model = MLP(rep_in.size(), rep_out.size(), ch=ch, num_layers=layers, rngs=nnx.Rngs(args.seed))
         mse = train(model, X, Y, Xte, Yte, args.steps, args.lr, args.batch, args.seed)
         out[kind] = mse
         nparams = sum(int(np.prod(p.shape)) for p in jax.tree.leaves(nnx.state(model, nnx.Param)))
         print(f"[{name}] {kind:4s} test MSE {mse:.4g}  ({nparams} params, {time.time() - t0:.0f}s)", flush=True)
-    print(f"[{name}] {rep_in} -> {rep_out}: EMLP {out['EMLP']:.4g} vs MLP {out['MLP']:.4g} "
+    print(f"[{name}] {rep_in} -> {rep_out}, ch={ch}, layers={layers}, {args.steps} steps: EMLP {out['EMLP']:.4g} vs MLP {out['MLP']:.4g} "
           f"({'EMLP wins' if out['EMLP'] < out['MLP'] else 'MLP wins'}; ratio {out['MLP'] / out['EMLP']:.1f}x)", flush=True)
     return out
 
@@ -128,8 +133,8 @@ def main(argv=None):
     p.add_argument("--ntest", type=int, default=2000)
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--batch", type=int, default=200)
-    p.add_argument("--ch", type=int, default=128)
-    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--ch", type=int, default=None, help="hidden width (default per task: 128, 256 for inertia)")
+    p.add_argument("--layers", type=int, default=None, help="EMLP blocks / MLP hidden layers (default 2, 3 for inertia)")
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)

@@ -11,7 +11,7 @@ Tasks
 Examples
   python examples/set_tasks.py                       # all three tasks, quick defaults, seed 0
   python examples/set_tasks.py --task paper --seeds 0 1 2
-  python examples/set_tasks.py --task sum --steps 4000 --cell lstm --lam-sire 1.0
+  python examples/set_tasks.py --task sum --steps 4000 --cell lstm --rnn-readout-hidden 0 --lam-sire 1.0
 
 Models
   deepsets   eqsolve.nn.sets.DeepSets: rho(sum phi(x)), layers built from solved S(n) bases,
@@ -207,13 +207,13 @@ def main(argv=None):
     p.add_argument("--task", choices=["sum", "parity", "paper", "all"], default="all")
     p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
-    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--hidden", type=int, default=32)
     p.add_argument("--cell", choices=["gru", "lstm"], default="gru")
-    p.add_argument("--lam-sire", type=float, default=1.0)
-    p.add_argument("--lam-sub", type=float, default=1.0)
+    p.add_argument("--lam-sire", type=float, default=10.0)
+    p.add_argument("--lam-sub", type=float, default=10.0)
     p.add_argument("--sire-pairs", type=int, default=128)
     p.add_argument("--n-train", type=int, default=2000)
     p.add_argument("--n-test", type=int, default=1000)

@@ -30,19 +30,28 @@ def load_data(path, fold=1, seed: int = 0):
 def add_model_arguments(p):
     g = p.add_argument_group("model and training")
     g.add_argument("--model", choices=["self-supervised", "factorized"], default="self-supervised")
-    g.add_argument("--ch", type=int, default=128, help="channels per exchangeable layer")
+    g.add_argument("--ch", type=int, default=64, help="channels per exchangeable layer")
     g.add_argument("--layers", type=int, default=4, help="self-supervised: number of exchangeable layers")
     g.add_argument("--enc-layers", type=int, default=3, help="factorized: encoder layers")
     g.add_argument("--dec-layers", type=int, default=2, help="factorized: decoder layers")
-    g.add_argument("--factor-dim", type=int, default=64, help="factorized: size of user/item factors")
-    g.add_argument("--dropout", type=float, default=0.2, help="whole-channel dropout rate")
+    g.add_argument("--factor-dim", type=int, default=32, help="factorized: size of user/item factors")
+    g.add_argument("--dropout", type=float, default=0.1, help="whole-channel dropout rate")
     g.add_argument("--mask-rate", type=float, default=0.15, help="fraction of input ratings hidden per step")
     g.add_argument("--positions-visible", action="store_true",
                    help="let hidden/query entries take part in pooling (the paper's code); default off")
-    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--lr", type=float, default=1e-2)
+    g.add_argument("--clip", type=float, default=1.0, help="global gradient-norm clipping (0 = off)")
     g.add_argument("--lr-final-frac", type=float, default=0.1, help="cosine decay to lr * this")
     g.add_argument("--weight-decay", type=float, default=0.0)
     g.add_argument("--mse-weight", type=float, default=0.0, help="extra squared-error loss weight")
+    g.add_argument("--visible-loss-weight", type=float, default=0.0,
+                   help="share of the loss on reconstructing the visible (unmasked) ratings")
+    g.add_argument("--count-features", action="store_true", help="log #ratings of user and item as input channels")
+    g.add_argument("--random-features", type=int, default=0,
+                   help="i.i.d. Gaussian features per user/item (equivariant in distribution)")
+    g.add_argument("--eval-samples", type=int, default=1, help="random-feature draws averaged at prediction")
+    g.add_argument("--residual", action="store_true", help="skip connections between hidden layers")
+    g.add_argument("--norm", action="store_true", help="layer norm of each entry before hidden layers")
     g.add_argument("--steps", type=int, default=1000)
     g.add_argument("--eval-every", type=int, default=100)
     g.add_argument("--checkpoint-every", type=int, default=100)
@@ -62,6 +71,8 @@ def config_from_args(args):
         dec_layers=args.dec_layers, factor_dim=args.factor_dim, dropout=args.dropout,
         mask_rate=args.mask_rate, positions_visible=args.positions_visible, lr=args.lr,
         lr_final_frac=args.lr_final_frac, weight_decay=args.weight_decay, mse_weight=args.mse_weight,
+        clip=args.clip, visible_loss_weight=args.visible_loss_weight, count_features=args.count_features,
+        random_features=args.random_features, eval_samples=args.eval_samples, residual=args.residual, norm=args.norm,
         steps=args.steps, eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         seed=args.seed, sampler=args.sampler, sample_rows=args.sample_rows,
         sample_cols=args.sample_cols, eval_passes=args.eval_passes,
@@ -80,7 +91,7 @@ def _cmd_train(args) -> int:
     if trainer.resumed:
         print(f"resuming from {workdir / 'checkpoint.pkl'} at step {trainer.step_count}", file=sys.stderr)
     bias = trainer.bias_rmse()
-    trainer.run(progress=not args.no_progress)
+    trainer.run(progress=not args.no_progress, max_seconds=args.time_limit)
     val_rmse = trainer.history[-1]["val_rmse"] if trainer.history else None
     png = plot_learning_curve(trainer.history, workdir / "learning_curve.png", baseline=bias,
                               title=f"{cfg.model} on {args.data or 'synthetic'}")
@@ -153,6 +164,7 @@ def register(subparsers) -> None:
     p.add_argument("--workdir", default="runs/train", help="checkpoint, plot and metrics folder")
     p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
     add_model_arguments(p)
     p.set_defaults(func=_cmd_train)
 

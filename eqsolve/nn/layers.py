@@ -22,7 +22,7 @@ from ..runtime import Layout, LinearProgram
 
 
 def _bind(rep: Rep, G=None) -> Rep:
-    if rep.is_bound:
+    if rep.is_bound and (G is None or rep.G is not None):
         return rep
     if G is None:
         raise ValueError(f"rep {rep} is unbound: give it a group first, e.g. ({rep})(S(3))")

@@ -36,6 +36,7 @@ import math
 import string
 
 import jax.numpy as jnp
+from jax import lax
 import numpy as np
 
 _LETTERS = string.ascii_uppercase + "efghijklmnopqrstuvwxyz"
@@ -49,6 +50,18 @@ def _refines(fine, coarse) -> bool:
     """Every block of ``fine`` lies inside a block of ``coarse`` (both axis partitions)."""
     where = {a: i for i, b in enumerate(coarse) for a in b}
     return all(len({where[a] for a in b}) == 1 for b in fine)
+
+
+def channel_mix(x, w, n_batch: int):
+    """y[..., d, *rest] = sum_c w[d, c] x[..., c, *rest] for x with ``n_batch`` leading batch
+    axes, as a batched matmul (B, d, c) @ (B, c, X): this keeps XLA from transposing x."""
+    if n_batch == 0:
+        return (w @ x.reshape(x.shape[0], -1)).reshape((w.shape[0],) + x.shape[1:])
+    batch, rest = x.shape[:n_batch], x.shape[n_batch + 1:]
+    nb = math.prod(batch)
+    xb = x.reshape(nb, x.shape[n_batch], math.prod(rest))
+    y = jnp.einsum("bdc,bcX->bdX", jnp.broadcast_to(w, (nb,) + w.shape), xb)
+    return y.reshape(batch + (w.shape[0],) + rest)
 
 
 class _Pattern:
@@ -102,6 +115,9 @@ class _Pattern:
             else:
                 a = next((b for b in sorted(S) if (diag, S - {b}) in cache), max(S))
                 t, U = get(S - {a})
+                if S - {a}:
+                    # keep XLA from re-reading the full tensor for a sum of a partial sum
+                    t = lax.optimization_barrier(t)
                 res = (t.sum(axis=t.ndim - len(U) + U.index(a)), U.replace(a, ""))
             cache[key] = res
             return res
@@ -178,14 +194,17 @@ class PatternProgram:
             r = reduced[0] if len(reduced) == 1 else jnp.concatenate(reduced, axis=len(batch))
             wk = w[:, :, idx]  # (C_out, C_in, k)
             wk = jnp.transpose(wk, (0, 2, 1)).reshape(w.shape[0], len(idx) * c_in)
-            nc = r.ndim - len(batch) - 1
-            L = _LETTERS[:nc]
-            y = jnp.einsum(f"...c{L},dc->...d{L}", r, wk)
+            y = channel_mix(r, wk, len(batch))
             outs.append(self._embed(y, out_key, n, batch))
         # add the small (broadcast) terms first, the full-size ones last: one fused pass
         outs.sort(key=lambda t: t.size)
+        full = math.prod(outs[-1].shape)
         out = outs[0]
         for t in outs[1:]:
+            if out.size < full and len(outs) > 1:
+                # small partial sums stay separate (their transposes then reuse each other's
+                # reductions instead of re-reading the full cotangent)
+                out = lax.optimization_barrier(out)
             out = out + t
         shape = batch + (w.shape[0],) + tuple(n[self.axis_group[a]] for a in range(self.n_out))
         return jnp.broadcast_to(out, shape) if out.shape != shape else out

@@ -4,10 +4,12 @@ right method, and assemble a :class:`RepBasis`.
 Methods per block:
 - ``"pattern"``: closed-form equality patterns (every axis a defining rep of some S(n));
 - ``"orbit"``: exact orbits (every group acting is a permutation group);
+- ``"product"``: blocks of direct products whose axes each belong to one factor (e.g.
+  S(3) x SO(3) on 3x3 matrices): each factor's sub-block solved alone, bases Kronecker-combined;
 - ``"dense"``: SVD nullspace, constraint by constraint (small blocks);
 - ``"krylov"``: matrix-free nullspace (:mod:`eqsolve.solve.krylov`: weight-space reduction
   for Lie groups, LOBPCG with deflation otherwise);
-- ``"auto"``: pattern, then orbit; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
+- ``"auto"``: pattern, then orbit, then product; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
   algebra acts go to ``"krylov"`` (its weight-space reduction is faster than dense SVD from
   there on, see ``benchmarks/solve.py``; when the reduction does not apply, blocks up to
   ``DENSE_MAX_SIZE`` fall back to dense SVD); other blocks are dense up to ``DENSE_MAX_SIZE``
@@ -22,8 +24,9 @@ from .basis import Basis, DenseBasis, OrbitBasis, RepBasis
 from .dense import solve_dense, solve_dense_stacked
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
+from .product import is_product_block, solve_product
 
-METHODS = ("auto", "pattern", "orbit", "dense", "dense-stacked", "krylov")
+METHODS = ("auto", "pattern", "orbit", "product", "dense", "dense-stacked", "krylov")
 DENSE_MAX_SIZE = 4096
 KRYLOV_MIN_SIZE = 64  # below this, dense SVD beats the weight reduction's fixed overhead
 
@@ -35,6 +38,8 @@ def choose_method(mono: Monomial) -> str:
         return "pattern"
     if all(f.is_permutation for f in mono.groups):
         return "orbit"
+    if mono.size > KRYLOV_MIN_SIZE and is_product_block(mono):
+        return "product"
     if mono.size > KRYLOV_MIN_SIZE and any(len(f.lie_algebra) for f in mono.groups):
         return "krylov"
     if mono.size <= DENSE_MAX_SIZE:
@@ -62,6 +67,8 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Bas
         basis = solve_dense(mono)
     elif chosen == "dense-stacked":
         basis = solve_dense_stacked(mono)
+    elif chosen == "product":
+        basis = solve_product(mono, lambda sub: solve_block(sub, "auto", cache))
     else:
         from .krylov import solve_krylov
         basis = solve_krylov(mono, dense_fallback=method == "auto" and mono.size <= DENSE_MAX_SIZE)

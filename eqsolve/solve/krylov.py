@@ -11,11 +11,14 @@ Two strategies, both working on the lazy per-generator constraints of
     weights, and an invariant must have weight zero for every one of them. The zero-weight
     multi-indices are enumerated combinatorially (a pruned walk over the axes that only keeps
     prefixes whose weight the remaining axes can cancel), so nothing of the block's size is
-    touched. The remaining Lie generators are applied to that small subspace as sparse matrices
-    (each zero-weight index is moved along one axis at a time), their Gram matrix sum_i C_i^H C_i
-    is diagonalised, and the null vectors are mapped back by the per-axis eigenvector matrices
-    to real, orthonormal vectors (real and imaginary parts span the real solution space).
-    Discrete generators (O(n) reflections, Lorentz parity and time reversal, permutation factors
+    touched. The per-axis eigenvectors are chosen in conjugate pairs (real Schur form), so
+    complex conjugation permutes the zero-weight indices and the real solution space has real
+    coordinates there; in them the reduced Gram matrix is real symmetric. The remaining Lie
+    generators are applied to that small subspace (as sparse matrices that move each zero-weight
+    index along one axis at a time; densely for small blocks), the real Gram matrix
+    sum_i C_i^H C_i is diagonalised (only its eigenpairs below the threshold, or LOBPCG when
+    there are more than ``MAX_ZERO_WEIGHT`` indices), and the null vectors are mapped back by
+    the per-axis eigenvector matrices to real orthonormal vectors. Discrete generators (O(n) reflections, Lorentz parity and time reversal, permutation factors
     of mixed products) are imposed afterwards on that small basis. Nothing here assumes the
     group is compact: non-normal per-axis matrices are diagonalised with ``eig``.
 
@@ -29,6 +32,7 @@ Both return a :class:`DenseBasis` with orthonormal columns and per-vector residu
 """
 from __future__ import annotations
 
+import math
 import warnings
 from fractions import Fraction
 
@@ -325,11 +329,12 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     Us, Ws, chosen = cart
     _, which = _unique_leaves(mono)
     shape = mono.shape
+    m = math.prod(shape)
     k = len(shape)
     digits = zero_weight_indices([Ws[which[j]] for j in range(k)])
     Z = len(digits)
     if Z == 0:
-        return np.zeros((mono.size, 0))
+        return np.zeros((m, 0))
     strides = np.ones(k, dtype=np.int64)
     for j in range(k - 2, -1, -1):
         strides[j] = strides[j + 1] * shape[j + 1]
@@ -341,11 +346,10 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     bar = np.searchsorted(flat, flat_bar)
     if not np.array_equal(flat[np.minimum(bar, Z - 1)], flat_bar):
         raise WeightReductionUnavailable("the zero-weight set is not closed under conjugation")
-    Tr = _real_coordinates(bar, sparse=mono.size * Z > SMALL_DENSE_ENTRIES)  # unitary: R^Z -> {x : x[bar] = conj(x)}
+    Tr = _real_coordinates(bar, sparse=m * Z > SMALL_DENSE_ENTRIES)  # unitary: R^Z -> {x : x[bar] = conj(x)}
 
     # remaining Lie generators, restricted to the zero-weight subspace
     rest = [mats for gi, mats in enumerate(lie) if gi not in chosen]
-    m = mono.size
     eig_mats = [[None if mats[j] is None else Us[which[j]][1] @ mats[j] @ Us[which[j]][0] for j in range(k)]
                 for mats in rest]  # per-axis matrices in the eigenbases
     if not rest:
@@ -388,10 +392,14 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     del Vc
 
     # discrete generators on the small basis
-    for c in cons:
-        if c.lie or Q.shape[1] == 0:
-            continue
+    discrete = [c for c in cons if not c.lie]
+    for c in discrete:
+        if Q.shape[1] == 0:
+            break
         Q = Q @ _small_nullspace(c.apply(Q))
+    unitary = all(np.abs(Us[i][1] - Us[i][0].conj().T).max() < 1e-12 for i in set(which))
+    if unitary and not discrete:
+        return Q  # orthonormal already: Q = (kron U) E Tr Y with U, Tr unitary and Y orthonormal
     return _orthonormalise(Q)
 
 

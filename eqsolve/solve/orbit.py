@@ -26,15 +26,45 @@ def block_generator_perms(mono: Monomial) -> list[np.ndarray]:
     return out
 
 
+SMALL_ORBIT_SIZE = 50_000  # up to this block size, orbits by label propagation in numpy
+
+
+def _orbits_by_propagation(perms: list[np.ndarray], m: int, max_rounds: int = 64) -> np.ndarray | None:
+    """Label of each coordinate = the smallest coordinate of its orbit, by min-label
+    propagation along every generator and its inverse with pointer jumping; None if it has
+    not settled after ``max_rounds`` rounds (the caller then uses connected components)."""
+    both = list(perms)
+    for p in perms:
+        inv = np.empty_like(p)
+        inv[p] = np.arange(m)
+        both.append(inv)
+    labels = np.arange(m)
+    for _ in range(max_rounds):
+        new = labels
+        for p in both:
+            new = np.minimum(new, new[p])
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
+    return None
+
+
 def solve_orbit(mono: Monomial) -> OrbitBasis:
     m = mono.size
     gens = mono.groups
-    check_fits(m * 8 * (4 + 2 * sum(len(f.perm_generators) for f in gens)),
-               f"orbit solve of a block of shape {mono.shape} (size {m})",
-               "for S(n) factors use method='pattern', which never enumerates index tuples")
+    need = m * 8 * (4 + 2 * sum(len(f.perm_generators) for f in gens))
+    if need > 2 ** 26:  # reading the free memory costs more than small solves themselves
+        check_fits(need, f"orbit solve of a block of shape {mono.shape} (size {m})",
+                   "for S(n) factors use method='pattern', which never enumerates index tuples")
     perms = block_generator_perms(mono)
     if not perms:
         return OrbitBasis(np.arange(m), mono.shape)
+    if m <= SMALL_ORBIT_SIZE:
+        labels = _orbits_by_propagation(perms, m)
+        if labels is not None:
+            uniq, comp = np.unique(labels, return_inverse=True)  # orbits ordered by smallest coordinate
+            return OrbitBasis(comp.reshape(-1).astype(np.int64), mono.shape)
     rows = np.concatenate([np.arange(m)] * len(perms))
     cols = np.concatenate(perms)
     graph = scipy.sparse.coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(m, m)).tocsr()

@@ -44,6 +44,8 @@ class TrainConfig:
     visible_loss_weight: float = 0.0  # weight of the CE on the visible (unmasked) entries
     clip: float = 0.0  # global gradient-norm clipping (0 = off)
     count_features: bool = False  # append log(1 + #ratings) of the user and the item as channels
+    random_features: int = 0  # Gaussian features per user and per item, redrawn every pass
+    eval_samples: int = 1  # predictions averaged over this many random-feature draws
     residual: bool = False  # skip connections between hidden layers of equal width
     norm: bool = False  # layer norm of each entry's channels before hidden layers
     steps: int = 1000
@@ -76,7 +78,8 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None):
     from ..nn.exchangeable import FactorizedExchangeable, SelfSupervisedExchangeable
 
     rngs = nnx.Rngs(params=cfg.seed if seed is None else seed)
-    side = (1, 1) if cfg.count_features else ()
+    k = int(cfg.count_features) + int(cfg.random_features)
+    side = (k, k) if k else ()
     if cfg.model in ("self-supervised", "selfsup", "masked"):
         return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, side_dims=side,
                                           residual=cfg.residual, norm=cfg.norm, rngs=rngs)
@@ -138,24 +141,29 @@ class _Fns:
         K = len(values)
         vals = jnp.asarray(values, jnp.float32)
 
-        def forward(params, x, index, sizes, weights, key, deterministic):
+        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None):
             model = nnx.merge(graphdef, params, rest)
             side = None
-            if cfg.count_features:  # log(1 + number of contributing entries) per row / column
-                side = [
-                    jnp.log1p(jax.ops.segment_sum(weights, index[a], num_segments=sizes[a]))[:, None] / 5.0
-                    for a in range(2)
-                ]
+            if cfg.count_features or cfg.random_features:
+                side = []
+                for a in range(2):
+                    parts = []
+                    if cfg.count_features:  # log(1 + number of contributing entries) per row / column
+                        cnt = jax.ops.segment_sum(weights, index[a], num_segments=sizes[a])
+                        parts.append(jnp.log1p(cnt)[:, None] / 5.0)
+                    if cfg.random_features:  # equivariant in distribution: i.i.d. per user / item
+                        parts.append(jax.random.normal(jax.random.fold_in(fkey, a), (sizes[a], cfg.random_features)))
+                    side.append(jnp.concatenate(parts, axis=1))
             return model(x, index, sizes, weights, key=key, deterministic=deterministic, side=side)
 
         def loss_fn(params, batch, key, sizes):
-            kmask, kdrop = jax.random.split(key)
+            kmask, kdrop, kfeat = jax.random.split(key, 3)
             valid = batch["valid"]
             n = valid.shape[0]
             hidden = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
             x = encode_ratings(batch["level"], hidden, K)
             w = valid if cfg.positions_visible else valid * (1.0 - hidden)
-            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False, kfeat)
             ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
             denom = jnp.maximum(hidden.sum(), 1.0)
             loss = jnp.sum(ce * hidden) / denom
@@ -174,9 +182,9 @@ class _Fns:
             params = optax.apply_updates(params, updates)
             return params, opt_state, loss
 
-        def pred(params, batch, sizes):
+        def pred(params, batch, sizes, fkey):
             x = encode_ratings(batch["level"], batch["hidden"], K)
-            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey)
             return expected_rating(logits, vals)
 
         self.step = jax.jit(step, static_argnums=(4,))
@@ -216,7 +224,13 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
         "hidden": jnp.asarray(cat(np.zeros(nc, np.float32), np.ones(nq, np.float32), 1.0)),
         "w": jnp.asarray(cat(np.ones(nc, np.float32), np.full(nq, 1.0 if cfg.positions_visible else 0.0, np.float32))),
     }
-    out = np.asarray(fns.pred(params, batch, sizes))
+    import jax
+
+    n_draws = max(int(cfg.eval_samples), 1) if cfg.random_features else 1
+    out = 0.0
+    for d in range(n_draws):
+        out = out + np.asarray(fns.pred(params, batch, sizes, jax.random.PRNGKey(1000 + d)))
+    out = out / n_draws
     return out[nc:nc + nq]
 
 
@@ -345,10 +359,13 @@ class Trainer:
             return None
         return rmse(self.predict(self.train_data, self.val_data), self.val_data.ratings)
 
-    def run(self, steps: int | None = None, progress: bool = False, stop_after: int | None = None, log=None):
+    def run(self, steps: int | None = None, progress: bool = False, stop_after: int | None = None, log=None,
+            max_seconds: float | None = None):
         """Train until ``steps`` (default ``cfg.steps``) total steps are done.
 
         ``stop_after``: stop after this many steps in this call (for tests of interruption).
+        ``max_seconds``: stop (after validating and checkpointing) once the run's total training
+        time (including earlier resumed parts) passes this budget.
         Returns the history (list of dicts with step, train_loss, val_rmse, elapsed).
         """
         import jax
@@ -366,6 +383,7 @@ class Trainer:
         while self.step_count < total:
             if stop_after is not None and done_here >= stop_after:
                 break
+            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
             batch, sizes = self._batch(self.step_count)
             self.key, sub = jax.random.split(self.key)
             self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes)
@@ -374,7 +392,8 @@ class Trainer:
             losses.append(loss)
             if bar is not None:
                 bar.update(1)
-            last = self.step_count == total
+            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
+            last = self.step_count == total or over
             if self.step_count % self.cfg.eval_every == 0 or last:
                 tl = float(np.mean([float(x) for x in losses])) if losses else None
                 losses = []
@@ -391,6 +410,8 @@ class Trainer:
             if self.workdir is not None and (self.step_count % self.cfg.checkpoint_every == 0 or last):
                 self.elapsed = base_elapsed + time.perf_counter() - t0
                 self.save()
+            if over:
+                break
         self.elapsed = base_elapsed + time.perf_counter() - t0
         if bar is not None:
             bar.close()

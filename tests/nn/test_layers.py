@@ -46,7 +46,7 @@ def test_linear_equivariant_and_matches_dense(name):
 def test_bias_only_where_allowed():
     assert not Linear(V(SO(3)), V(SO(3)), rngs=nnx.Rngs(0)).has_bias
     assert not Linear(V(Lorentz()), V(Lorentz()), rngs=nnx.Rngs(0)).has_bias
-    assert not Linear(V(O(5)), V(O(5)) ** 2 + V(O(5)), rngs=nnx.Rngs(0)).has_bias is False  # T2 has delta
+    assert Linear(V(O(5)), V(O(5)) ** 2 + V(O(5)), rngs=nnx.Rngs(0)).has_bias  # T2 holds the invariant delta
     assert Linear(V(SO(3)), Scalar(SO(3)) + V(SO(3)), rngs=nnx.Rngs(0)).has_bias
     assert Linear(V(S(4)), V(S(4)), rngs=nnx.Rngs(0)).has_bias  # constant vector is S(n)-invariant
     # a bias-free layer maps 0 to 0; an allowed bias is invariant

@@ -173,3 +173,29 @@ def test_residuals_reported_per_vector():
     b = solve_basis(T(2, 0, O(5)) >> T(2, 0, O(5)), cache=False)
     assert b.methods == {"krylov"}
     assert b.residuals.shape == (3,) and np.all(b.residuals < 1e-12)
+
+
+def test_sp2_t6_weyl_count():
+    # 14 = Weyl integration over the maximal torus of Sp(4) (15 matchings minus one relation)
+    assert solve_krylov(T(6, 0, Sp(2)).monomials[0]).dim == 14
+
+
+@pytest.mark.parametrize("rep,expected", [
+    ((V(S(3)) * V(SO(3))) >> (V(S(3)) * V(SO(3))), 2 * 1),
+    ((V(S(3)) * V(SO(3))) ** 2 >> (V(S(3)) * V(SO(3))) ** 2, 14 * 3),
+    ((V(SO(3)) * V(SO(2))) ** 2 >> (V(SO(3)) * V(SO(2))), 0),
+    ((V(Z(4)) * V(Lorentz()) ** 2) >> V(Z(4)), 4 * 1),
+], ids=["S3xSO3 V->V", "S3xSO3 T2->T2", "SO3xSO2 T2->T1", "Z4xO13"])
+def test_product_blocks_factor(rep, expected):
+    from eqsolve.solve import solve_basis
+    b = solve_basis(rep, cache=False)
+    assert b.dim == expected
+    assert b.methods <= {"product"}
+    Q = b.dense()
+    mono = rep.monomials[0]
+    check_basis(mono, Q, b.blocks[0][1].residuals)
+    if rep.size() <= 700:
+        qd = solve_dense(mono).Q
+        assert qd.shape[1] == expected
+        if expected:
+            assert np.linalg.norm(qd @ (qd.T @ Q) - Q) < 1e-9

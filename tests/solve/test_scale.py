@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from eqsolve.groups import S, SO, Z
+from eqsolve.groups import A, D, RubiksCube, S, SO, Z
 from eqsolve.memory import TooLargeError
 from eqsolve.reps import T, V
 from eqsolve.solve import PatternBasis, choose_method, clear_memory, solve_basis
@@ -85,3 +85,14 @@ def test_large_continuous_block_is_matrix_free():
     basis = solve_basis(rep, cache=False)
     assert basis.dim == 36  # same as T7 invariants
     assert np.nanmax(basis.residuals) < 1e-10
+
+
+@pytest.mark.parametrize("rep", [V(Z(8)) >> V(Z(8)), T(4, 0, D(7)), (V(Z(4)) * V(A(4))) >> (V(Z(4)) * V(A(4))),
+                                 V(RubiksCube()) >> V(RubiksCube())], ids=str)
+def test_orbit_label_propagation_matches_connected_components(rep, monkeypatch):
+    from eqsolve.solve import orbit
+    mono = rep.monomials[0]
+    fast = orbit.solve_orbit(mono)
+    monkeypatch.setattr(orbit, "SMALL_ORBIT_SIZE", 0)
+    slow = orbit.solve_orbit(mono)
+    assert np.array_equal(fast.orbit_of, slow.orbit_of)

@@ -112,3 +112,22 @@ def test_inductive_prediction_on_a_different_matrix(small):
     assert p.shape == (len(q),) and np.all(np.isfinite(p))
     with pytest.raises(ValueError, match="levels"):
         t.predict(Ratings([0], [0], [2.5], 1, 1), Ratings([0], [0], [3.0], 1, 1))
+
+
+def test_time_limit_stops_after_a_validated_checkpoint(small, tmp_path):
+    fit, val = small
+    t = Trainer(TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path)
+    t.run(max_seconds=0.0)
+    assert t.step_count == 1 and t.history[-1]["step"] == 1 and t.history[-1]["val_rmse"] is not None
+    t2 = Trainer(TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path)
+    assert t2.resumed and t2.step_count == 1
+
+
+def test_random_and_count_features_are_equivariant_in_distribution(small):
+    fit, val = small
+    cfg = TrainConfig(ch=8, num_layers=2, steps=2, eval_every=2, random_features=4, eval_samples=3, count_features=True)
+    t = Trainer(cfg, fit, val)
+    t.run()
+    p = t.predict(fit, val)
+    assert np.all(np.isfinite(p))
+    np.testing.assert_allclose(t.predict(fit, val), p)  # fixed evaluation draws: deterministic
