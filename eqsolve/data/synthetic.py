@@ -21,8 +21,15 @@ def synthetic_ratings(
     noise: float = 0.4,
     test_fraction: float = 0.2,
     seed: int = 0,
+    nonnegative: bool = True,
 ) -> Ratings:
     """Synthetic integer ratings 1..5 with a ``split`` column ("train"/"test").
+
+    ``nonnegative=True`` (default) draws the latent factors from |N(0, 1)| ("taste for each of
+    ``rank`` genres"), centred after the product. With sign-symmetric factors the sign of a
+    user's taste is invisible to mean-pooled row/column statistics, so an exchangeable model
+    (which has no per-user parameters) can only learn the biases; non-negative factors make
+    the interactions learnable, as they are in real ratings.
 
     Returns a ``Ratings`` of about ``density * n_users * n_items`` entries; every user and
     item has at least one training entry.
@@ -32,6 +39,8 @@ def synthetic_ratings(
     rng = np.random.default_rng(seed)
     U = rng.normal(size=(n_users, rank)) / np.sqrt(rank)
     V = rng.normal(size=(n_items, rank)) / np.sqrt(rank)
+    if nonnegative:
+        U, V = np.abs(U), np.abs(V)
     bu = rng.normal(scale=0.4, size=n_users)
     bi = rng.normal(scale=0.5, size=n_items)
     au = rng.lognormal(sigma=0.7, size=n_users)
@@ -45,7 +54,13 @@ def synthetic_ratings(
     for i in range(n_items):
         mask[rng.choice(n_users, 2, replace=False), i] = True
     users, items = np.nonzero(mask)
-    score = 3.6 + bu[users] + bi[items] + 1.2 * np.sum(U[users] * V[items], axis=1)
+    center, scale = 0.0, 1.2
+    if nonnegative:  # centre and rescale to the spread of the signed version (std 1.2/sqrt(rank))
+        k = min(len(U), 2000), min(len(V), 2000)
+        sample = U[: k[0]] @ V[: k[1]].T
+        center = float(sample.mean())
+        scale = 1.2 / np.sqrt(rank) / float(sample.std())
+    score = 3.6 + bu[users] + bi[items] + scale * (np.sum(U[users] * V[items], axis=1) - center)
     score += rng.normal(scale=noise, size=len(users))
     ratings = np.clip(np.rint(score), 1, 5).astype(np.float32)
     split = np.where(rng.random(len(users)) < test_fraction, "test", "train")

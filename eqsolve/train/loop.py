@@ -158,13 +158,16 @@ class _Fns:
 
         def loss_fn(params, batch, key, sizes):
             kmask, kdrop, kfeat = jax.random.split(key, 3)
-            valid = batch["valid"]
+            valid = batch["valid"]  # 1: a training rating; 0: padding or a known position
+            fixed = batch["fixed"]  # 1: a position whose rating is unknown (always hidden)
             n = valid.shape[0]
-            hidden = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            masked = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            hidden = jnp.maximum(masked, fixed)
             x = encode_ratings(batch["level"], hidden, K)
-            w = valid if cfg.positions_visible else valid * (1.0 - hidden)
+            w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
             logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False, kfeat)
             ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
+            hidden = masked  # the loss is on the masked training ratings only
             denom = jnp.maximum(hidden.sum(), 1.0)
             loss = jnp.sum(ce * hidden) / denom
             if cfg.visible_loss_weight:
@@ -200,13 +203,31 @@ def _levels_of(r: Ratings, values) -> np.ndarray:
     return lv.astype(np.int32)
 
 
-def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg, ctx_idx=None, q_idx=None, rows=None, cols=None):
-    """Predict queries (optionally restricted to a sub-matrix rows x cols) from context."""
+def _extra_hidden(context: Ratings, queries: Ratings, positions: Ratings | None):
+    """Known positions that are neither context nor queries: (users, items)."""
+    if positions is None or len(positions) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    m = int(max(context.n_items, queries.n_items, positions.n_items))
+    key = lambda r: r.users.astype(np.int64) * m + r.items
+    keep = ~np.isin(key(positions), np.concatenate([key(context), key(queries)]))
+    return positions.users[keep], positions.items[keep]
+
+
+def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg, ctx_idx=None, q_idx=None, rows=None,
+                   cols=None, positions=None):
+    """Predict queries (optionally restricted to a sub-matrix rows x cols) from context.
+
+    ``positions``: further known positions (unknown ratings) that take part as hidden entries
+    when ``cfg.positions_visible`` (full-matrix prediction only).
+    """
     import jax.numpy as jnp
 
     if rows is None:
         cu, ci, cl = context.users, context.items, _levels_of(context, values)
         qu, qi = queries.users, queries.items
+        if cfg.positions_visible and positions is not None:
+            eu, ei = _extra_hidden(context, queries, positions)
+            qu, qi = np.concatenate([qu, eu]), np.concatenate([qi, ei])
         sizes = (int(max(context.n_users, queries.n_users)), int(max(context.n_items, queries.n_items)))
     else:
         cu, ci = localize(context, rows, cols, ctx_idx)
@@ -231,10 +252,10 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
     for d in range(n_draws):
         out = out + np.asarray(fns.pred(params, batch, sizes, jax.random.PRNGKey(1000 + d)))
     out = out / n_draws
-    return out[nc:nc + nq]
+    return out[nc:nc + len(queries) if rows is None else nc + nq]
 
 
-def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0):
+def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0, positions=None):
     """Predicted ratings for every entry of ``queries`` given ``context``; clipped to levels.
 
     Without a sampler: one pass over the whole matrix. With a sampler: coverage blocks of
@@ -242,7 +263,7 @@ def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainC
     """
     values = np.asarray(values, np.float32)
     if cfg.sampler == "none":
-        p = _predict_batch(fns, params, context, queries, values, cfg)
+        p = _predict_batch(fns, params, context, queries, values, cfg, positions=positions)
     else:
         rng = np.random.default_rng(seed)
         total = np.zeros(len(queries))
@@ -265,13 +286,17 @@ class Trainer:
     steps (and at the end); a new Trainer on the same workdir resumes from the exact step.
     """
 
-    def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True):
+    def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
+                 positions: Ratings | None = None):
         import jax
         import optax
         from flax import nnx
 
         self.cfg = cfg
         self.train_data, self.val_data = train, val
+        # known positions with unknown ratings (e.g. validation + test positions, as in the
+        # paper's code): hidden entries that pool when cfg.positions_visible, full batch only
+        self.positions = positions if cfg.positions_visible else None
         if not cfg.levels:
             cfg.levels = tuple(float(v) for v in train.levels())
         self.values = np.asarray(cfg.levels, np.float32)
@@ -323,12 +348,15 @@ class Trainer:
         if self.cfg.sampler == "none":
             if self._full_batch is None:
                 n = len(r)
+                eu, ei = _extra_hidden(r, r.subset(np.zeros(0, np.int64)), self.positions)
+                ne = len(eu)
                 self._full_batch = (
                     {
-                        "u": jnp.asarray(r.users.astype(np.int32)),
-                        "i": jnp.asarray(r.items.astype(np.int32)),
-                        "level": jnp.asarray(self.train_levels),
-                        "valid": jnp.ones((n,), jnp.float32),
+                        "u": jnp.asarray(np.concatenate([r.users, eu]).astype(np.int32)),
+                        "i": jnp.asarray(np.concatenate([r.items, ei]).astype(np.int32)),
+                        "level": jnp.asarray(np.concatenate([self.train_levels, np.zeros(ne, np.int32)])),
+                        "valid": jnp.asarray(np.r_[np.ones(n), np.zeros(ne)].astype(np.float32)),
+                        "fixed": jnp.asarray(np.r_[np.zeros(n), np.ones(ne)].astype(np.float32)),
                     },
                     (r.n_users, r.n_items),
                 )
@@ -345,6 +373,7 @@ class Trainer:
             "i": jnp.asarray(z(li.astype(np.int32))),
             "level": jnp.asarray(z(self.train_levels[ent])),
             "valid": jnp.asarray(z(np.ones(n, np.float32))),
+            "fixed": jnp.zeros((n + pad,), jnp.float32),
         }
         return batch, (len(rows), len(cols))
 
@@ -352,7 +381,7 @@ class Trainer:
     def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None):
         """Predictions for ``queries`` given ``context`` (current params unless given)."""
         params = self.params if params is None else params
-        return predict(self.fns, params, context, queries, self.values, self.cfg, seed)
+        return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions)
 
     def validate(self) -> float | None:
         if self.val_data is None or len(self.val_data) == 0:

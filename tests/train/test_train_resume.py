@@ -131,3 +131,18 @@ def test_random_and_count_features_are_equivariant_in_distribution(small):
     p = t.predict(fit, val)
     assert np.all(np.isfinite(p))
     np.testing.assert_allclose(t.predict(fit, val), p)  # fixed evaluation draws: deterministic
+
+
+def test_known_positions_pool_only_when_visible(small):
+    fit, val = small
+    extra = synthetic_ratings(n_users=40, n_items=50, rank=2, density=0.2, seed=1).by_split("test")
+    for visible in (False, True):
+        cfg = TrainConfig(ch=8, num_layers=3, steps=2, eval_every=2, positions_visible=visible)
+        with_pos = Trainer(cfg, fit, val, positions=extra)
+        with_pos.run()
+        assert (with_pos.positions is not None) == visible
+        p1 = with_pos.predict(fit, val)
+        p0 = predict_without = __import__("eqsolve.train.loop", fromlist=["predict"]).predict(
+            with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
+        assert np.all(np.isfinite(p1))
+        assert np.allclose(p0, p1) != visible  # extra hidden positions change pools only if visible
