@@ -71,6 +71,10 @@ def run_one(name, overrides, train, test, args, log=print):
     total_s = time.perf_counter() - t0
     score = rmse(pred, test.ratings)
     bias = rmse(bias_baseline(train)(test.users, test.items), test.ratings)
+    if args.save_predictions:
+        import numpy as np
+
+        np.save(Path(args.save_predictions) / f"{name}{'-paper' if args.paper_protocol else ''}-u{args.fold}.npy", pred)
     return {
         "model": name, "test_rmse": score, "bias_baseline_rmse": bias,
         "best_val_rmse": trainer.best_val, "best_step": trainer.best_step,
@@ -106,6 +110,10 @@ def main(argv=None):
                    help="test the last step instead of the best validation step")
     p.add_argument("--workdir", default=None, help="checkpoint folder (resumable)")
     p.add_argument("--json", default=None, help="write results here")
+    p.add_argument("--save-predictions", default=None, metavar="DIR",
+                   help="save the test predictions (NAME-u1.npy) in DIR")
+    p.add_argument("--combine", nargs="+", default=None, metavar="NPY",
+                   help="no training: RMSE of the equal-weight average of saved test predictions")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
 
@@ -117,6 +125,19 @@ def main(argv=None):
     from eqsolve.train.loop import TrainConfig, rmse
 
     train, test = load_movielens_100k(data, args.fold)
+    if args.combine:
+        import numpy as np
+
+        from eqsolve.data.ratings import bias_baseline
+
+        preds = [np.load(f) for f in args.combine]
+        avg = np.mean(preds, axis=0)
+        for f, q in zip(args.combine, preds):
+            print(f"{f}: test RMSE {rmse(q, test.ratings):.4f}")
+        bias = rmse(bias_baseline(train)(test.users, test.items), test.ratings)
+        print(f"equal-weight average of {len(preds)}: test RMSE {rmse(avg, test.ratings):.4f} "
+              f"| user+item bias baseline {bias:.4f}")
+        return 0
     overrides = {"steps": args.steps, "ch": args.ch, "num_layers": args.layers, "lr": args.lr,
                  "dropout": args.dropout, "eval_every": args.eval_every, "positions_visible": args.positions_visible}
     fields = {f.name: f.type for f in TrainConfig.__dataclass_fields__.values()}

@@ -20,7 +20,34 @@ Models
   rnn        eqsolve.nn.recurrent.RecurrentSetModel (GRU or LSTM cell), no regularizer
   rnn+sub    + lam * R_SUB  (eqsolve.nn.sire.sub_regularizer)
   rnn+sire   + lam * R_SIRE (eqsolve.nn.sire.sire_regularizer)
-All models read integer tokens through a learned embedding.
+All models read integer tokens through a learned embedding. The RNN's readout is an MLP of the
+final state (both c and h for an LSTM). Optimiser: Adam, cosine-decayed lr 3e-3, batch 64.
+
+Measured (2026-11-26, 2 shared CPU cores, GRU hidden 32, 3000 steps, lam_sire = lam_sub = 10,
+seeds 0 1 2; exact-match accuracy, mean (std); test sets 1000 sequences per length)
+
+  sum, 2000 train seqs of length 1..10 over 0..99     L=10           L=20           L=50
+    deepsets                                            1.000 (0.000)  0.999 (0.001)  0.990 (0.007)
+    deepsets-lin                                        1.000 (0.000)  1.000 (0.000)  0.999 (0.001)
+    rnn                                                 0.159 (0.018)  0.000          0.000
+    rnn+sub                                             0.520 (0.029)  0.001          0.000
+    rnn+sire                                            0.464 (0.027)  0.001          0.000
+  parity, 2000 train seqs of length 2..10
+    deepsets                                            0.585 (0.102)  0.420 (0.087)  0.532 (0.043)
+    rnn                                                 1.000 (0.000)  0.998 (0.003)  0.993 (0.008)
+    rnn+sub  (lam 10; lam 1 gives 1.000 everywhere)     0.799 (0.209)  0.682 (0.225)  0.618 (0.173)
+    rnn+sire                                            1.000 (0.000)  1.000 (0.000)  1.000 (0.000)
+  parity, 200 train seqs, lam 1, 2000 steps
+    rnn                                                 0.912 (0.101)  0.799 (0.155)  0.670 (0.232)
+    rnn+sub / rnn+sire                                  1.000 (0.000)  1.000 (0.000)  1.000 (0.000)
+  paper: 200 train seqs of length 10 over 0..19       L=10  (paper: SIRE 0.792, SUB 0.759)
+    deepsets / deepsets-lin                             0.999 (0.001) / 1.000 (0.000)
+    rnn                                                 0.698 (0.105)
+    rnn+sub                                             0.980 (0.004)
+    rnn+sire                                            0.963 (0.007)
+  No RNN extrapolates the sum to longer sequences (a GRU state is bounded; an LSTM did no better).
+  In the paper setting every model gets 0 at L=20; DeepSets is off by a near-constant 0.7-3
+  there (trained on one length, a per-element offset cannot be told from a global one).
 """
 from __future__ import annotations
 
@@ -207,7 +234,7 @@ def main(argv=None):
     p.add_argument("--task", choices=["sum", "parity", "paper", "all"], default="all")
     p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
-    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--hidden", type=int, default=32)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import math
 
-import jax.numpy as jnp
 from flax import nnx
 
-from ..reps.base import Rep, ScalarRep, SumRep
+from ..reps.base import Rep, ScalarRep
 from ..reps.base import T as _T
 from .layers import BiLinear, GatedNonlinearity, Linear, _bind, gated
 

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from ..reps.base import Rep, ScalarRep, SumRep
+from ..reps.base import Rep, ScalarRep
 from ..runtime import Layout, LinearProgram
 
 
@@ -57,11 +57,13 @@ class Linear(nnx.Module):
         use_bias: add the invariant bias.
         mode: "auto" | "pattern" | "orbit" | "dense" (force a runtime; "dense" is the reference).
         pooling: "sum" | "mean" for pattern blocks (mean generalises across sizes).
+        fast_vjp: faster custom backward for pattern blocks; False to allow forward-mode AD.
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, use_bias: bool = True,
-                 mode: str = "auto", pooling: str = "sum", dtype=jnp.float32, init_scale: float = 1.0):
-        prog = LinearProgram(rep_in, rep_out, mode=mode, pooling=pooling, bias=use_bias)
+                 mode: str = "auto", pooling: str = "sum", dtype=jnp.float32, init_scale: float = 1.0,
+                 fast_vjp: bool = True):
+        prog = LinearProgram(rep_in, rep_out, mode=mode, pooling=pooling, bias=use_bias, fast_vjp=fast_vjp)
         self.rep_in, self.rep_out = rep_in, rep_out
         self._prog = _Static(prog)
         ws, bs = prog.init(rngs.params(), dtype)

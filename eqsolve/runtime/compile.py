@@ -39,12 +39,12 @@ def block_basis(out_leaves, in_leaves, method: str = "auto"):
     return rb.blocks[0][1]
 
 
-def compile_block(basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum"):
+def compile_block(basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum", fast_vjp: bool = True):
     """The program applying one block's basis (see module docstring)."""
     if mode not in MODES:
         raise ValueError(f"unknown runtime mode {mode!r}; choose one of {', '.join(MODES)}")
     if mode in ("auto", "pattern") and isinstance(basis, PatternBasis):
-        return PatternProgram(basis, len(out_shape), pooling)
+        return PatternProgram(basis, len(out_shape), pooling, fast_vjp)
     if mode == "pattern":
         raise ValueError(f"mode='pattern' needs an equality-pattern basis; block {out_shape} <- {in_shape} "
                          f"has a {type(basis).__name__}")
@@ -71,6 +71,8 @@ class LinearProgram:
         mode: "auto" (pattern > orbit > dense per block), or force "pattern" / "orbit" / "dense".
         pooling: "sum" or "mean" for pattern blocks.
         bias: add a bias in the invariant subspace of rep_out (only where it is nonzero).
+        fast_vjp: pattern blocks mix channels with a custom (faster) backward; False keeps
+            forward-mode AD (jax.jvp, jacfwd, hessians) available.
 
     Attributes:
         blocks: list of (out field index, in field index, program).
@@ -78,7 +80,7 @@ class LinearProgram:
     """
 
     def __init__(self, rep_in, rep_out, *, mode: str = "auto", pooling: str = "sum", bias: bool = True,
-                 method: str = "auto"):
+                 method: str = "auto", fast_vjp: bool = True):
         for name, r in (("rep_in", rep_in), ("rep_out", rep_out)):
             if not r.is_bound:
                 raise ValueError(f"{name} {r} is unbound: give it a group first, e.g. ({r})(S(3))")
@@ -90,13 +92,13 @@ class LinearProgram:
             for fi, Fi in enumerate(self.lin.fields):
                 basis = block_basis(Fo.leaves, Fi.leaves, method)
                 if basis.dim:
-                    self.blocks.append((fo, fi, compile_block(basis, Fo.shape, Fi.shape, mode, pooling)))
+                    self.blocks.append((fo, fi, compile_block(basis, Fo.shape, Fi.shape, mode, pooling, fast_vjp)))
         self.bias_blocks = []
         if bias:
             for fo, Fo in enumerate(self.lout.fields):
                 basis = block_basis(Fo.leaves, (), method)
                 if basis.dim:
-                    self.bias_blocks.append((fo, compile_block(basis, Fo.shape, (), mode, pooling)))
+                    self.bias_blocks.append((fo, compile_block(basis, Fo.shape, (), mode, pooling, fast_vjp)))
         self.default_sizes = {}
         for F in self.lin.fields + self.lout.fields:
             for leaf, n in zip(F.leaves, F.shape):

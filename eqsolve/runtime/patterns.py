@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import string
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 import numpy as np
@@ -52,16 +53,40 @@ def _refines(fine, coarse) -> bool:
     return all(len({where[a] for a in b}) == 1 for b in fine)
 
 
-def channel_mix(x, w, n_batch: int):
+def channel_mix(x, w, n_batch: int, fast_vjp: bool = True):
     """y[..., d, *rest] = sum_c w[d, c] x[..., c, *rest] for x with ``n_batch`` leading batch
-    axes, as a batched matmul (B, d, c) @ (B, c, X): this keeps XLA from transposing x."""
-    if n_batch == 0:
-        return (w @ x.reshape(x.shape[0], -1)).reshape((w.shape[0],) + x.shape[1:])
+    axes, as a batched matmul (B, d, c) @ (B, c, X): this keeps XLA from transposing x, and
+    with ``fast_vjp`` its backward uses the same kernel form (w^T mixes the cotangent; a
+    ``jax.custom_vjp``, so forward-mode AD (jax.jvp, jacfwd) needs ``fast_vjp=False``)."""
     batch, rest = x.shape[:n_batch], x.shape[n_batch + 1:]
     nb = math.prod(batch)
     xb = x.reshape(nb, x.shape[n_batch], math.prod(rest))
-    y = jnp.einsum("bdc,bcX->bdX", jnp.broadcast_to(w, (nb,) + w.shape), xb)
+    y = _bmix(w, xb) if fast_vjp else _bmix_plain(w, xb)
     return y.reshape(batch + (w.shape[0],) + rest)
+
+
+def _bmix_plain(w, x):
+    """(d, c) x (B, c, X) -> (B, d, X)."""
+    return jnp.einsum("bdc,bcX->bdX", jnp.broadcast_to(w, (x.shape[0],) + w.shape), x)
+
+
+@jax.custom_vjp
+def _bmix(w, x):
+    return _bmix_plain(w, x)
+
+
+def _bmix_fwd(w, x):
+    return _bmix(w, x), (w, x)
+
+
+def _bmix_bwd(res, g):
+    w, x = res
+    gx = _bmix(w.T, g)  # the forward kernel again (faster on CPU than a transposed-lhs dot)
+    gw = jnp.einsum("bdX,bcX->bdc", g, x).sum(0)
+    return gw, gx
+
+
+_bmix.defvjp(_bmix_fwd, _bmix_bwd)
 
 
 class _Pattern:
@@ -143,17 +168,20 @@ class PatternProgram:
         n_out: number of out-axes.
         pooling: "sum" (exactly the at-least basis) or "mean" (summed blocks divided by n,
             for size generalisation).
+        fast_vjp: channel mixing with a hand-written backward (faster on CPU); set False to
+            use forward-mode AD (jax.jvp / jacfwd) through the layer.
     """
 
     kind = "pattern"
 
-    def __init__(self, basis, n_out: int, pooling: str = "sum"):
+    def __init__(self, basis, n_out: int, pooling: str = "sum", fast_vjp: bool = True):
         if pooling not in ("sum", "mean"):
             raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
         self.basis = basis
         self.n_out = n_out
         self.n_in = len(basis.shape) - n_out
         self.pooling = pooling
+        self.fast_vjp = fast_vjp
         self.axis_group = tuple(basis.axis_group)
         self.default_sizes = tuple(g.d for g in basis.groups)
         self.patterns = [_Pattern(lab, n_out, self.axis_group) for lab in basis.labels]
@@ -194,7 +222,7 @@ class PatternProgram:
             r = reduced[0] if len(reduced) == 1 else jnp.concatenate(reduced, axis=len(batch))
             wk = w[:, :, idx]  # (C_out, C_in, k)
             wk = jnp.transpose(wk, (0, 2, 1)).reshape(w.shape[0], len(idx) * c_in)
-            y = channel_mix(r, wk, len(batch))
+            y = channel_mix(r, wk, len(batch), self.fast_vjp)
             outs.append(self._embed(y, out_key, n, batch))
         # add the small (broadcast) terms first, the full-size ones last: one fused pass
         outs.sort(key=lambda t: t.size)

@@ -46,8 +46,8 @@ from .basis import DenseBasis
 from .constraints import Constraint, block_constraints, kron_apply, residuals
 
 NULL_RTOL = 1e-9          # eigenvalue of the Gram matrix, relative to its largest, counted as zero
-MAX_ZERO_WEIGHT = 6000    # above this many zero-weight indices the reduced problem goes iterative
-SMALL_DENSE_ENTRIES = 200_000  # block size x zero-weight count up to which the reduction is dense
+MAX_ZERO_WEIGHT = 12000   # above this many zero-weight indices the reduced problem goes iterative
+SMALL_DENSE_ENTRIES = 5_000  # block size x zero-weight count up to which generators act densely
 _SEED = 20261126
 
 
@@ -165,7 +165,6 @@ def _quantise(values: np.ndarray) -> np.ndarray | None:
     # values that are rational multiples with a larger denominator
     fr = [Fraction(float(v / base)).limit_denominator(60) for v in values.reshape(-1)]
     if max(abs(float(f) * base - v) for f, v in zip(fr, values.reshape(-1))) < 1e-7 * base:
-        import math
         lcm = 1
         for f in fr:
             lcm = lcm * f.denominator // math.gcd(lcm, f.denominator)
@@ -346,7 +345,9 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     bar = np.searchsorted(flat, flat_bar)
     if not np.array_equal(flat[np.minimum(bar, Z - 1)], flat_bar):
         raise WeightReductionUnavailable("the zero-weight set is not closed under conjugation")
-    Tr = _real_coordinates(bar, sparse=m * Z > SMALL_DENSE_ENTRIES)  # unitary: R^Z -> {x : x[bar] = conj(x)}
+    # Tr: unitary (Z, Z) mapping R^Z onto {x : x[bar] = conj(x)}; applied by column combinations
+    lo = np.flatnonzero(bar > np.arange(Z))
+    hi = bar[lo]
 
     # remaining Lie generators, restricted to the zero-weight subspace
     rest = [mats for gi, mats in enumerate(lie) if gi not in chosen]
@@ -358,7 +359,7 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
         # small block: apply each generator to the Z injected unit vectors, densely
         E = np.zeros((m, Z), dtype=complex)
         E[flat, np.arange(Z)] = 1.0
-        ETr = E @ Tr
+        ETr = _times_real_coordinates(E, lo, hi)
         Y = _reduced_nullspace(np.concatenate([kron_apply(shape, mt, ETr, lie=True) for mt in eig_mats]), rtol)
     else:
         # sparse (rows x Z): each zero-weight index moved along one axis at a time
@@ -377,8 +378,15 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
         rows = np.concatenate(rows_all)
         uniq, inv = np.unique(rows, return_inverse=True)
         cols, vals = np.concatenate(cols_all), np.concatenate(vals_all)
-        S = scipy.sparse.csr_matrix((vals, (inv.reshape(-1), cols)), shape=(len(uniq), Z))
-        Y = _reduced_nullspace(S @ Tr, rtol)
+        R = len(uniq)
+        if R * Z <= 2_000_000:  # moderate: a dense (R, Z) matrix, no scipy.sparse overhead
+            lin = inv.reshape(-1) * Z + cols
+            S = (np.bincount(lin, weights=vals.real, minlength=R * Z)
+                 + 1j * np.bincount(lin, weights=vals.imag, minlength=R * Z)).reshape(R, Z)
+            Y = _reduced_nullspace(_times_real_coordinates(S, lo, hi), rtol)
+        else:
+            S = scipy.sparse.csr_matrix((vals, (inv.reshape(-1), cols)), shape=(R, Z))
+            Y = _reduced_nullspace(S @ _real_coordinates(bar), rtol)
     n = Y.shape[1]
     if n == 0:
         return np.zeros((m, 0))
@@ -387,7 +395,7 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     if m * n > 4_000_000:
         check_fits(m * n * 16 * 2, f"the invariant basis of a block of shape {shape} ({m} x {n})")
     Vc = np.zeros((m, n), dtype=complex)
-    Vc[flat] = Tr @ Y
+    Vc[flat] = _real_coordinates_times(Y, lo, hi)
     Q = kron_apply(shape, [Us[which[j]][0] for j in range(k)], Vc).real
     del Vc
 
@@ -401,6 +409,27 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
     if unitary and not discrete:
         return Q  # orthonormal already: Q = (kron U) E Tr Y with U, Tr unitary and Y orthonormal
     return _orthonormalise(Q)
+
+
+_H = 1 / np.sqrt(2)
+
+
+def _times_real_coordinates(S: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """S @ Tr for dense S (R, Z): column lo -> (S_lo + S_hi)/sqrt2, hi -> i (S_lo - S_hi)/sqrt2."""
+    out = S.astype(complex, copy=True)
+    a, b = S[:, lo], S[:, hi]
+    out[:, lo] = _H * (a + b)
+    out[:, hi] = 1j * _H * (a - b)
+    return out
+
+
+def _real_coordinates_times(Y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Tr @ Y for real Y (Z, n): row lo -> (Y_lo + i Y_hi)/sqrt2, hi -> (Y_lo - i Y_hi)/sqrt2."""
+    out = Y.astype(complex)
+    a, b = Y[lo], Y[hi]
+    out[lo] = _H * (a + 1j * b)
+    out[hi] = _H * (a - 1j * b)
+    return out
 
 
 def _real_coordinates(bar: np.ndarray, sparse: bool = True):
@@ -427,19 +456,64 @@ def _reduced_nullspace(S, rtol: float) -> np.ndarray:
     """Real null vectors (Z, n) of S (rows, Z) whose Gram matrix S^H S is real, orthonormal."""
     Z = S.shape[1]
     G = (S.conj().T @ S).real
-    if Z <= MAX_ZERO_WEIGHT:
-        G = G.toarray() if scipy.sparse.issparse(G) else G
-        G = (G + G.T) / 2
+    dense_ok = Z <= MAX_ZERO_WEIGHT
+    if dense_ok and Z > 2000:
+        try:
+            check_fits(3 * Z * Z * 8, f"the dense reduced Gram matrix ({Z} x {Z})")
+        except ValueError:
+            dense_ok = False
+    if dense_ok:
+        G = G.toarray() if scipy.sparse.issparse(G) else np.array(G)
+        G += G.T
+        G *= 0.5
         if Z <= 200:
             lam, vec = np.linalg.eigh(G)
             return vec[:, lam <= rtol * max(lam[-1], 1e-300)]
+        # the Gershgorin bound stands in for the largest eigenvalue
+        bound = max(float(np.abs(G[i:i + 1024]).sum(axis=1).max()) for i in range(0, Z, 1024))
+        null = _pivoted_cholesky_null(G, rtol * max(bound, 1e-300))
+        if null is not None:
+            return null
         # only the eigenpairs below the threshold (tridiagonalisation + a few vectors: about 3x
-        # cheaper than a full eigh); the Gershgorin bound stands in for the largest eigenvalue
-        bound = np.abs(G).sum(axis=1).max()
-        lam, vec = scipy.linalg.eigh(G, subset_by_value=(-np.inf, rtol * max(bound, 1e-300)), driver="evr")
+        # cheaper than a full eigh, 3x dearer than the pivoted Cholesky)
+        lam, vec = scipy.linalg.eigh(G, subset_by_value=(-np.inf, rtol * max(bound, 1e-300)), driver="evr",
+                                     overwrite_a=True, check_finite=False)
         return vec
-    G = G.tocsr()
+    G = scipy.sparse.csr_matrix(G)
     return _lobpcg_null(lambda X: G @ X, Z, np.float64, rtol)
+
+
+def _pivoted_cholesky_null(G: np.ndarray, tol: float) -> np.ndarray | None:
+    """Orthonormal nullspace of a PSD matrix by rank-revealing pivoted Cholesky (LAPACK pstrf):
+    P^T G P = L L^T with L = [[L11], [L21]] of rank r, nullspace P [-L11^-T L21^T; I].
+
+    About a third of the cost of the eigen-solver; the result is checked (||G N|| small) and
+    None is returned when the check fails, so the caller can use the eigen-solver instead.
+    """
+    from scipy.linalg import lapack
+
+    Z = G.shape[0]
+    c, piv, rank, info = lapack.dpstrf(G, lower=1, tol=tol, overwrite_a=0)
+    if info < 0:
+        return None
+    piv = piv - 1
+    r = int(rank)
+    if r == Z:
+        return np.zeros((Z, 0))
+    L11 = np.tril(c[:r, :r])
+    L21 = c[r:, :r]
+    X = scipy.linalg.solve_triangular(L11, L21.T, lower=True, trans="T", check_finite=False) if r else \
+        np.zeros((0, Z - r))
+    N = np.zeros((Z, Z - r))
+    N[piv[:r]] = -X
+    N[piv[r:], np.arange(Z - r)] = 1.0
+    q, rr = np.linalg.qr(N)
+    if np.abs(np.diag(rr)).min() < 1e-8:
+        return None
+    check = np.abs(G @ q).max()
+    if not np.isfinite(check) or check > 1e3 * tol:
+        return None
+    return q
 
 
 def _small_nullspace(M: np.ndarray, rtol: float = 1e-8) -> np.ndarray:

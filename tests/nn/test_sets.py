@@ -36,6 +36,19 @@ def test_solved_basis_gives_deepsets_terms():
     assert SetPool(n_ref=4).terms == ("sum",)
 
 
+def test_core_solver_is_used_when_present():
+    """The layers must come from eqsolve's own solver whenever the core imports."""
+    try:
+        from eqsolve.groups import S  # noqa: F401
+        from eqsolve.reps import V  # noqa: F401
+    except ImportError:
+        pytest.skip("eqsolve core not importable")
+    for kinds in [("V", "V"), ("S", "V"), ("V", "S")]:
+        assert solved_set_basis(4, *kinds)[2] == "eqsolve"
+    layer = SetLinear(1, 1, rngs=nnx.Rngs(0))
+    assert layer.basis_source == "eqsolve" and len(layer.basis_labels) == 2
+
+
 def test_fallback_solver_spans_the_same_space():
     for n, kinds in [(4, ("V", "V")), (5, ("S", "V")), (3, ("V", "S"))]:
         a, _, _ = solved_set_basis(n, *kinds)

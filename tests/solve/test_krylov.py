@@ -199,3 +199,43 @@ def test_product_blocks_factor(rep, expected):
         assert qd.shape[1] == expected
         if expected:
             assert np.linalg.norm(qd @ (qd.T @ Q) - Q) < 1e-9
+
+
+@pytest.mark.parametrize("p,q,expected", [(4, 0, 3), (2, 2, 3), (3, 1, 3), (3, 3, 15)])
+def test_non_normal_generators_and_duals(p, q, expected):
+    # SO(3) in a skewed basis: generators P L P^-1 are not normal, the dual rep differs from V,
+    # so the per-axis eigenvectors come from eig (non-unitary) and duals use -A^T
+    rng = np.random.default_rng(5)
+    P = rng.standard_normal((3, 3)) + 2 * np.eye(3)
+    G = Group(None, np.array([P @ A @ np.linalg.inv(P) for A in SO(3).lie_algebra]), name="SO3-skew")
+    mono = T(p, q, G).monomials[0]
+    b = solve_krylov(mono, strategy="weights")
+    assert b.dim == expected
+    check_basis(mono, b.Q, b.residuals)
+    qd = solve_dense(mono).Q
+    assert np.linalg.norm(qd @ (qd.T @ b.Q) - b.Q) < 1e-9
+
+
+def test_reduced_problem_goes_iterative_when_large(monkeypatch):
+    from eqsolve.solve import krylov
+    monkeypatch.setattr(krylov, "MAX_ZERO_WEIGHT", 50)  # SO(3) T6 has 141 zero-weight indices
+    mono = T(6, 0, SO(3)).monomials[0]
+    b = solve_krylov(mono, strategy="weights")
+    assert b.dim == 15
+    check_basis(mono, b.Q, b.residuals, tol=1e-6)
+
+
+def test_pivoted_cholesky_nullspace_matches_eigh():
+    from eqsolve.solve.krylov import _pivoted_cholesky_null
+    rng = np.random.default_rng(7)
+    for Z, n in ((300, 0), (300, 7), (500, 40)):
+        A = rng.standard_normal((Z, Z - n))
+        G = A @ A.T
+        N = _pivoted_cholesky_null(G.copy(), 1e-9 * np.abs(G).sum(axis=1).max())
+        assert N is not None and N.shape == (Z, n)
+        if n:
+            assert np.abs(N.T @ N - np.eye(n)).max() < 1e-10
+            assert np.abs(G @ N).max() < 1e-8
+            lam, vec = np.linalg.eigh(G)
+            V0 = vec[:, :n]
+            assert np.linalg.norm(V0 @ (V0.T @ N) - N) < 1e-8
