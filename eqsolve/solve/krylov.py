@@ -179,7 +179,6 @@ def _cartan(mono: Monomial, lie: list) -> tuple[list, list, list[int]] | None:
     indices), or None when not even one generator can be used.
     """
     first, _ = _unique_leaves(mono)
-    rng = np.random.default_rng(_SEED)
     chosen: list[int] = []
     coeffs: list[float] = []
     best = None
@@ -201,7 +200,7 @@ def _cartan(mono: Monomial, lie: list) -> tuple[list, list, list[int]] | None:
         if not ok:
             continue
         trial = chosen + [gi]
-        c = coeffs + [float(rng.uniform(1.0, 2.0))]
+        c = coeffs + [1.0 + ((gi + 1) * 0.6180339887498949) % 1.0]  # fixed, incommensurate
         result = _weights_for(mono, lie, trial, c, first)
         if result is None:
             continue
@@ -270,21 +269,21 @@ def zero_weight_indices(weights: list[np.ndarray]) -> np.ndarray:
     if k == 0:
         return np.zeros((1, 0), dtype=np.int64)
     R = weights[0].shape[1]
-    bound = np.sum([np.abs(w).max(axis=0) for w in weights], axis=0) if R else np.zeros(0, int)
-    radix = 2 * bound.astype(object) + 1
-    mult = [1]
-    for r in radix[:-1]:
-        mult.append(mult[-1] * int(r))
-    if R and mult[-1] * int(radix[-1]) >= 2 ** 62:
+    shape = tuple(len(w) for w in weights)
+    if math.prod(shape) <= 4096:  # tiny block: sum all weights at once
+        total = np.zeros((1, R), dtype=np.int64)
+        for w in weights:
+            total = (total[:, None, :] + w[None, :, :]).reshape(-1, R)
+        hit = np.flatnonzero(~total.any(axis=1))
+        return np.stack(np.unravel_index(hit, shape), axis=1).astype(np.int64)
+    bound = [sum(int(np.abs(w[:, r]).max()) for w in weights) for r in range(R)]
+    mult_list = [1]
+    for b in bound[:-1]:
+        mult_list.append(mult_list[-1] * (2 * b + 1))
+    if R and mult_list[-1] * (2 * bound[-1] + 1) >= 2 ** 62:
         raise WeightReductionUnavailable("weight lattice too large to encode")
-    mult = np.array(mult, dtype=np.int64)
+    mult = np.array(mult_list[:R], dtype=np.int64)
     codes = [w.astype(np.int64) @ mult for w in weights]  # (d_j,) linear codes
-    shape = tuple(len(c) for c in codes)
-    if int(np.prod(shape, dtype=object)) <= 4096:  # tiny block: sum all codes at once
-        total = np.zeros((), dtype=np.int64)
-        for c in codes:
-            total = total[..., None] + c
-        return np.stack(np.unravel_index(np.flatnonzero(total.reshape(-1) == 0), shape), axis=1).astype(np.int64)
     span = int(sum(np.abs(c).max() for c in codes))  # every partial code lies in [-span, span]
     table = span <= 4_000_000  # membership by a boolean table, else by np.isin
     reach = [None] * (k + 1)
@@ -351,8 +350,11 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
 
     # remaining Lie generators, restricted to the zero-weight subspace
     rest = [mats for gi, mats in enumerate(lie) if gi not in chosen]
-    eig_mats = [[None if mats[j] is None else Us[which[j]][1] @ mats[j] @ Us[which[j]][0] for j in range(k)]
-                for mats in rest]  # per-axis matrices in the eigenbases
+    first, _ = _unique_leaves(mono)
+    eig_mats = []  # per-axis matrices in the eigenbases (computed once per distinct leaf)
+    for mats in rest:
+        per_leaf = [None if mats[j] is None else Us[u][1] @ mats[j] @ Us[u][0] for u, j in enumerate(first)]
+        eig_mats.append([per_leaf[which[j]] for j in range(k)])
     if not rest:
         Y = np.eye(Z)
     elif m * Z <= SMALL_DENSE_ENTRIES:

@@ -239,3 +239,19 @@ def test_pivoted_cholesky_nullspace_matches_eigh():
             lam, vec = np.linalg.eigh(G)
             V0 = vec[:, :n]
             assert np.linalg.norm(V0 @ (V0.T @ N) - N) < 1e-8
+
+
+def test_real_coordinate_helpers_match_the_matrix():
+    from eqsolve.solve.krylov import _real_coordinates, _real_coordinates_times, _times_real_coordinates
+    bar = np.array([3, 1, 4, 0, 2, 5])  # pairs (0,3), (2,4); fixed 1, 5
+    Tr = _real_coordinates(bar).toarray()
+    assert np.allclose(Tr.conj().T @ Tr, np.eye(6))
+    lo = np.flatnonzero(bar > np.arange(6))
+    hi = bar[lo]
+    rng = np.random.default_rng(0)
+    S = rng.standard_normal((4, 6)) + 1j * rng.standard_normal((4, 6))
+    Y = rng.standard_normal((6, 3))
+    assert np.allclose(_times_real_coordinates(S, lo, hi), S @ Tr)
+    X = _real_coordinates_times(Y, lo, hi)
+    assert np.allclose(X, Tr @ Y)
+    assert np.allclose(X[bar], X.conj())  # real vectors in the conjugation-paired coordinates
