@@ -57,6 +57,17 @@ def cases():
     ]
 
 
+def extra_cases():
+    """Beyond the issue's list: continuous-group blocks far past dense sizes."""
+    X = V(S(3)) * V(SO(3))
+    return [
+        ("SO(3) T8 invariants", T(8, 0, SO(3))),
+        ("SO(3) T9 invariants", T(9, 0, SO(3))),
+        ("O(6) T2->T4", T(2, 0, O(6)) >> T(4, 0, O(6))),
+        ("S(3)xSO(3) T2->T2", (X * X) >> (X * X)),
+    ]
+
+
 def timed(fn, repeats: int, warmup: bool = True):
     """Median seconds of ``repeats`` calls (caches cleared before each; one untimed warm-up call
     first so that lazy imports are not charged to the first case)."""
@@ -104,8 +115,9 @@ def main(argv=None):
     print(hdr)
     print("-" * len(hdr))
     rows = []
-    for name, rep in cases():
-        t, basis = timed(lambda: solve_basis(rep, cache=False), fast_rep)
+    all_cases = [(n, r, fast_rep) for n, r in cases()] + [(n, r, 3) for n, r in extra_cases()]
+    for name, rep, n_rep in all_cases:
+        t, basis = timed(lambda: solve_basis(rep, cache=False), n_rep)
         res = basis.residuals
         resid = float(np.nanmax(res)) if len(res) else 0.0
         est, nbytes = dense_estimate(rep)

@@ -39,6 +39,8 @@ def _digest(key) -> str:
 def lookup(key) -> Basis | None:
     hit = _MEMORY.get(key)
     if hit is not None:
+        if _DISK_DIR is not None and isinstance(hit, DenseBasis) and not (_DISK_DIR / f"{_digest(key)}.npz").exists():
+            _write(key, hit)  # solved before the directory was set: persist it now
         return hit
     if _DISK_DIR is not None:
         path = _DISK_DIR / f"{_digest(key)}.npz"
@@ -58,6 +60,11 @@ def store(key, basis: Basis) -> None:
     _MEMORY[key] = basis
     if _DISK_DIR is None or not isinstance(basis, DenseBasis):
         return
+    _write(key, basis)
+
+
+def _write(key, basis: DenseBasis) -> None:
+    """Write one dense basis atomically (temp file, then os.replace)."""
     _DISK_DIR.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=_DISK_DIR, suffix=".tmp")
     try:

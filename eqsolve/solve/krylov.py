@@ -502,7 +502,7 @@ def _pivoted_cholesky_null(G: np.ndarray, tol: float) -> np.ndarray | None:
     r = int(rank)
     if r == Z:
         return np.zeros((Z, 0))
-    L11 = np.tril(c[:r, :r])
+    L11 = c[:r, :r]  # solve_triangular(lower=True) reads only the lower triangle
     L21 = c[r:, :r]
     X = scipy.linalg.solve_triangular(L11, L21.T, lower=True, trans="T", check_finite=False) if r else \
         np.zeros((0, Z - r))
