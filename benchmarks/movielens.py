@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 # tuned on the u1.base validation split only
 PRESETS = {
     "self-supervised": dict(model="self-supervised", ch=64, num_layers=4, dropout=0.1, lr=1e-2, lr_final_frac=0.05,
-                            steps=1000, eval_every=100, mask_rate=0.15, clip=1.0, positions_visible=False),
+                            steps=4000, eval_every=250, mask_rate=0.15, clip=1.0, positions_visible=False),
     "factorized": dict(model="factorized", ch=64, enc_layers=3, dec_layers=2, factor_dim=32, dropout=0.1, lr=1e-2,
-                       lr_final_frac=0.05, steps=1000, eval_every=100, mask_rate=0.15, clip=1.0,
+                       lr_final_frac=0.05, steps=4000, eval_every=250, mask_rate=0.15, clip=1.0,
                        positions_visible=False),
 }
 

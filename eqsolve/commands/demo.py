@@ -11,7 +11,7 @@ import time
 __all__ = ["register", "run_demo"]
 
 
-def run_demo(data=None, steps: int = 300, model: str = "self-supervised", seed: int = 0, progress: bool = True,
+def run_demo(data=None, steps: int = 600, model: str = "self-supervised", seed: int = 0, progress: bool = True,
              print_fn=print) -> dict:
     from ..data.ratings import bias_baseline
     from ..train.loop import TrainConfig, Trainer, rmse
@@ -52,7 +52,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="short exchangeable-model training on synthetic ratings",
                               description=__doc__.split("\n\n")[1])
     p.add_argument("--data", default=None, help="ratings folder or file (default: shipped synthetic data)")
-    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--steps", type=int, default=600)
     p.add_argument("--model", choices=["self-supervised", "factorized"], default="self-supervised")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true")

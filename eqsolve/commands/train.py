@@ -61,6 +61,9 @@ def add_model_arguments(p):
     g.add_argument("--sample-rows", type=int, default=512)
     g.add_argument("--sample-cols", type=int, default=512)
     g.add_argument("--eval-passes", type=int, default=1, help="with a sampler: predictions averaged per test entry")
+    g.add_argument("--levels", default=None,
+                   help="rating scale as comma-separated values, e.g. 1,2,3,4,5 (default: from the "
+                        "training ratings); fix it to apply the model to data with other values")
 
 
 def config_from_args(args):
@@ -76,6 +79,7 @@ def config_from_args(args):
         steps=args.steps, eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         seed=args.seed, sampler=args.sampler, sample_rows=args.sample_rows,
         sample_cols=args.sample_cols, eval_passes=args.eval_passes,
+        levels=tuple(float(x) for x in args.levels.split(",")) if args.levels else (),
     )
 
 

@@ -23,7 +23,7 @@ from ..data.ratings import Ratings, bias_baseline
 from ..data.sampling import coverage_blocks, localize, sample_conditional, sample_uniform, entries_in
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 
-__all__ = ["TrainConfig", "Trainer", "build_model", "predict", "rmse"]
+__all__ = ["TrainConfig", "Trainer", "build_model", "predict", "rmse", "default_levels"]
 
 
 @dataclass
@@ -194,6 +194,14 @@ class _Fns:
         self.pred = jax.jit(pred, static_argnums=(2,))
 
 
+def default_levels(r: Ratings) -> tuple:
+    """Rating levels: every integer from min to max for integer ratings, else the distinct values."""
+    v = r.levels()
+    if len(v) and np.allclose(v, np.round(v)):
+        return tuple(float(x) for x in np.arange(np.round(v.min()), np.round(v.max()) + 1))
+    return tuple(float(x) for x in v)
+
+
 def _levels_of(r: Ratings, values) -> np.ndarray:
     values = np.asarray(values, np.float32)
     lv = np.searchsorted(values, r.ratings)
@@ -298,7 +306,7 @@ class Trainer:
         # paper's code): hidden entries that pool when cfg.positions_visible, full batch only
         self.positions = positions if cfg.positions_visible else None
         if not cfg.levels:
-            cfg.levels = tuple(float(v) for v in train.levels())
+            cfg.levels = default_levels(train)
         self.values = np.asarray(cfg.levels, np.float32)
         self.train_levels = _levels_of(train, self.values)
         self.model = build_model(cfg, len(self.values))

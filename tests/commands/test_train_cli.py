@@ -30,7 +30,7 @@ def test_parser_has_train_evaluate_demo():
 
 def test_train_resume_evaluate_inductive(files, tmp_path, capsys):
     work = tmp_path / "run"
-    base = ["train", "--data", str(files / "a.tsv"), "--workdir", str(work)] + TINY
+    base = ["train", "--data", str(files / "a.tsv"), "--workdir", str(work), "--levels", "1,2,3,4,5"] + TINY
     assert main(base + ["--steps", "3"]) == 0
     assert (work / "checkpoint.pkl").exists() and (work / "learning_curve.png").exists()
     m = json.loads((work / "metrics.json").read_text())

@@ -16,6 +16,7 @@ from eqsolve.nn.exchangeable import (
     exchangeable_linear,
     expected_rating,
     kept_subsets,
+    pool_mean,
     subset_label,
 )
 
@@ -53,6 +54,8 @@ def test_sparse_layer_equals_dense_reference_on_full_matrix():
     u, i = uu.ravel()[order], ii.ravel()[order]
     out = np.asarray(exchangeable_linear(p, jnp.asarray(X[u, i]), (jnp.asarray(u), jnp.asarray(i)), (N, M)))
     np.testing.assert_allclose(out, ref[u, i], rtol=1e-5, atol=1e-5)
+    rows = pool_mean(jnp.asarray(X[u, i]), (jnp.asarray(u), jnp.asarray(i)), (N, M), (0,))
+    np.testing.assert_allclose(np.asarray(rows), X.mean(axis=1)[u], rtol=1e-5, atol=1e-6)
 
 
 def test_three_axis_tensor_matches_dense_reference():
