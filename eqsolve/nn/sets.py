@@ -32,7 +32,7 @@ layout for c*V(S(n)), i.e. index ``c * n + i``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable
 
 import jax
 import jax.numpy as jnp

@@ -17,10 +17,12 @@ Methods per block:
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..reps.base import Rep
 from ..reps.monomial import Monomial
 from . import cache as _cache
-from .basis import Basis, DenseBasis, OrbitBasis, RepBasis
+from .basis import Basis, OrbitBasis, RepBasis
 from .dense import solve_dense, solve_dense_stacked
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
@@ -58,7 +60,7 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Bas
         if hit is not None:
             return hit
     if not mono.leaves:  # a scalar block: everything is invariant
-        basis: Basis = OrbitBasis(__import__("numpy").zeros(1, dtype=int), ())
+        basis: Basis = OrbitBasis(np.zeros(1, dtype=int), ())
     elif chosen == "pattern":
         basis = solve_pattern(mono)
     elif chosen == "orbit":

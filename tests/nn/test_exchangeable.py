@@ -1,5 +1,4 @@
 """Sparse exchangeable layers: dense reference, equivariance, empty rows, dropout, models."""
-import itertools
 
 import jax
 import jax.numpy as jnp

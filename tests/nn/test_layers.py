@@ -9,7 +9,7 @@ from flax import nnx
 
 from eqsolve.groups import O, SO, Lorentz, S
 from eqsolve.nn import BiLinear, GatedNonlinearity, Linear, gated, linear_apply
-from eqsolve.reps import Scalar, T, V
+from eqsolve.reps import Scalar, V
 
 CASES = {
     "S(5)": (S(5), lambda G: 2 * V(G) ** 2 + Scalar(G), lambda G: 3 * V(G) + Scalar(G)),

@@ -1,6 +1,5 @@
 """DeepSets built from solved S(n) bases: equivariance, invariance, size-agnosticism, and
 equality with the dense solved-basis layer W = sum_k w_k B_k."""
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

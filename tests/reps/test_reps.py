@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from eqsolve.groups import A, D, Lorentz, Permutation, S, SO, SO13p, Trivial, Z
+from eqsolve.groups import A, D, Lorentz, Permutation, S, SO, Trivial, Z
 from eqsolve.memory import TooLargeError
 from eqsolve.reps import MapRep, Scalar, T, V
 from theory import burnside_tensor

@@ -228,11 +228,11 @@ def test_reduced_problem_goes_iterative_when_large(monkeypatch):
 def test_pivoted_cholesky_nullspace_matches_eigh():
     from eqsolve.solve.krylov import _pivoted_cholesky_null
     rng = np.random.default_rng(7)
-    for Z, n in ((300, 0), (300, 7), (500, 40)):
-        A = rng.standard_normal((Z, Z - n))
+    for size, n in ((300, 0), (300, 7), (500, 40)):
+        A = rng.standard_normal((size, size - n))
         G = A @ A.T
         N = _pivoted_cholesky_null(G.copy(), 1e-9 * np.abs(G).sum(axis=1).max())
-        assert N is not None and N.shape == (Z, n)
+        assert N is not None and N.shape == (size, n)
         if n:
             assert np.abs(N.T @ N - np.eye(n)).max() < 1e-10
             assert np.abs(G @ N).max() < 1e-8

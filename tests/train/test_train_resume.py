@@ -142,7 +142,7 @@ def test_known_positions_pool_only_when_visible(small):
         with_pos.run()
         assert (with_pos.positions is not None) == visible
         p1 = with_pos.predict(fit, val)
-        p0 = predict_without = __import__("eqsolve.train.loop", fromlist=["predict"]).predict(
+        p0 = __import__("eqsolve.train.loop", fromlist=["predict"]).predict(
             with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
         assert np.all(np.isfinite(p1))
         assert np.allclose(p0, p1) != visible  # extra hidden positions change pools only if visible
