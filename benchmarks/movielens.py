@@ -91,6 +91,7 @@ def run_one(name, overrides, train, test, args, log=print):
     if args.save_predictions:
         import numpy as np
 
+        Path(args.save_predictions).mkdir(parents=True, exist_ok=True)
         np.save(Path(args.save_predictions) / f"{name}{'-paper' if args.paper_protocol else ''}-u{args.fold}.npy", pred)
     return {
         "model": name, "test_rmse": score, "bias_baseline_rmse": bias,
