@@ -8,18 +8,9 @@ from flax import nnx
 from eqsolve.groups import O, SO, Lorentz, S
 from eqsolve.nn import EMLP, uniform_rep
 from eqsolve.reps import Scalar, T, V
+from layer_checks import equivariance_error
 
 
-
-def equivariance_error(f, rin, rout, G, batch=4, seed=0, n_samples=2):
-    """max over sampled g of |f(rho_in(g) x) - rho_out(g) f(x)| / max|f(x)|."""
-    x = np.random.default_rng(seed).normal(size=(batch, rin.size())).astype(np.float32)
-    y = np.asarray(f(jnp.asarray(x)))
-    errs = []
-    for g in G.samples(n_samples, seed=seed + 1):
-        gx = (x @ rin.rho(g).T).astype(np.float32)
-        errs.append(np.abs(np.asarray(f(jnp.asarray(gx))) - y @ rout.rho(g).T).max() / max(np.abs(y).max(), 1e-6))
-    return max(errs)
 
 CASES = {
     "S(4)": (S(4), lambda: 2 * V + V ** 2, lambda: V + Scalar, 1e-4),

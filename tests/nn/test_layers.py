@@ -10,6 +10,7 @@ from flax import nnx
 from eqsolve.groups import O, SO, Lorentz, S
 from eqsolve.nn import BiLinear, GatedNonlinearity, Linear, gated, linear_apply
 from eqsolve.reps import Scalar, V
+from layer_checks import equivariance_error
 
 CASES = {
     "S(5)": (S(5), lambda G: 2 * V(G) ** 2 + Scalar(G), lambda G: 3 * V(G) + Scalar(G)),
@@ -17,16 +18,6 @@ CASES = {
     "O(5)": (O(5), lambda G: 2 * V(G), lambda G: V(G) + 2 * Scalar(G)),
     "Lorentz": (Lorentz(), lambda G: 2 * V(G) + V(G) * V(G).T, lambda G: V(G) + V(G).T + Scalar(G)),
 }
-
-
-def equivariance_error(f, rin, rout, G, batch=4, seed=0, n_samples=2):
-    x = np.random.default_rng(seed).normal(size=(batch, rin.size())).astype(np.float32)
-    y = np.asarray(f(jnp.asarray(x)))
-    errs = []
-    for g in G.samples(n_samples, seed=seed + 1):
-        gx = (x @ rin.rho(g).T).astype(np.float32)
-        errs.append(np.abs(np.asarray(f(jnp.asarray(gx))) - y @ rout.rho(g).T).max() / max(np.abs(y).max(), 1e-6))
-    return max(errs)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -9,32 +9,12 @@ import pytest
 from eqsolve.groups import S
 from eqsolve.reps import Scalar, T, V
 from eqsolve.runtime import LinearProgram, PatternProgram
+from layer_checks import assert_program_matches_dense as assert_matches_dense
 
-TOL = 2e-5
 
 
 def tk(k, G):
     return T(k, 0, G) if k else Scalar(G)
-
-
-def assert_matches_dense(rin, rout, pooling="sum", seed=0):
-    """Both directions: the program's coefficients in the solver basis reproduce its outputs,
-    and the solver's coefficients mapped to the program reproduce the dense layer."""
-    prog = LinearProgram(rin, rout, pooling=pooling, bias=False)
-    full = (rin >> rout).equivariant_basis()
-    Q = full.dense()
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(3, rin.size())).astype(np.float32)
-    ws, _ = prog.init(jax.random.PRNGKey(seed))
-    f = jax.jit(prog.__call__)
-    y = np.asarray(f(ws, jnp.asarray(x)))
-    W = (Q @ prog.solver_coefficients(ws)).reshape(rout.size(), rin.size())
-    np.testing.assert_allclose(y, x @ W.T, atol=TOL * max(1.0, np.abs(y).max()))
-    c = rng.normal(size=full.dim)
-    y2 = np.asarray(f(prog.weights_from_solver(c), jnp.asarray(x)))
-    W2 = (Q @ c).reshape(rout.size(), rin.size())
-    np.testing.assert_allclose(y2, x @ W2.T, atol=TOL * max(1.0, np.abs(y2).max()))
-    return prog
 
 
 @pytest.mark.parametrize("n", [2, 3, 5])

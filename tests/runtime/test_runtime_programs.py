@@ -7,26 +7,8 @@ import pytest
 from eqsolve.groups import D, O, SO, Lorentz, RubiksCube, S, Z
 from eqsolve.reps import Scalar, T, V
 from eqsolve.runtime import LinearProgram
+from layer_checks import assert_program_matches_dense as assert_matches_dense
 
-
-
-def assert_matches_dense(rin, rout, seed=0, tol=2e-5):
-    """The program's coefficients in the solver basis reproduce its outputs, and the solver's
-    coefficients mapped to the program reproduce the dense-basis layer."""
-    prog = LinearProgram(rin, rout, bias=False)
-    full = (rin >> rout).equivariant_basis()
-    Q = full.dense()
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(3, rin.size())).astype(np.float32)
-    ws, _ = prog.init(jax.random.PRNGKey(seed))
-    f = jax.jit(prog.__call__)
-    y = np.asarray(f(ws, jnp.asarray(x)))
-    W = (Q @ prog.solver_coefficients(ws)).reshape(rout.size(), rin.size())
-    np.testing.assert_allclose(y, x @ W.T, atol=tol * max(1.0, np.abs(y).max()))
-    c = rng.normal(size=full.dim)
-    y2 = np.asarray(f(prog.weights_from_solver(c), jnp.asarray(x)))
-    np.testing.assert_allclose(y2, x @ (Q @ c).reshape(rout.size(), rin.size()).T, atol=tol * max(1.0, np.abs(y2).max()))
-    return prog
 
 
 @pytest.mark.parametrize("make", [
