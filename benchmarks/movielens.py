@@ -60,16 +60,18 @@ def default_data() -> Path:
     return (ROOT / ".." / "shared" / "data" / "ml-100k").resolve()
 
 
-def run_one(name, overrides, train, test, args, log=print):
+def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=None):
+    """Train one model (ensemble member ``member`` uses seed ``args.seed + member``; the
+    validation split is the same for every member) and predict u1.test from all of u1.base."""
     from eqsolve.data.ratings import bias_baseline
     from eqsolve.train.loop import TrainConfig, Trainer, rmse
 
     kw = dict(PRESETS[name])
     kw.update({k: v for k, v in overrides.items() if v is not None})
-    kw["seed"] = args.seed
+    kw["seed"] = args.seed + member
     cfg = TrainConfig(**kw)
     fit, val = train.random_split(args.val_fraction, seed=args.seed)
-    workdir = Path(args.workdir) / name if args.workdir else None
+    workdir = Path(args.workdir) / (name if member == 0 else f"{name}-{member}") if args.workdir else None
     t0 = time.perf_counter()
     positions = None
     if args.paper_protocol:  # positions (not ratings) of validation and test entries are known
@@ -79,12 +81,14 @@ def run_one(name, overrides, train, test, args, log=print):
         positions = Ratings(np.r_[val.users, test.users], np.r_[val.items, test.items],
                             np.r_[val.ratings * 0 + 1, test.ratings * 0 + 1], train.n_users, train.n_items)
     trainer = Trainer(cfg, fit, val, workdir=workdir, positions=positions)
-    trainer.run(progress=not args.no_progress, max_seconds=args.time_limit,
+    trainer.run(progress=not args.no_progress, max_seconds=time_limit or args.time_limit,
                 log=(lambda r: log(f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  "
-                                   f"{r['elapsed']:.0f}s")) if args.no_progress else None)
+                                   + (f"(current weights {r['val_rmse_current']:.4f})  " if "val_rmse_current" in r else "")
+                                   + f"{r['elapsed']:.0f}s", flush=True)) if args.no_progress else None)
     train_s = time.perf_counter() - t0
-    params = trainer.best_params if (args.best and trainer.best_params is not None) else trainer.params
+    params = trainer.best_params if (args.best and trainer.best_params is not None) else trainer.eval_params
     pred = trainer.predict(train, test, params=params)  # context: all of u1.base
+    val_pred = trainer.predict(fit, val, params=params)
     total_s = time.perf_counter() - t0
     score = rmse(pred, test.ratings)
     bias = rmse(bias_baseline(train)(test.users, test.items), test.ratings)
@@ -92,14 +96,44 @@ def run_one(name, overrides, train, test, args, log=print):
         import numpy as np
 
         Path(args.save_predictions).mkdir(parents=True, exist_ok=True)
-        np.save(Path(args.save_predictions) / f"{name}{'-paper' if args.paper_protocol else ''}-u{args.fold}.npy", pred)
+        tag = f"{name}{'-paper' if args.paper_protocol else ''}{f'-m{member}' if member else ''}"
+        np.save(Path(args.save_predictions) / f"{tag}-u{args.fold}.npy", pred)
     return {
+        "pred": pred, "val_pred": val_pred, "val_ratings": val.ratings,
         "model": name, "test_rmse": score, "bias_baseline_rmse": bias,
         "best_val_rmse": trainer.best_val, "best_step": trainer.best_step,
         "used_step": trainer.best_step if params is trainer.best_params else trainer.step_count,
         "train_seconds": train_s, "total_seconds": total_s, "config": cfg.to_dict(),
         "paper_protocol": bool(args.paper_protocol),
     }
+
+
+def run_parallel(name, args):
+    """Run the ensemble members of ``name`` as child processes of this script, one per CPU core
+    (pinned, single-threaded XLA), at the same time; returns their results in member order."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
+    flags = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
+    env = dict(os.environ, XLA_FLAGS=flags, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    argv = [a for a in sys.argv[1:] if a not in ("--parallel",)]
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = []
+        for k in range(args.ensemble):
+            out = Path(tmp) / f"member-{k}.pkl"
+            cmd = [sys.executable, str(Path(__file__).resolve()), *argv, "--model", name, "--member", str(k),
+                   "--member-out", str(out)]
+            core = cores[k % len(cores)]
+            pin = (lambda c=core: os.sched_setaffinity(0, {c})) if hasattr(os, "sched_setaffinity") else None
+            procs.append((subprocess.Popen(cmd, env=env, preexec_fn=pin), out))
+        results = []
+        for k, (proc, out) in enumerate(procs):
+            if proc.wait() != 0:
+                raise SystemExit(f"ensemble member {k} failed (exit code {proc.returncode})")
+            results.append(pickle.loads(out.read_bytes()))
+    return results
 
 
 def main(argv=None):
@@ -121,7 +155,15 @@ def main(argv=None):
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override any TrainConfig field, e.g. --set mask_rate=0.2")
     p.add_argument("--time-limit", type=float, default=1700.0,
-                   help="training time budget per model in seconds (stops early, after a validation)")
+                   help="training time budget per model in seconds (stops early, after a validation); "
+                        "with --ensemble K, each member gets a K-th of it")
+    p.add_argument("--ensemble", type=int, default=1, metavar="K",
+                   help="train K members (seeds seed..seed+K-1) and average their predictions")
+    p.add_argument("--parallel", action="store_true",
+                   help="with --ensemble: train the members at the same time, one process per CPU core "
+                        "(single-threaded XLA each), each with the whole --time-limit")
+    p.add_argument("--member", type=int, default=None, help=argparse.SUPPRESS)  # child process of --parallel
+    p.add_argument("--member-out", default=None, help=argparse.SUPPRESS)
     p.add_argument("--val-fraction", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-best", dest="best", action="store_false",
@@ -172,16 +214,59 @@ def main(argv=None):
           f"{train.n_users} users x {train.n_items} items; validation = {args.val_fraction:.0%} of u{args.fold}.base")
     results = []
     for name in names:
-        res = run_one(name, overrides, train, test, args)
-        results.append(res)
         paper = {"self-supervised": 0.910, "factorized": 0.920}[name]
-        print(f"[{name}] test RMSE {res['test_rmse']:.4f} (paper {paper:.3f}) | user+item bias baseline "
-              f"{res['bias_baseline_rmse']:.4f} | global mean {mean_rmse:.4f}")
-        print(f"[{name}] best validation RMSE {res['best_val_rmse']:.4f} at step {res['best_step']} (tested step "
-              f"{res['used_step']}); train {res['train_seconds']:.0f}s, total {res['total_seconds']:.0f}s wall")
-        proto = "paper protocol (val/test positions visible)" if args.paper_protocol else "strict (test positions unseen)"
-        print(f"[{name}] settings ({proto}): {json.dumps(res['config'])}")
-        sys.stdout.flush()
+        if args.member is not None:  # a child of --parallel: train one member, save, exit
+            res = run_one(name, overrides, train, test, args, member=args.member, time_limit=args.time_limit)
+            import pickle
+
+            Path(args.member_out).write_bytes(pickle.dumps(res))
+            return 0
+        members = []
+        if args.parallel and args.ensemble > 1:
+            t0 = time.perf_counter()
+            members = run_parallel(name, args)
+            wall = time.perf_counter() - t0
+        for k in range(args.ensemble):
+            if args.parallel and args.ensemble > 1:
+                res = members[k]
+            else:
+                res = run_one(name, overrides, train, test, args, member=k, time_limit=args.time_limit / args.ensemble)
+                members.append(res)
+            tag = f"{name}" if args.ensemble == 1 else f"{name} member {k}"
+            print(f"[{tag}] test RMSE {res['test_rmse']:.4f} (paper {paper:.3f}) | user+item bias baseline "
+                  f"{res['bias_baseline_rmse']:.4f} | global mean {mean_rmse:.4f}")
+            print(f"[{tag}] best validation RMSE {res['best_val_rmse']:.4f} at step {res['best_step']} (tested step "
+                  f"{res['used_step']}); train {res['train_seconds']:.0f}s, total {res['total_seconds']:.0f}s wall")
+            proto = "paper protocol (val/test positions visible)" if args.paper_protocol else "strict (test positions unseen)"
+            print(f"[{tag}] settings ({proto}): {json.dumps(res['config'])}")
+            sys.stdout.flush()
+        import numpy as np
+
+        pred = np.mean([m["pred"] for m in members], axis=0)
+        val_pred = np.mean([m["val_pred"] for m in members], axis=0)
+        summary = {
+            "model": name, "members": len(members), "test_rmse": rmse(pred, test.ratings),
+            "val_rmse": rmse(val_pred, members[0]["val_ratings"]),
+            "train_seconds": sum(m["train_seconds"] for m in members),
+            "total_seconds": sum(m["total_seconds"] for m in members),
+            "parallel": bool(args.parallel and args.ensemble > 1),
+            "member_test_rmse": [m["test_rmse"] for m in members],
+            "bias_baseline_rmse": members[0]["bias_baseline_rmse"], "config": members[0]["config"],
+        }
+        if summary["parallel"]:
+            summary["wall_seconds"] = wall
+            print(f"[{name}] ensemble of {len(members)} trained in parallel: test RMSE {summary['test_rmse']:.4f} "
+                  f"(paper {paper:.3f}), validation RMSE {summary['val_rmse']:.4f}; {wall:.0f}s wall in all "
+                  f"(members: train {max(m['train_seconds'] for m in members):.0f}s at most)")
+        elif args.ensemble > 1:
+            print(f"[{name}] ensemble of {len(members)}: test RMSE {summary['test_rmse']:.4f} (paper {paper:.3f}), "
+                  f"validation RMSE {summary['val_rmse']:.4f}; train {summary['train_seconds']:.0f}s, "
+                  f"total {summary['total_seconds']:.0f}s wall")
+        for m in members:
+            for k in ("pred", "val_pred", "val_ratings"):
+                m.pop(k)
+        summary["member_results"] = members
+        results.append(summary)
     if args.json:
         Path(args.json).write_text(json.dumps({"global_mean_rmse": mean_rmse, "results": results}, indent=2))
     return 0

@@ -58,9 +58,12 @@ def cases():
 
 
 def extra_cases():
-    """Beyond the issue's list: continuous-group blocks far past dense sizes."""
+    """Beyond the issue's list: the orbit path on cyclic groups where dense SVD is not trivially
+    small, and continuous-group blocks far past dense sizes."""
     X = V(S(3)) * V(SO(3))
     return [
+        ("Z(16) V->V", V(Z(16)) >> V(Z(16))),
+        ("Z(32) V->V", V(Z(32)) >> V(Z(32))),
         ("SO(3) T8 invariants", T(8, 0, SO(3))),
         ("SO(3) T9 invariants", T(9, 0, SO(3))),
         ("O(6) T2->T4", T(2, 0, O(6)) >> T(4, 0, O(6))),

@@ -9,6 +9,7 @@ rep is the direct sum of those of its monomials (this is the block splitting).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -24,20 +25,20 @@ class Monomial:
     offset: int
     strides: tuple[int, ...]
 
-    @property
+    @functools.cached_property
     def shape(self) -> tuple[int, ...]:
         return tuple(leaf.size() for leaf in self.leaves)
 
-    @property
+    @functools.cached_property
     def size(self) -> int:
         return math.prod(self.shape)
 
-    @property
+    @functools.cached_property
     def key(self):
         """Value key: monomials with equal keys have the same invariant basis."""
         return tuple(leaf.key for leaf in self.leaves)
 
-    @property
+    @functools.cached_property
     def groups(self) -> list:
         """Distinct factor groups acting on this monomial, in order of appearance."""
         out = []

@@ -15,6 +15,8 @@ structure the runtime and the verifier use:
 """
 from __future__ import annotations
 
+import functools
+
 import math
 
 import numpy as np
@@ -80,17 +82,27 @@ class OrbitBasis(Basis):
 
     method = "orbit"
 
-    def __init__(self, orbit_of: np.ndarray, shape: tuple[int, ...]):
+    def __init__(self, orbit_of: np.ndarray, shape: tuple[int, ...], representatives: np.ndarray | None = None):
+        """``representatives`` (dim,): the smallest coordinate of each orbit, when the caller
+        already knows it (computed here otherwise)."""
         self.orbit_of = orbit_of
         self.size = len(orbit_of)
         self.dim = int(orbit_of.max()) + 1 if self.size else 0
         self.counts = np.bincount(orbit_of, minlength=self.dim)
-        first = np.full(self.dim, self.size, dtype=np.int64)
-        np.minimum.at(first, orbit_of, np.arange(self.size))
-        self.representatives = first
+        if representatives is None:
+            representatives = np.full(self.dim, self.size, dtype=np.int64)
+            np.minimum.at(representatives, orbit_of, np.arange(self.size))
+        self.representatives = representatives
         self.shape = shape
-        self.labels = [tuple(int(i) for i in np.unravel_index(r, shape)) if shape else () for r in first]
         self.residuals = np.zeros(self.dim)
+
+    @functools.cached_property
+    def labels(self) -> list[tuple[int, ...]]:
+        """One label per orbit: the multi-index of its smallest coordinate (built on first use)."""
+        if not self.shape:
+            return [()] * self.dim
+        idx = np.unravel_index(self.representatives, self.shape)
+        return [tuple(int(a[k]) for a in idx) for k in range(self.dim)]
 
     def dense(self):
         self._check_dense()
@@ -232,9 +244,13 @@ class RepBasis:
         self.blocks = blocks
         self.size = rep.size()
         self.dim = sum(b.dim for _, b in blocks)
-        self.labels = [lab for _, b in blocks for lab in b.labels]
         self.block_of = np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(blocks)] or [np.zeros(0, int)]).astype(int)
         self._col = np.cumsum([0] + [b.dim for _, b in blocks])
+
+    @functools.cached_property
+    def labels(self) -> list:
+        """One label per element, in column order (block by block); built on first use."""
+        return [lab for _, b in self.blocks for lab in b.labels]
 
     @property
     def methods(self) -> set[str]:

@@ -63,8 +63,10 @@ def solve_orbit(mono: Monomial) -> OrbitBasis:
     if m <= SMALL_ORBIT_SIZE:
         labels = _orbits_by_propagation(perms, m)
         if labels is not None:
-            uniq, comp = np.unique(labels, return_inverse=True)  # orbits ordered by smallest coordinate
-            return OrbitBasis(comp.reshape(-1).astype(np.int64), mono.shape)
+            # labels[i] = smallest coordinate of i's orbit; number orbits in that order
+            is_rep = labels == np.arange(m)
+            rank = np.cumsum(is_rep) - 1
+            return OrbitBasis(rank[labels], mono.shape, np.flatnonzero(is_rep))
     rows = np.concatenate([np.arange(m)] * len(perms))
     cols = np.concatenate(perms)
     graph = scipy.sparse.coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(m, m)).tocsr()

@@ -43,6 +43,8 @@ class TrainConfig:
     mse_weight: float = 0.0  # optional extra loss on the expected rating
     visible_loss_weight: float = 0.0  # weight of the CE on the visible (unmasked) entries
     clip: float = 0.0  # global gradient-norm clipping (0 = off)
+    ema: float = 0.0  # decay of an exponential moving average of the weights (0 = off); when on,
+    # validation, best-step selection and prediction use the averaged weights
     count_features: bool = False  # append log(1 + #ratings) of the user and the item as channels
     random_features: int = 0  # Gaussian features per user and per item, redrawn every pass
     eval_samples: int = 1  # predictions averaged over this many random-feature draws
@@ -179,11 +181,15 @@ class _Fns:
                 loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
             return loss
 
-        def step(params, opt_state, batch, key, sizes):
+        def step(params, state, batch, key, sizes):
+            opt_state, avg = state if cfg.ema else (state, None)
             loss, grads = jax.value_and_grad(loss_fn)(params, batch, key, sizes)
             updates, opt_state = tx.update(grads, opt_state, params)
             params = optax.apply_updates(params, updates)
-            return params, opt_state, loss
+            if not cfg.ema:
+                return params, opt_state, loss
+            avg = jax.tree.map(lambda a, p: cfg.ema * a + (1.0 - cfg.ema) * p, avg, params)
+            return params, (opt_state, avg), loss
 
         def pred(params, batch, sizes, fkey):
             x = encode_ratings(batch["level"], batch["hidden"], K)
@@ -315,7 +321,8 @@ class Trainer:
         tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
         self.tx = optax.chain(optax.clip_by_global_norm(cfg.clip), tx) if cfg.clip > 0 else tx
         self.params = params
-        self.opt_state = self.tx.init(params)
+        # with cfg.ema the optimizer state carries the averaged weights: (optax state, average)
+        self.opt_state = (self.tx.init(params), params) if cfg.ema else self.tx.init(params)
         self.key = jax.random.PRNGKey(cfg.seed)
         self.step_count = 0
         self.history: list[dict] = []
@@ -330,6 +337,12 @@ class Trainer:
         self.best_params, self.best_step, self.best_val = None, None, None
 
     # --- state -----------------------------------------------------------------------------
+    @property
+    def eval_params(self):
+        """The weights used for validation and prediction: the moving average when
+        ``cfg.ema`` is on, else the current weights."""
+        return self.opt_state[1] if self.cfg.ema else self.params
+
     def save(self, path=None):
         path = path or (self.workdir / CHECKPOINT_NAME)
         save_checkpoint(
@@ -388,7 +401,7 @@ class Trainer:
     # --- loop ------------------------------------------------------------------------------
     def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None):
         """Predictions for ``queries`` given ``context`` (current params unless given)."""
-        params = self.params if params is None else params
+        params = self.eval_params if params is None else params
         return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions)
 
     def validate(self) -> float | None:
@@ -437,8 +450,11 @@ class Trainer:
                 val = self.validate()
                 self.elapsed = base_elapsed + time.perf_counter() - t0
                 rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed}
+                if self.cfg.ema and val is not None:  # the current (not averaged) weights, for comparison
+                    rec["val_rmse_current"] = rmse(self.predict(self.train_data, self.val_data, params=self.params),
+                                                   self.val_data.ratings)
                 if val is not None and (self.best_val is None or val < self.best_val):
-                    self.best_params, self.best_step, self.best_val = self.params, self.step_count, val
+                    self.best_params, self.best_step, self.best_val = self.eval_params, self.step_count, val
                 self.history.append(rec)
                 if bar is not None:
                     bar.set_postfix(loss=f"{tl:.4f}", val_rmse="-" if val is None else f"{val:.4f}")

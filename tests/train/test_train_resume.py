@@ -27,11 +27,11 @@ class _Interrupt(Exception):
     pass
 
 
-@pytest.mark.parametrize("model", ["self-supervised", "factorized"])
-def test_resume_after_interruption_is_identical_to_uninterrupted(small, tmp_path, model):
+@pytest.mark.parametrize("model,ema", [("self-supervised", 0.0), ("factorized", 0.0), ("self-supervised", 0.9)])
+def test_resume_after_interruption_is_identical_to_uninterrupted(small, tmp_path, model, ema):
     fit, val = small
     cfg = dict(model=model, ch=8, num_layers=3, enc_layers=2, dec_layers=2, factor_dim=4, steps=8,
-               eval_every=5, checkpoint_every=2, dropout=0.3, lr=1e-2)
+               eval_every=5, checkpoint_every=2, dropout=0.3, lr=1e-2, ema=ema)
     ref = Trainer(TrainConfig(**cfg), fit, val, workdir=tmp_path / "a")
     ref.run()
 
@@ -57,6 +57,26 @@ def test_resume_after_interruption_is_identical_to_uninterrupted(small, tmp_path
     # a changed architecture is refused instead of silently loading
     with pytest.raises(ValueError):
         Trainer(TrainConfig(**{**cfg, "ch": 16}), fit, val, workdir=tmp_path / "b")
+
+
+def test_ema_weights_are_the_moving_average_and_are_used_for_prediction(small):
+    import jax
+
+    fit, val = small
+    cfg = TrainConfig(ch=8, num_layers=3, steps=3, eval_every=100, dropout=0.0, lr=1e-2, ema=0.5)
+    t = Trainer(cfg, fit, val)
+    seen = [t.params]
+    for _ in range(3):
+        t.run(steps=t.step_count + 1)
+        seen.append(t.params)
+    expect = seen[0]
+    for p in seen[1:]:
+        expect = jax.tree.map(lambda a, b: 0.5 * a + 0.5 * b, expect, p)
+    for a, b in zip(_leaves(expect), _leaves(t.eval_params)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert not all(np.array_equal(a, b) for a, b in zip(_leaves(t.params), _leaves(t.eval_params)))
+    np.testing.assert_array_equal(t.predict(fit, val), t.predict(fit, val, params=t.eval_params))
+    assert not np.array_equal(t.predict(fit, val), t.predict(fit, val, params=t.params))
 
 
 def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
