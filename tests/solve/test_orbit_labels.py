@@ -1,0 +1,33 @@
+"""Orbit bases: labels are the multi-index of each orbit's smallest coordinate."""
+import numpy as np
+
+from eqsolve.groups import D, Z
+from eqsolve.reps import V
+from eqsolve.solve import solve_basis
+from eqsolve.solve.basis import OrbitBasis
+
+
+def test_cyclic_circulant_labels_and_representatives():
+    n = 5
+    basis = solve_basis(V(Z(n)) >> V(Z(n)), cache=False)
+    (mono, b), = basis.blocks
+    assert isinstance(b, OrbitBasis) and b.dim == n
+    # the orbit of (0, k) is the k-th circulant diagonal {(i, i + k mod n)}
+    assert b.labels == [(0, k) for k in range(n)]
+    grid = b.orbit_of.reshape(n, n)
+    for i in range(n):
+        for j in range(n):
+            assert grid[i, j] == (j - i) % n
+    assert basis.labels == b.labels
+
+
+def test_representatives_given_or_computed_agree():
+    basis = solve_basis(V(D(6)) * V(D(6)) * V(D(6)), cache=False)
+    (_, b), = basis.blocks
+    again = OrbitBasis(b.orbit_of, b.shape)  # representatives recomputed from scratch
+    np.testing.assert_array_equal(again.representatives, b.representatives)
+    assert again.labels == b.labels
+    flat = np.ravel_multi_index(tuple(np.array(b.labels).T), b.shape)
+    np.testing.assert_array_equal(flat, b.representatives)
+    for k, r in enumerate(b.representatives):  # the smallest coordinate of orbit k
+        assert r == np.flatnonzero(b.orbit_of == k).min()
