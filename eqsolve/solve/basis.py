@@ -16,7 +16,6 @@ structure the runtime and the verifier use:
 from __future__ import annotations
 
 import functools
-
 import math
 
 import numpy as np
