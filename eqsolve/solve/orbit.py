@@ -77,4 +77,4 @@ def solve_orbit(mono: Monomial) -> OrbitBasis:
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return OrbitBasis(rank[comp], mono.shape)
+    return OrbitBasis(rank[comp], mono.shape, first[order])

@@ -31,3 +31,15 @@ def test_representatives_given_or_computed_agree():
     np.testing.assert_array_equal(flat, b.representatives)
     for k, r in enumerate(b.representatives):  # the smallest coordinate of orbit k
         assert r == np.flatnonzero(b.orbit_of == k).min()
+
+
+def test_connected_components_path_gives_the_same_basis(monkeypatch):
+    import eqsolve.solve.orbit as orbit
+
+    mono = (V(D(6)) * V(D(6)) * V(D(6))).monomials[0]
+    small = orbit.solve_orbit(mono)  # label propagation
+    monkeypatch.setattr(orbit, "SMALL_ORBIT_SIZE", 0)
+    big = orbit.solve_orbit(mono)  # scipy connected components
+    np.testing.assert_array_equal(big.orbit_of, small.orbit_of)
+    np.testing.assert_array_equal(big.representatives, small.representatives)
+    np.testing.assert_array_equal(OrbitBasis(big.orbit_of, big.shape).representatives, big.representatives)
