@@ -58,7 +58,7 @@ PRESETS = {
                        lr=1e-2, lr_final_frac=0.05, mse_weight=1.0, steps=3000, eval_every=250, mask_rate=0.15, clip=1.0,
                        positions_visible=False),
 }
-# ensemble members per model (trained one per core, see --parallel) for the default run
+# ensemble members per model for the default run (one child process per core, see --sequential)
 ENSEMBLE = {"self-supervised": 4, "factorized": 2}
 
 
@@ -117,7 +117,7 @@ def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=
     }
 
 
-def run_parallel(name, args):
+def run_parallel(name, args, n_members: int):
     """Run the ensemble members of ``name`` as child processes of this script, one per CPU core
     at a time (pinned, single-threaded XLA); returns their results in member order."""
     import pickle
@@ -127,11 +127,11 @@ def run_parallel(name, args):
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
     flags = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
     env = dict(os.environ, XLA_FLAGS=flags, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    waves = -(-args.ensemble // len(cores))
+    waves = -(-n_members // len(cores))
     argv = list(args.argv) + ["--time-limit", str(args.time_limit / waves)]
     with tempfile.TemporaryDirectory() as tmp:
-        outs = [Path(tmp) / f"member-{k}.pkl" for k in range(args.ensemble)]
-        pending, running = list(range(args.ensemble)), {}  # member -> (process, core)
+        outs = [Path(tmp) / f"member-{k}.pkl" for k in range(n_members)]
+        pending, running = list(range(n_members)), {}  # member -> (process, core)
         while pending or running:
             free = [c for c in cores if c not in {core for _, core in running.values()}]
             while pending and free:  # at most one member per core at a time
@@ -170,16 +170,16 @@ def main(argv=None):
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override any TrainConfig field, e.g. --set mask_rate=0.2")
     p.add_argument("--time-limit", type=float, default=1780.0,
-                   help="training time budget per model in seconds (stops early, after a validation); "
-                        "with --ensemble K, each member gets a K-th of it")
+                   help="training time budget per model in seconds (stops early, after a validation), "
+                        "shared by its ensemble members (see --sequential)")
     p.add_argument("--ensemble", type=int, default=None, metavar="K",
                    help="train K members (seeds seed..seed+K-1) and average their predictions "
                         f"(default per model: {ENSEMBLE})")
     p.add_argument("--sequential", dest="parallel", action="store_false",
-                   help="train ensemble members one after the other in this process (default: in child "
-                        "processes, one per CPU core at a time, single-threaded XLA each; each member then "
-                        "gets --time-limit / (number of waves))")
-    p.add_argument("--member", type=int, default=None, help=argparse.SUPPRESS)  # child process of --parallel
+                   help="train ensemble members one after the other in this process, each with "
+                        "--time-limit / K (default: in child processes, one per CPU core at a time, "
+                        "single-threaded XLA each; each member gets --time-limit / (number of waves))")
+    p.add_argument("--member", type=int, default=None, help=argparse.SUPPRESS)  # a member's child process
     p.add_argument("--member-out", default=None, help=argparse.SUPPRESS)
     p.add_argument("--member-core", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--val-fraction", type=float, default=0.05)
@@ -194,9 +194,11 @@ def main(argv=None):
                    help="no training: RMSE of the equal-weight average of saved test predictions")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
+    if args.ensemble is not None and args.ensemble < 1:
+        p.error(f"--ensemble must be at least 1, got {args.ensemble}")
     args.argv = list(sys.argv[1:] if argv is None else argv)  # passed on to the members' processes
     if args.member_core is not None and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {args.member_core})  # a member of --parallel: pinned before JAX starts
+        os.sched_setaffinity(0, {args.member_core})  # a member's child process: pinned before JAX starts
 
     data = args.data or default_data()
     if not (data / f"u{args.fold}.base").exists():
@@ -230,32 +232,29 @@ def main(argv=None):
     if args.paper_protocol:
         overrides["positions_visible"] = True
     names = ["self-supervised", "factorized"] if args.model == "both" else [args.model]
-    ensemble_arg = args.ensemble
     mean_rmse = rmse(float(train.ratings.mean()), test.ratings)
     print(f"MovieLens-100K u{args.fold}: {len(train)} train / {len(test)} test ratings, "
           f"{train.n_users} users x {train.n_items} items; validation = {args.val_fraction:.0%} of u{args.fold}.base")
     results = []
     for name in names:
         paper = {"self-supervised": 0.910, "factorized": 0.920}[name]
-        if args.member is not None:  # a child of --parallel: train one member, save, exit
-            res = run_one(name, overrides, train, test, args, member=args.member, time_limit=args.time_limit)  # set by the parent
+        if args.member is not None:  # a member's child process: train one member, save, exit
+            res = run_one(name, overrides, train, test, args, member=args.member, time_limit=args.time_limit)  # the parent passed each member its share
             import pickle
 
             Path(args.member_out).write_bytes(pickle.dumps(res))
             return 0
-        members = []
-        args.ensemble = ensemble_arg if ensemble_arg is not None else ENSEMBLE[name]
-        if args.parallel and args.ensemble > 1:
-            t0 = time.perf_counter()
-            members = run_parallel(name, args)
-            wall = time.perf_counter() - t0
-        for k in range(args.ensemble):
-            if args.parallel and args.ensemble > 1:
-                res = members[k]
-            else:
-                res = run_one(name, overrides, train, test, args, member=k, time_limit=args.time_limit / args.ensemble)
-                members.append(res)
-            tag = f"{name}" if args.ensemble == 1 else f"{name} member {k}"
+        n_members = args.ensemble if args.ensemble is not None else ENSEMBLE[name]
+        parallel = args.parallel and n_members > 1
+        t0 = time.perf_counter()
+        if parallel:
+            members = run_parallel(name, args, n_members)
+        else:
+            members = [run_one(name, overrides, train, test, args, member=k, time_limit=args.time_limit / n_members)
+                       for k in range(n_members)]
+        wall = time.perf_counter() - t0
+        for k, res in enumerate(members):
+            tag = f"{name}" if n_members == 1 else f"{name} member {k}"
             print(f"[{tag}] test RMSE {res['test_rmse']:.4f} (paper {paper:.3f}) | user+item bias baseline "
                   f"{res['bias_baseline_rmse']:.4f} | global mean {mean_rmse:.4f}")
             print(f"[{tag}] best validation RMSE {res['best_val_rmse']:.4f} at step {res['best_step']} (tested step "
@@ -272,7 +271,7 @@ def main(argv=None):
             "val_rmse": rmse(val_pred, members[0]["val_ratings"]),
             "train_seconds": sum(m["train_seconds"] for m in members),
             "total_seconds": sum(m["total_seconds"] for m in members),
-            "parallel": bool(args.parallel and args.ensemble > 1),
+            "parallel": parallel,
             "member_test_rmse": [m["test_rmse"] for m in members],
             "bias_baseline_rmse": members[0]["bias_baseline_rmse"], "config": members[0]["config"],
         }
@@ -281,7 +280,7 @@ def main(argv=None):
             print(f"[{name}] ensemble of {len(members)} trained in parallel: test RMSE {summary['test_rmse']:.4f} "
                   f"(paper {paper:.3f}), validation RMSE {summary['val_rmse']:.4f}; {wall:.0f}s wall in all "
                   f"(members: train {max(m['train_seconds'] for m in members):.0f}s at most)")
-        elif args.ensemble > 1:
+        elif n_members > 1:
             print(f"[{name}] ensemble of {len(members)}: test RMSE {summary['test_rmse']:.4f} (paper {paper:.3f}), "
                   f"validation RMSE {summary['val_rmse']:.4f}; train {summary['train_seconds']:.0f}s, "
                   f"total {summary['total_seconds']:.0f}s wall")
