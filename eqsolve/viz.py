@@ -95,7 +95,7 @@ def _boundaries(rep) -> list[int]:
 def is_tied(basis) -> bool:
     """Whether every weight entry belongs to at most one basis element (exact orbit / pattern
     bases), so one colour per entry tells the whole story."""
-    return all(getattr(b, "method", "") in ("orbit", "pattern") or not b.dim for _, b in basis.blocks)
+    return all(getattr(b, "method", "") in ("orbit", "cyclic", "pattern") or not b.dim for _, b in basis.blocks)
 
 
 def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = None, mode: str = "auto",

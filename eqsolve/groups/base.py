@@ -96,6 +96,12 @@ class Group:
         """True for S(n) acting on its n points (orbits on tuples = equality patterns)."""
         return False
 
+    @property
+    def is_regular_cyclic(self) -> bool:
+        """True for Z(n) acting on its n points by rotations (one generator i -> i + s mod n
+        with s prime to n); its orbits on index tuples are classes of index differences."""
+        return False
+
     @cached_property
     def is_orthogonal(self) -> bool:
         """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""

@@ -5,6 +5,7 @@ P has ``P[p[i], i] = 1`` so that ``(P x)[p[i]] = x[i]``.
 """
 from __future__ import annotations
 
+import math
 from functools import cached_property
 
 import numpy as np
@@ -60,6 +61,13 @@ class PermutationGroup(Group):
     @property
     def is_orthogonal(self) -> bool:
         return True
+
+    @cached_property
+    def is_regular_cyclic(self) -> bool:
+        if self.d < 2 or len(self._perms) != 1:
+            return False
+        shift = int(self._perms[0][0])  # a rotation i -> i + shift generating all of Z(n)
+        return math.gcd(shift, self.d) == 1 and bool(np.array_equal(self._perms[0], (np.arange(self.d) + shift) % self.d))
 
     @property
     def key(self):
@@ -129,7 +137,7 @@ def _check_n(n, name):
 
 
 def _cycle(n):
-    return np.roll(np.arange(n), 1)  # i -> i+1 mod n
+    return np.roll(np.arange(n), 1)  # the point i goes to i - 1 mod n
 
 
 def S(n: int, label: str | None = None) -> PermutationGroup:

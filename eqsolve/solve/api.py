@@ -3,13 +3,14 @@ right method, and assemble a :class:`RepBasis`.
 
 Methods per block:
 - ``"pattern"``: closed-form equality patterns (every axis a defining rep of some S(n));
+- ``"cyclic"``: closed-form difference classes (every axis the regular rep of some Z(n));
 - ``"orbit"``: exact orbits (every group acting is a permutation group);
 - ``"product"``: blocks of direct products whose axes each belong to one factor (e.g.
   S(3) x SO(3) on 3x3 matrices): each factor's sub-block solved alone, bases Kronecker-combined;
 - ``"dense"``: SVD nullspace, constraint by constraint (small blocks);
 - ``"krylov"``: matrix-free nullspace (:mod:`eqsolve.solve.krylov`: weight-space reduction
   for Lie groups, LOBPCG with deflation otherwise);
-- ``"auto"``: pattern, then orbit, then product; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
+- ``"auto"``: pattern, then cyclic, then orbit, then product; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
   algebra acts go to ``"krylov"`` (its weight-space reduction is faster than dense SVD from
   there on, see ``benchmarks/solve.py``; when the reduction does not apply, blocks up to
   ``DENSE_MAX_SIZE`` fall back to dense SVD); other blocks are dense up to ``DENSE_MAX_SIZE``
@@ -23,12 +24,13 @@ from ..reps.base import Rep
 from ..reps.monomial import Monomial
 from . import cache as _cache
 from .basis import Basis, OrbitBasis, RepBasis
+from .cyclic import is_cyclic_block, solve_cyclic
 from .dense import solve_dense, solve_dense_stacked
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
 from .product import is_product_block, solve_product
 
-METHODS = ("auto", "pattern", "orbit", "product", "dense", "dense-stacked", "krylov")
+METHODS = ("auto", "pattern", "cyclic", "orbit", "product", "dense", "dense-stacked", "krylov")
 DENSE_MAX_SIZE = 4096
 KRYLOV_MIN_SIZE = 64  # below this, dense SVD beats the weight reduction's fixed overhead
 
@@ -38,6 +40,8 @@ def choose_method(mono: Monomial) -> str:
         return "orbit"
     if is_pattern_block(mono):
         return "pattern"
+    if is_cyclic_block(mono):
+        return "cyclic"
     if all(f.is_permutation for f in mono.groups):
         return "orbit"
     if mono.size > KRYLOV_MIN_SIZE and is_product_block(mono):
@@ -63,6 +67,8 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Bas
         basis: Basis = OrbitBasis(np.zeros(1, dtype=int), ())
     elif chosen == "pattern":
         basis = solve_pattern(mono)
+    elif chosen == "cyclic":
+        basis = solve_cyclic(mono)
     elif chosen == "orbit":
         basis = solve_orbit(mono)
     elif chosen == "dense":

@@ -125,6 +125,65 @@ class OrbitBasis(Basis):
         return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
 
 
+class CyclicBasis(OrbitBasis):
+    """Invariants of tensor products of regular cyclic reps (Z(n) rotating n points), in
+    closed form: no orbit search, nothing of the block's size until asked for.
+
+    Each axis belongs to one cyclic factor (``axis_group``); a factor adds the same t (mod n) to
+    all of its axes, so an orbit is fixed by the differences ``(i_a - i_first) mod n`` of the
+    factor's other axes to its first axis: prod n^(k-1) orbits of prod n coordinates each.
+    Orbits are numbered by those differences read as mixed-radix digits in axis order, which is
+    the order of their smallest coordinates, as in :class:`OrbitBasis`. Element k of a
+    ``V -> V`` block is the k-th circulant diagonal (one offset of a circular convolution).
+    """
+
+    method = "cyclic"
+
+    def __init__(self, shape: tuple[int, ...], axis_group: tuple[int, ...]):
+        self.shape = tuple(shape)
+        self.axis_group = tuple(axis_group)
+        self.size = math.prod(self.shape)
+        self.first_axis = {}  # factor -> its first axis
+        for a, g in enumerate(self.axis_group):
+            self.first_axis.setdefault(g, a)
+        self.free_axes = tuple(a for a, g in enumerate(self.axis_group) if self.first_axis[g] != a)
+        self.dim = math.prod(self.shape[a] for a in self.free_axes)
+        self.orbit_size = math.prod(self.shape[a] for a in self.first_axis.values())
+
+    @functools.cached_property
+    def counts(self) -> np.ndarray:
+        return np.full(self.dim, self.orbit_size, dtype=np.int64)
+
+    @functools.cached_property
+    def residuals(self) -> np.ndarray:
+        return np.zeros(self.dim)
+
+    @functools.cached_property
+    def orbit_of(self) -> np.ndarray:
+        check_fits(self.size * 8, f"the orbit map of a cyclic block of shape {self.shape}",
+                   "use the basis labels / representatives, which do not enumerate the block")
+        k = len(self.shape)
+        index = lambda a: np.arange(self.shape[a]).reshape([-1 if b == a else 1 for b in range(k)])
+        label = np.zeros((1,) * k, dtype=np.int64)
+        for a in self.free_axes:
+            n = self.shape[a]
+            label = label * n + (index(a) - index(self.first_axis[self.axis_group[a]])) % n
+        return np.broadcast_to(label, self.shape).reshape(-1)
+
+    @functools.cached_property
+    def representatives(self) -> np.ndarray:
+        """Smallest coordinate of each orbit: the first axis of every factor at 0, the other
+        axes at the orbit's differences."""
+        if not self.free_axes:
+            return np.zeros(1, dtype=np.int64)
+        digits = np.unravel_index(np.arange(self.dim), tuple(self.shape[a] for a in self.free_axes))
+        strides = np.cumprod((1,) + self.shape[:0:-1])[::-1]
+        flat = np.zeros(self.dim, dtype=np.int64)
+        for a, d in zip(self.free_axes, digits):
+            flat += strides[a] * d
+        return flat
+
+
 class PatternLabel:
     """An equality pattern: for each group factor, a set partition of the axes it acts on.
 
@@ -243,8 +302,14 @@ class RepBasis:
         self.blocks = blocks
         self.size = rep.size()
         self.dim = sum(b.dim for _, b in blocks)
-        self.block_of = np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(blocks)] or [np.zeros(0, int)]).astype(int)
-        self._col = np.cumsum([0] + [b.dim for _, b in blocks])
+
+    @functools.cached_property
+    def block_of(self) -> np.ndarray:
+        return np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(self.blocks)] or [np.zeros(0, int)]).astype(int)
+
+    @functools.cached_property
+    def _col(self) -> np.ndarray:
+        return np.cumsum([0] + [b.dim for _, b in self.blocks])
 
     @functools.cached_property
     def labels(self) -> list:
