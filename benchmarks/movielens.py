@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 PRESETS = {
     "self-supervised": dict(model="self-supervised", ch=64, num_layers=8, residual=True, dropout=0.1, lr=1e-2,
                             lr_final_frac=0.05, mse_weight=1.0, steps=1700, eval_every=250, mask_rate=0.15, clip=1.0,
-                            positions_visible=False),
+                            positions_visible=False, side_features=True, side_scale=0.1),
     "factorized": dict(model="factorized", ch=64, enc_layers=5, dec_layers=3, residual=True, factor_dim=32, dropout=0.1,
                        lr=1e-2, lr_final_frac=0.05, mse_weight=1.0, steps=3000, eval_every=250, mask_rate=0.15, clip=1.0,
                        positions_visible=False),
@@ -89,7 +89,12 @@ def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=
 
         positions = Ratings(np.r_[val.users, test.users], np.r_[val.items, test.items],
                             np.r_[val.ratings * 0 + 1, test.ratings * 0 + 1], train.n_users, train.n_items)
-    trainer = Trainer(cfg, fit, val, workdir=workdir, positions=positions)
+    side = None
+    if cfg.side_features:  # demographics of u.user and genres / year of u.item as input channels
+        from eqsolve.data.movielens import load_movielens_side_features
+
+        side = load_movielens_side_features(args.data or default_data(), train)
+    trainer = Trainer(cfg, fit, val, workdir=workdir, positions=positions, side=side)
     trainer.run(progress=not args.no_progress, max_seconds=time_limit or args.time_limit,
                 log=(lambda r: log(f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  "
                                    + (f"(current weights {r['val_rmse_current']:.4f})  " if "val_rmse_current" in r else "")
@@ -167,6 +172,9 @@ def main(argv=None):
     p.add_argument("--paper-protocol", action="store_true",
                    help="as in the paper's code: the positions (never the ratings) of validation and test "
                         "entries are part of the input as hidden entries (implies --positions-visible)")
+    p.add_argument("--side-features", action=argparse.BooleanOptionalAction, default=None,
+                   help="user (age, gender, occupation) and item (genres, year) features as input channels "
+                        "(default: as in the model's preset)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override any TrainConfig field, e.g. --set mask_rate=0.2")
     p.add_argument("--time-limit", type=float, default=1780.0,
@@ -222,7 +230,8 @@ def main(argv=None):
               f"| user+item bias baseline {bias:.4f}")
         return 0
     overrides = {"steps": args.steps, "ch": args.ch, "num_layers": args.layers, "lr": args.lr,
-                 "dropout": args.dropout, "eval_every": args.eval_every, "positions_visible": args.positions_visible}
+                 "dropout": args.dropout, "eval_every": args.eval_every, "positions_visible": args.positions_visible,
+                 "side_features": args.side_features}
     fields = {f.name: f.type for f in TrainConfig.__dataclass_fields__.values()}
     for item in args.set:
         k, _, v = item.partition("=")

@@ -27,6 +27,15 @@ def load_data(path, fold=1, seed: int = 0):
     return load_ratings(path, fold)
 
 
+def load_side_features(path, train):
+    """(user features, item features) of a MovieLens-100K folder (``u.user``, ``u.item``)."""
+    from ..data.movielens import load_movielens_side_features
+
+    if path is None or not Path(path).is_dir():
+        raise ValueError(f"--side-features needs a MovieLens-100K folder with u.user and u.item, got {path or 'synthetic'}")
+    return load_movielens_side_features(path, train)
+
+
 def add_model_arguments(p):
     g = p.add_argument_group("model and training")
     g.add_argument("--model", choices=["self-supervised", "factorized"], default="self-supervised")
@@ -46,6 +55,8 @@ def add_model_arguments(p):
     g.add_argument("--mse-weight", type=float, default=0.0, help="extra squared-error loss weight")
     g.add_argument("--visible-loss-weight", type=float, default=0.0,
                    help="share of the loss on reconstructing the visible (unmasked) ratings")
+    g.add_argument("--side-features", action="store_true",
+                   help="MovieLens-100K: user age / gender / occupation and item genres / year as input channels")
     g.add_argument("--count-features", action="store_true", help="log #ratings of user and item as input channels")
     g.add_argument("--random-features", type=int, default=0,
                    help="i.i.d. Gaussian features per user/item (equivariant in distribution)")
@@ -74,7 +85,8 @@ def config_from_args(args):
         dec_layers=args.dec_layers, factor_dim=args.factor_dim, dropout=args.dropout,
         mask_rate=args.mask_rate, positions_visible=args.positions_visible, lr=args.lr,
         lr_final_frac=args.lr_final_frac, weight_decay=args.weight_decay, mse_weight=args.mse_weight,
-        clip=args.clip, visible_loss_weight=args.visible_loss_weight, count_features=args.count_features,
+        clip=args.clip, visible_loss_weight=args.visible_loss_weight, side_features=args.side_features,
+        count_features=args.count_features,
         random_features=args.random_features, eval_samples=args.eval_samples, residual=args.residual, norm=args.norm,
         steps=args.steps, eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         seed=args.seed, sampler=args.sampler, sample_rows=args.sample_rows,
@@ -91,7 +103,8 @@ def _cmd_train(args) -> int:
     fit, val = train.random_split(args.val_fraction, seed=args.seed) if args.val_fraction > 0 else (train, None)
     cfg = config_from_args(args)
     workdir = Path(args.workdir)
-    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart)
+    side = load_side_features(args.data, train) if cfg.side_features else None
+    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side)
     if trainer.resumed:
         print(f"resuming from {workdir / 'checkpoint.pkl'} at step {trainer.step_count}", file=sys.stderr)
     bias = trainer.bias_rmse()
@@ -140,7 +153,8 @@ def _cmd_evaluate(args) -> int:
         cfg.eval_passes = args.eval_passes
     if args.sampler is not None:
         cfg.sampler = args.sampler
-    trainer = Trainer(cfg, context, None, workdir=workdir, resume=True)
+    side = load_side_features(data, context) if cfg.side_features else None
+    trainer = Trainer(cfg, context, None, workdir=workdir, resume=True, side=side)
     if not trainer.resumed:
         raise ValueError(f"could not load {ck}")
     pred = trainer.predict(context, test)

@@ -18,7 +18,8 @@ import numpy as np
 
 from .ratings import Ratings
 
-__all__ = ["load_movielens_100k", "load_triples", "load_ratings", "read_triples_file", "save_triples"]
+__all__ = ["load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "read_triples_file",
+           "save_triples"]
 
 
 def _detect_sep(line: str):
@@ -147,3 +148,52 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[R
         r.split = None
         return r, None
     return r.subset(~is_test), r.subset(is_test)
+
+
+def _read_pipe_file(path):
+    with open(path, encoding="latin-1") as f:
+        return [line.rstrip("\n").split("|") for line in f if line.strip()]
+
+
+def load_movielens_side_features(path, ratings: Ratings) -> tuple[np.ndarray, np.ndarray]:
+    """Per-user and per-item features of a MovieLens-100K folder (``u.user``, ``u.item``).
+
+    Rows follow the id space of ``ratings`` (its ``user_vocab`` / ``item_vocab`` of raw ids).
+
+    * users (n_users, 23): age standardized over the users, gender (1 = F), occupation one-hot
+      (the 21 occupations of ``u.user``, in sorted order);
+    * items (n_items, 20): the 19 genre flags and the release year standardized over the
+      items with a date (0 where the date is missing).
+
+    Raises ``ValueError`` when a file is missing or lacks a user / item of ``ratings``.
+    """
+    path = Path(path)
+    for name in ("u.user", "u.item"):
+        if not (path / name).exists():
+            raise ValueError(f"MovieLens-100K side-feature file {path / name} not found")
+    if ratings.user_vocab is None or ratings.item_vocab is None:
+        raise ValueError("ratings need raw-id vocabularies (load them with load_movielens_100k)")
+    users = _read_pipe_file(path / "u.user")
+    occupations = sorted({u[3] for u in users})
+    by_user = {}
+    age = np.array([float(u[1]) for u in users])
+    age = (age - age.mean()) / age.std()
+    for k, u in enumerate(users):
+        f = np.zeros(2 + len(occupations), np.float32)
+        f[0], f[1] = age[k], float(u[2] == "F")
+        f[2 + occupations.index(u[3])] = 1.0
+        by_user[int(u[0])] = f
+    items = _read_pipe_file(path / "u.item")
+    years = np.array([float(it[2][-4:]) if it[2][-4:].isdigit() else np.nan for it in items])
+    known = ~np.isnan(years)
+    years = np.where(known, (years - np.nanmean(years)) / np.nanstd(years), 0.0)
+    by_item = {int(it[0]): np.r_[np.asarray(it[-19:], np.float32), years[k]].astype(np.float32)
+               for k, it in enumerate(items)}
+
+    def table(vocab, rows, what):
+        missing = [v for v in vocab.tolist() if int(v) not in rows]
+        if missing:
+            raise ValueError(f"{path}: no {what} features for id {missing[0]!r}")
+        return np.stack([rows[int(v)] for v in vocab.tolist()])
+
+    return table(ratings.user_vocab, by_user, "user"), table(ratings.item_vocab, by_item, "item")

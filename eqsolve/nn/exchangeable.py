@@ -153,6 +153,13 @@ def broadcast_side_features(x, index, side):
     return jnp.concatenate(parts, axis=-1) if len(parts) > 1 else x
 
 
+def _side_channels(x, index, side):
+    """(nnz, sum F_a) side features of each entry (see ``broadcast_side_features``), or None."""
+    if side is None or all(f is None for f in side):
+        return None
+    return broadcast_side_features(x[:, :0], index, side)
+
+
 def encode_ratings(levels, hidden, n_levels: int, dtype=jnp.float32):
     """One-hot input for the masked model.
 
@@ -177,16 +184,14 @@ class ExchangeableLinear(nnx.Module):
     ``layer(x, index, sizes, weights=None)``: x (nnz, in_ch) -> (nnz, out_ch).
     """
 
-    def __init__(self, in_ch: int, out_ch: int, *, ndim: int = 2, rngs: nnx.Rngs, dtype=jnp.float32):
+    def __init__(self, in_ch: int, out_ch: int, *, ndim: int = 2, rngs: nnx.Rngs | None, dtype=jnp.float32):
+        """``rngs=None``: all weights start at zero (the layer adds nothing until trained)."""
         self.in_ch, self.out_ch, self.ndim = int(in_ch), int(out_ch), int(ndim)
         subsets = kept_subsets(self.ndim)
         scale = 1.0 / np.sqrt(self.in_ch * len(subsets))
-        self.weights = nnx.Dict(
-            {
-                subset_label(k): nnx.Param(scale * jax.random.normal(rngs.params(), (self.in_ch, self.out_ch), dtype))
-                for k in subsets
-            }
-        )
+        init = (lambda: jnp.zeros((self.in_ch, self.out_ch), dtype)) if rngs is None else \
+            (lambda: scale * jax.random.normal(rngs.params(), (self.in_ch, self.out_ch), dtype))
+        self.weights = nnx.Dict({subset_label(k): nnx.Param(init()) for k in subsets})
         self.bias = nnx.Param(jnp.zeros((self.out_ch,), dtype))
 
     @property
@@ -220,26 +225,39 @@ class _Stack(nnx.Module):
 
     ``residual``: hidden layers of equal width add their input (h + f(h)); ``norm``: layer
     normalization of each entry's channels before every hidden layer. Both act entry-wise and
-    keep the stack equivariant.
+    keep the stack equivariant. ``side_in`` > 0: side-feature channels (nnz, side_in) enter the
+    first layer through their own exchangeable layer, which starts at zero, so the stack starts
+    as without them and learns how much to use them (concatenated inputs would rescale the
+    initialization of the ratings' weights and, measured on MovieLens, destabilize training).
+    Its output is multiplied by ``side_scale``: with Adam, whose steps do not depend on the
+    gradient's scale, this is the side path's learning rate relative to the rest.
     """
 
     def __init__(self, widths: Sequence[int], ndim: int, dropout: float, rngs: nnx.Rngs, final_act: bool,
-                 residual: bool = False, norm: bool = False):
+                 residual: bool = False, norm: bool = False, side_in: int = 0, side_scale: float = 0.1):
         self.layers = nnx.List(
             [ExchangeableLinear(a, b, ndim=ndim, rngs=rngs) for a, b in zip(widths[:-1], widths[1:])]
         )
+        self.side_in = int(side_in)
+        self.side_scale = float(side_scale)
+        self.side_layer = ExchangeableLinear(self.side_in, widths[1], ndim=ndim, rngs=None) if self.side_in else None
         self.dropout = float(dropout)
         self.final_act = bool(final_act)
         self.residual = bool(residual)
         self.norm = bool(norm)
 
-    def __call__(self, h, index, sizes, weights, key, deterministic):
+    def __call__(self, h, index, sizes, weights, key, deterministic, side_x=None):
+        if (side_x is None) != (self.side_layer is None):
+            raise ValueError(f"this stack was built for {self.side_in} side-feature channels, got "
+                             f"{0 if side_x is None else side_x.shape[-1]}")
         n = len(self.layers)
         for i, layer in enumerate(self.layers):
             inp = h
             if self.norm and i > 0:
                 h = _layer_norm(h)
             h = layer(h, index, sizes, weights)
+            if i == 0 and side_x is not None:
+                h = h + self.side_scale * self.side_layer(side_x, index, sizes, weights)
             if i < n - 1 or self.final_act:
                 h = _act(h)
                 if not deterministic and self.dropout > 0:
@@ -253,8 +271,10 @@ class _Stack(nnx.Module):
 class SelfSupervisedExchangeable(nnx.Module):
     """Masked (self-supervised) exchangeable model of Hartford et al. (Sec. 5.2).
 
-    Input per entry: one-hot rating (``n_levels``) plus a hidden indicator, optionally side
-    features; ``num_layers`` exchangeable layers of ``ch`` channels; output logits over levels.
+    Input per entry: one-hot rating (``n_levels``) plus a hidden indicator; optionally side
+    features per row / column (``side_dims``, added to the first layer by a zero-initialized
+    exchangeable layer scaled by ``side_scale``); ``num_layers`` exchangeable layers of ``ch``
+    channels; output logits.
 
     ``model(x, index, sizes, weights=None, *, key=None, deterministic=True, side=None)``
     with x = ``encode_ratings(...)`` (nnz, n_levels+1) -> logits (nnz, n_levels).
@@ -271,18 +291,19 @@ class SelfSupervisedExchangeable(nnx.Module):
         ndim: int = 2,
         residual: bool = False,
         norm: bool = False,
+        side_scale: float = 0.1,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
-        in_ch = self.n_levels + 1 + int(sum(side_dims))
+        in_ch = self.n_levels + 1
         widths = [in_ch] + [int(ch)] * (int(num_layers) - 1) + [self.n_levels]
-        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False, residual=residual, norm=norm)
+        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False, residual=residual, norm=norm,
+                          side_in=int(sum(side_dims)), side_scale=side_scale)
 
     def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
-        x = broadcast_side_features(x, index, side)
         if key is None:
             deterministic = True
-        return self.net(x, index, tuple(sizes), weights, key, deterministic)
+        return self.net(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side))
 
 
 class FactorizedExchangeable(nnx.Module):
@@ -310,23 +331,24 @@ class FactorizedExchangeable(nnx.Module):
         side_dims: Sequence[int] = (),
         residual: bool = False,
         norm: bool = False,
+        side_scale: float = 0.1,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
-        in_ch = self.n_levels + 1 + int(sum(side_dims))
+        in_ch = self.n_levels + 1
         self.factor_dim = int(factor_dim)
         enc = [in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim]
         dec = [3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels]
-        self.encoder = _Stack(enc, 2, dropout, rngs, False, residual=residual, norm=norm)
+        self.encoder = _Stack(enc, 2, dropout, rngs, False, residual=residual, norm=norm, side_in=int(sum(side_dims)),
+                              side_scale=side_scale)
         self.decoder = _Stack(dec, 2, dropout, rngs, False, residual=residual, norm=norm)
         self.dropout = float(dropout)
 
     def factors(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
         """Row and column factors: ((N, f), (M, f))."""
-        x = broadcast_side_features(x, index, side)
         if key is None:
             deterministic = True
-        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic)
+        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side))
         nnz = h.shape[0]
         w = jnp.ones((nnz,), h.dtype) if weights is None else weights.astype(h.dtype)
         out = []

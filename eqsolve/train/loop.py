@@ -45,6 +45,8 @@ class TrainConfig:
     clip: float = 0.0  # global gradient-norm clipping (0 = off)
     ema: float = 0.0  # decay of an exponential moving average of the weights (0 = off); when on,
     # validation, best-step selection and prediction use the averaged weights
+    side_features: bool = False  # per-user / per-item features of the data set (Trainer(side=...)) as inputs
+    side_scale: float = 0.1  # output multiplier (= relative Adam step) of the side-feature path
     count_features: bool = False  # append log(1 + #ratings) of the user and the item as channels
     random_features: int = 0  # Gaussian features per user and per item, redrawn every pass
     eval_samples: int = 1  # predictions averaged over this many random-feature draws
@@ -74,22 +76,23 @@ class TrainConfig:
         return cls(**d)
 
 
-def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None):
+def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None, side_dims: tuple = (0, 0)):
+    """The model of ``cfg``; ``side_dims``: number of given (data) features per user and per item."""
     from flax import nnx
 
     from ..nn.exchangeable import FactorizedExchangeable, SelfSupervisedExchangeable
 
     rngs = nnx.Rngs(params=cfg.seed if seed is None else seed)
     k = int(cfg.count_features) + int(cfg.random_features)
-    side = (k, k) if k else ()
+    side = tuple(k + int(d) for d in side_dims) if k or any(side_dims) else ()
     if cfg.model in ("self-supervised", "selfsup", "masked"):
         return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, side_dims=side,
-                                          residual=cfg.residual, norm=cfg.norm, rngs=rngs)
+                                          residual=cfg.residual, norm=cfg.norm, side_scale=cfg.side_scale, rngs=rngs)
     if cfg.model in ("factorized", "autoencoder"):
         return FactorizedExchangeable(
             n_levels, ch=cfg.ch, enc_layers=cfg.enc_layers, dec_layers=cfg.dec_layers,
             factor_dim=cfg.factor_dim, dropout=cfg.dropout, side_dims=side,
-            residual=cfg.residual, norm=cfg.norm, rngs=rngs,
+            residual=cfg.residual, norm=cfg.norm, side_scale=cfg.side_scale, rngs=rngs,
         )
     raise ValueError(f"unknown model {cfg.model!r}; use 'self-supervised' or 'factorized'")
 
@@ -143,13 +146,13 @@ class _Fns:
         K = len(values)
         vals = jnp.asarray(values, jnp.float32)
 
-        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None):
+        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None):
             model = nnx.merge(graphdef, params, rest)
             side = None
-            if cfg.count_features or cfg.random_features:
+            if cfg.count_features or cfg.random_features or given is not None:
                 side = []
                 for a in range(2):
-                    parts = []
+                    parts = [] if given is None else [given[a]]
                     if cfg.count_features:  # log(1 + number of contributing entries) per row / column
                         cnt = jax.ops.segment_sum(weights, index[a], num_segments=sizes[a])
                         parts.append(jnp.log1p(cnt)[:, None] / 5.0)
@@ -167,7 +170,7 @@ class _Fns:
             hidden = jnp.maximum(masked, fixed)
             x = encode_ratings(batch["level"], hidden, K)
             w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
-            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False, kfeat)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False, kfeat, batch.get("side"))
             ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
             hidden = masked  # the loss is on the masked training ratings only
             denom = jnp.maximum(hidden.sum(), 1.0)
@@ -193,7 +196,7 @@ class _Fns:
 
         def pred(params, batch, sizes, fkey):
             x = encode_ratings(batch["level"], batch["hidden"], K)
-            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey, batch.get("side"))
             return expected_rating(logits, vals)
 
         self.step = jax.jit(step, static_argnums=(4,))
@@ -228,11 +231,12 @@ def _extra_hidden(context: Ratings, queries: Ratings, positions: Ratings | None)
 
 
 def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg, ctx_idx=None, q_idx=None, rows=None,
-                   cols=None, positions=None):
+                   cols=None, positions=None, side=None):
     """Predict queries (optionally restricted to a sub-matrix rows x cols) from context.
 
     ``positions``: further known positions (unknown ratings) that take part as hidden entries
-    when ``cfg.positions_visible`` (full-matrix prediction only).
+    when ``cfg.positions_visible`` (full-matrix prediction only). ``side``: (user features,
+    item features) over the whole id space, or None.
     """
     import jax.numpy as jnp
 
@@ -259,6 +263,8 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
         "hidden": jnp.asarray(cat(np.zeros(nc, np.float32), np.ones(nq, np.float32), 1.0)),
         "w": jnp.asarray(cat(np.ones(nc, np.float32), np.full(nq, 1.0 if cfg.positions_visible else 0.0, np.float32))),
     }
+    if side is not None:
+        batch["side"] = _side_rows(side, sizes) if rows is None else (jnp.asarray(side[0][rows]), jnp.asarray(side[1][cols]))
     import jax
 
     n_draws = max(int(cfg.eval_samples), 1) if cfg.random_features else 1
@@ -269,15 +275,29 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
     return out[nc:nc + len(queries) if rows is None else nc + nq]
 
 
-def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0, positions=None):
+def _side_rows(side, sizes):
+    """The side-feature tables as JAX arrays, checked to cover a matrix of ``sizes``."""
+    import jax.numpy as jnp
+
+    for a, (feats, n) in enumerate(zip(side, sizes)):
+        if feats.shape[0] < n:
+            raise ValueError(f"side features cover {feats.shape[0]} {('users', 'items')[a]}, the matrix has {n}")
+    return tuple(jnp.asarray(feats[:n]) for feats, n in zip(side, sizes))
+
+
+def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0, positions=None,
+            side=None):
     """Predicted ratings for every entry of ``queries`` given ``context``; clipped to levels.
+
+    ``side``: (user features (n_users, F_u), item features (n_items, F_i)) when the model was
+    built with given side features, else None.
 
     Without a sampler: one pass over the whole matrix. With a sampler: coverage blocks of
     ``sample_rows x sample_cols`` so every query is predicted ``eval_passes`` times; averaged.
     """
     values = np.asarray(values, np.float32)
     if cfg.sampler == "none":
-        p = _predict_batch(fns, params, context, queries, values, cfg, positions=positions)
+        p = _predict_batch(fns, params, context, queries, values, cfg, positions=positions, side=side)
     else:
         rng = np.random.default_rng(seed)
         total = np.zeros(len(queries))
@@ -285,7 +305,7 @@ def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainC
         for rows, cols in coverage_blocks(queries, cfg.sample_rows, cfg.sample_cols, rng, cfg.eval_passes):
             q_idx = entries_in(queries, rows, cols)
             c_idx = entries_in(context, rows, cols)
-            total[q_idx] += _predict_batch(fns, params, context, queries, values, cfg, c_idx, q_idx, rows, cols)
+            total[q_idx] += _predict_batch(fns, params, context, queries, values, cfg, c_idx, q_idx, rows, cols, side=side)
             count[q_idx] += 1
         if np.any(count == 0):  # cannot happen: coverage_blocks covers every query
             raise RuntimeError("coverage failed: some query entries were never predicted")
@@ -298,10 +318,12 @@ class Trainer:
 
     With ``workdir``, checkpoints go to ``workdir/checkpoint.pkl`` every ``checkpoint_every``
     steps (and at the end); a new Trainer on the same workdir resumes from the exact step.
+    ``side``: optional (user features (n_users, F_u), item features (n_items, F_i)) given with
+    the data (e.g. demographics and genres), broadcast as input channels of every entry.
     """
 
     def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
-                 positions: Ratings | None = None):
+                 positions: Ratings | None = None, side=None):
         import jax
         import optax
         from flax import nnx
@@ -315,7 +337,18 @@ class Trainer:
             cfg.levels = default_levels(train)
         self.values = np.asarray(cfg.levels, np.float32)
         self.train_levels = _levels_of(train, self.values)
-        self.model = build_model(cfg, len(self.values))
+        self.side = None
+        if cfg.side_features and side is None:
+            raise ValueError("cfg.side_features=True needs side=(user features, item features)")
+        if side is not None and not cfg.side_features:
+            raise ValueError("side features were given but cfg.side_features is False")
+        if side is not None:
+            self.side = tuple(np.asarray(f, np.float32) for f in side)
+            if len(self.side) != 2 or any(f.ndim != 2 for f in self.side):
+                raise ValueError("side must be (user features (n_users, F_u), item features (n_items, F_i))")
+            _side_rows(self.side, (train.n_users, train.n_items))
+        self.model = build_model(cfg, len(self.values), side_dims=(0, 0) if side is None else
+                                 tuple(f.shape[1] for f in self.side))
         self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
         sched = optax.cosine_decay_schedule(cfg.lr, max(cfg.steps, 1), alpha=cfg.lr_final_frac)
         tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
@@ -381,6 +414,8 @@ class Trainer:
                     },
                     (r.n_users, r.n_items),
                 )
+                if self.side is not None:
+                    self._full_batch[0]["side"] = _side_rows(self.side, self._full_batch[1])
             return self._full_batch
         rng = np.random.default_rng([self.cfg.seed, step])  # per-step: exact on resume
         sampler = sample_uniform if self.cfg.sampler == "uniform" else sample_conditional
@@ -396,13 +431,19 @@ class Trainer:
             "valid": jnp.asarray(z(np.ones(n, np.float32))),
             "fixed": jnp.zeros((n + pad,), jnp.float32),
         }
+        if self.side is not None:
+            batch["side"] = (jnp.asarray(self.side[0][rows]), jnp.asarray(self.side[1][cols]))
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------
-    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None):
-        """Predictions for ``queries`` given ``context`` (current params unless given)."""
+    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None, side=None):
+        """Predictions for ``queries`` given ``context`` (the evaluation weights unless given).
+
+        ``side``: side features of another data set (inductive use); default the trainer's own."""
         params = self.eval_params if params is None else params
-        return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions)
+        side = self.side if side is None else tuple(np.asarray(f, np.float32) for f in side)
+        return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
+                       side=side)
 
     def validate(self) -> float | None:
         if self.val_data is None or len(self.val_data) == 0:

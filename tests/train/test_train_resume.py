@@ -166,3 +166,37 @@ def test_known_positions_pool_only_when_visible(small):
             with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
         assert np.all(np.isfinite(p1))
         assert np.allclose(p0, p1) != visible  # extra hidden positions change pools only if visible
+
+
+def test_side_features_start_at_zero_are_used_and_checked(small):
+    import jax
+
+    fit, val = small
+    rng = np.random.default_rng(0)
+    side = (rng.normal(size=(fit.n_users, 3)), rng.normal(size=(fit.n_items, 2)))
+    cfg = dict(ch=8, num_layers=3, steps=4, eval_every=4, dropout=0.0, lr=1e-2)
+    plain = Trainer(TrainConfig(**cfg), fit, val)
+    with_side = Trainer(TrainConfig(**cfg, side_features=True), fit, val, side=side)
+    # the side path starts at zero: the same predictions as the model without side features
+    np.testing.assert_allclose(with_side.predict(fit, val), plain.predict(fit, val), rtol=1e-6)
+    with_side.run()
+    side_leaves = jax.tree.leaves(with_side.params["net"]["side_layer"])
+    assert any(np.abs(np.asarray(x)).max() > 0 for x in side_leaves)  # trained
+    # the predictions depend on the features, and permuting users together with their
+    # features permutes nothing else (equivariance)
+    p = with_side.predict(fit, val)
+    other = (side[0][::-1].copy(), side[1])
+    assert not np.allclose(with_side.predict(fit, val, side=other), p)
+    perm = rng.permutation(fit.n_users)
+    inv = np.argsort(perm)
+    moved = lambda r: Ratings(perm[r.users], r.items, r.ratings, r.n_users, r.n_items)
+    q = with_side.predict(moved(fit), moved(val), side=(side[0][inv], side[1]))
+    np.testing.assert_allclose(q, p, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="cover"):
+        Trainer(TrainConfig(**cfg, side_features=True), fit, val, side=(side[0][:-1], side[1]))
+    with pytest.raises(ValueError, match="side"):
+        Trainer(TrainConfig(**cfg, side_features=True), fit, val, side=(side[0],))
+    with pytest.raises(ValueError, match="side_features"):
+        Trainer(TrainConfig(**cfg), fit, val, side=side)  # features given, config says none
+    with pytest.raises(ValueError, match="side_features"):
+        Trainer(TrainConfig(**cfg, side_features=True), fit, val)
