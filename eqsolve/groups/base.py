@@ -170,6 +170,7 @@ class Group:
         import copy
         g = copy.copy(self)
         g.label = label
+        g.__dict__.pop("key", None)  # a key cached on the original names the old label
         return g
 
     # ---------------------------------------------------------------- factories

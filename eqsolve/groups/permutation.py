@@ -69,7 +69,7 @@ class PermutationGroup(Group):
         shift = int(self._perms[0][0])  # a rotation i -> i + shift generating all of Z(n)
         return math.gcd(shift, self.d) == 1 and bool(np.array_equal(self._perms[0], (np.arange(self.d) + shift) % self.d))
 
-    @property
+    @cached_property  # generators and label never change
     def key(self):
         if self._key is None:
             self._key = ("Perm", self.d, tuple(map(tuple, self._perms.tolist())))

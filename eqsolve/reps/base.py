@@ -48,7 +48,7 @@ class Rep:
     def __hash__(self):
         return hash(self.key)
 
-    @property
+    @cached_property  # reps are immutable (binding makes a new rep)
     def is_bound(self) -> bool:
         return all(leaf.G is not None for leaf in self._leaves() if isinstance(leaf, BaseRep))
 
@@ -376,7 +376,10 @@ class SumRep(Rep):
         self.terms: list[tuple[Rep, int]] = [(r, int(m)) for r, m in flat]
 
     def size(self):
-        return sum(r.size() * m for r, m in self.terms)
+        size = self.__dict__.get("_size")
+        if size is None:  # terms never change after construction
+            size = self._size = sum(r.size() * m for r, m in self.terms)
+        return size
 
     def _leaves(self):
         return [leaf for r, _ in self.terms for leaf in r._leaves()]
@@ -431,7 +434,10 @@ class ProductRep(Rep):
         self.factors: list[Rep] = flat
 
     def size(self):
-        return math.prod(f.size() for f in self.factors)
+        size = self.__dict__.get("_size")
+        if size is None:  # factors never change after construction
+            size = self._size = math.prod(f.size() for f in self.factors)
+        return size
 
     def _leaves(self):
         return [leaf for f in self.factors for leaf in f._leaves()]

@@ -140,15 +140,20 @@ class CyclicBasis(OrbitBasis):
     method = "cyclic"
 
     def __init__(self, shape: tuple[int, ...], axis_group: tuple[int, ...]):
-        self.shape = tuple(shape)
+        self.shape = shape = tuple(shape)
         self.axis_group = tuple(axis_group)
-        self.size = math.prod(self.shape)
-        self.first_axis = {}  # factor -> its first axis
+        self.size = math.prod(shape)
+        self.first_axis = first = {}  # factor -> its first axis
+        free, dim, orbit_size = [], 1, 1
         for a, g in enumerate(self.axis_group):
-            self.first_axis.setdefault(g, a)
-        self.free_axes = tuple(a for a, g in enumerate(self.axis_group) if self.first_axis[g] != a)
-        self.dim = math.prod(self.shape[a] for a in self.free_axes)
-        self.orbit_size = math.prod(self.shape[a] for a in self.first_axis.values())
+            if g in first:
+                free.append(a)
+                dim *= shape[a]
+            else:
+                first[g] = a
+                orbit_size *= shape[a]
+        self.free_axes = tuple(free)
+        self.dim, self.orbit_size = dim, orbit_size
 
     @functools.cached_property
     def counts(self) -> np.ndarray:
@@ -301,7 +306,10 @@ class RepBasis:
         self.rep = rep
         self.blocks = blocks
         self.size = rep.size()
-        self.dim = sum(b.dim for _, b in blocks)
+        dim = 0
+        for _, b in blocks:
+            dim += b.dim
+        self.dim = dim
 
     @functools.cached_property
     def block_of(self) -> np.ndarray:

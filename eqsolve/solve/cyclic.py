@@ -13,8 +13,13 @@ from .basis import CyclicBasis
 
 
 def is_cyclic_block(mono: Monomial) -> bool:
-    """Every axis is the regular rep of one cyclic group Z(n) (the closed form applies)."""
-    return bool(mono.leaves) and all(len(leaf.G.factors) == 1 and leaf.G.is_regular_cyclic for leaf in mono.leaves)
+    """Every axis is the regular rep of one cyclic group Z(n) (the closed form applies).
+    (Only a single permutation group can be regular cyclic, so a leaf of a direct product,
+    whose rep is a sum over the factors, never is.)"""
+    for leaf in mono.leaves:  # plain loops: this check runs on every solve of a small block
+        if not leaf.G.is_regular_cyclic:
+            return False
+    return bool(mono.leaves)
 
 
 def solve_cyclic(mono: Monomial) -> CyclicBasis:
@@ -22,11 +27,15 @@ def solve_cyclic(mono: Monomial) -> CyclicBasis:
     axis_group = []
     for leaf in mono.leaves:
         G = leaf.G
-        if len(G.factors) != 1 or not G.is_regular_cyclic:
+        if not G.is_regular_cyclic:
             raise ValueError(f"the cyclic solver needs regular reps of Z(n) groups; block has {leaf}")
-        if G not in groups:
+        for j, g in enumerate(groups):
+            if g is G or g == G:
+                break
+        else:
+            j = len(groups)
             groups.append(G)
-        axis_group.append(groups.index(G))
+        axis_group.append(j)
     if not groups:
         raise ValueError("the cyclic solver needs a block with at least one axis")
     return CyclicBasis(mono.shape, tuple(axis_group))

@@ -40,7 +40,10 @@ def set_partitions(items: tuple[int, ...], max_blocks: int) -> Iterator[tuple[tu
 
 def is_pattern_block(mono: Monomial) -> bool:
     """Every axis is the defining rep of a full symmetric group (the pattern solver applies)."""
-    return all(len(leaf.G.factors) == 1 and leaf.G.is_full_symmetric for leaf in mono.leaves)
+    for leaf in mono.leaves:  # never true for a product's leaf (its rep sums the factors)
+        if not leaf.G.is_full_symmetric:
+            return False
+    return True
 
 
 def solve_pattern(mono: Monomial) -> PatternBasis:

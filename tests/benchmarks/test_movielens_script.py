@@ -28,6 +28,12 @@ def tiny_folder(tmp_path_factory):
     cut = int(0.8 * len(rows))
     (folder / "u1.base").write_text("\n".join(rows[:cut]) + "\n")
     (folder / "u1.test").write_text("\n".join(rows[cut:]) + "\n")
+    jobs = ["student", "writer", "other"]  # side features (the self-supervised preset uses them)
+    (folder / "u.user").write_text("".join(f"{u}|{rng.integers(15, 70)}|{'MF'[u % 2]}|{jobs[u % 3]}|00000\n"
+                                           for u in range(1, users + 1)))
+    (folder / "u.item").write_text("".join(f"{i}|Film {i}|01-Jan-19{rng.integers(30, 99)}||http://x|"
+                                           + "|".join(str(int(g)) for g in rng.random(19) < 0.2) + "\n"
+                                           for i in range(1, items + 1)))
     return folder
 
 
