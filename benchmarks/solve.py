@@ -58,8 +58,8 @@ def cases():
 
 
 def extra_cases():
-    """Beyond the issue's list: the orbit path on cyclic groups where dense SVD is not trivially
-    small, and continuous-group blocks far past dense sizes."""
+    """Beyond the issue's list: the closed-form cyclic path on larger cyclic groups (where dense
+    SVD is not trivially small), and continuous-group blocks far past dense sizes."""
     X = V(S(3)) * V(SO(3))
     return [
         ("Z(16) V->V", V(Z(16)) >> V(Z(16))),
@@ -137,8 +137,8 @@ def main(argv=None):
                 note = f"DIM MISMATCH dense={ddim}"
         methods = "+".join(sorted(basis.methods))
         size = rep.size()
-        print(f"{name:26s} {size:>14,d} {basis.dim:>5d} {t:>10.5f} {methods:>14s} {resid:>9.1e} "
-              f"{(f'{td:.4f}' if td is not None else '-'):>11s} {(f'{ratio:.0f}x' if ratio and ratio >= 10 else f'{ratio:.1f}x' if ratio else '-'):>9s}  {note}",
+        print(f"{name:26s} {size:>14,d} {basis.dim:>5d} {t:>10.3g} {methods:>14s} {resid:>9.1e} "
+              f"{(f'{td:.3g}' if td is not None else '-'):>11s} {(f'{ratio:.0f}x' if ratio and ratio >= 10 else f'{ratio:.1f}x' if ratio else '-'):>9s}  {note}",
               flush=True)
         rows.append((name, size, basis.dim, t, methods, td, ratio, note))
     return rows

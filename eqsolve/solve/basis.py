@@ -140,8 +140,8 @@ class CyclicBasis(OrbitBasis):
     method = "cyclic"
 
     def __init__(self, shape: tuple[int, ...], axis_group: tuple[int, ...]):
-        self.shape = shape = tuple(shape)
-        self.axis_group = tuple(axis_group)
+        self.shape = shape = shape if type(shape) is tuple else tuple(shape)
+        self.axis_group = axis_group if type(axis_group) is tuple else tuple(axis_group)
         self.size = math.prod(shape)
         self.first_axis = first = {}  # factor -> its first axis
         free, dim, orbit_size = [], 1, 1
