@@ -47,7 +47,7 @@ class TrainConfig:
     # validation, best-step selection and prediction use the averaged weights
     side_features: bool = False  # per-user / per-item features of the data set (Trainer(side=...)) as inputs
     side_scale: float = 0.1  # output multiplier (= relative Adam step) of the side-feature path
-    count_features: bool = False  # append log(1 + #ratings) of the user and the item as channels
+    count_features: bool = False  # log(1 + #ratings) of the user and the item as side features
     random_features: int = 0  # Gaussian features per user and per item, redrawn every pass
     eval_samples: int = 1  # predictions averaged over this many random-feature draws
     residual: bool = False  # skip connections between hidden layers of equal width
@@ -387,7 +387,7 @@ class Trainer:
     def load(self, path):
         ck = load_checkpoint(path, params_template=self.params, opt_state_template=self.opt_state)
         saved = TrainConfig.from_dict(ck["config"])
-        for name in ("model", "ch", "num_layers", "enc_layers", "dec_layers", "factor_dim"):
+        for name in ("model", "ch", "num_layers", "enc_layers", "dec_layers", "factor_dim", "side_features"):
             if getattr(saved, name) != getattr(self.cfg, name):
                 raise ValueError(f"checkpoint {path} has {name}={getattr(saved, name)}, config has {getattr(self.cfg, name)}")
         self.params, self.opt_state = ck["params"], ck["opt_state"]
