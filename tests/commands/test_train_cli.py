@@ -61,3 +61,11 @@ def test_demo_runs_short(capsys):
     assert main(["demo", "--steps", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "validation RMSE" in out and "bias" in out
+
+
+def test_side_features_need_a_movielens_folder(files, tmp_path, capsys):
+    args = ["train", "--side-features", "--steps", "2", "--no-progress", "--workdir", str(tmp_path / "w")]
+    assert main(args) == 2  # synthetic data has no u.user / u.item
+    assert "MovieLens-100K folder" in capsys.readouterr().err
+    assert main(args + ["--data", str(files / "a.tsv")]) == 2
+    assert "MovieLens-100K folder" in capsys.readouterr().err
