@@ -48,6 +48,22 @@ class Monomial:
                     out.append(f)
         return out
 
+    def axis_groups(self) -> tuple[list, tuple[int, ...]]:
+        """(distinct leaf groups in order of first appearance, the index in that list of each
+        axis's group): the axis-to-factor map of a block whose axes each carry one group."""
+        groups: list = []
+        axis_group = []
+        for leaf in self.leaves:
+            G = leaf.G
+            for j, g in enumerate(groups):
+                if g is G or g == G:
+                    break
+            else:
+                j = len(groups)
+                groups.append(G)
+            axis_group.append(j)
+        return groups, tuple(axis_group)
+
     def index_array(self) -> np.ndarray:
         """Flat parent indices, int64 array of shape ``self.shape``."""
         from ..memory import check_fits

@@ -23,19 +23,7 @@ def is_cyclic_block(mono: Monomial) -> bool:
 
 
 def solve_cyclic(mono: Monomial) -> CyclicBasis:
-    groups: list = []
-    axis_group = []
-    for leaf in mono.leaves:
-        G = leaf.G
-        if not G.is_regular_cyclic:
-            raise ValueError(f"the cyclic solver needs regular reps of Z(n) groups; block has {leaf}")
-        for j, g in enumerate(groups):
-            if g is G or g == G:
-                break
-        else:
-            j = len(groups)
-            groups.append(G)
-        axis_group.append(j)
-    if not groups:
-        raise ValueError("the cyclic solver needs a block with at least one axis")
-    return CyclicBasis(mono.shape, tuple(axis_group))
+    if not is_cyclic_block(mono):
+        bad = [str(leaf) for leaf in mono.leaves if not leaf.G.is_regular_cyclic]
+        raise ValueError(f"the cyclic solver needs regular reps of Z(n) groups; block has {', '.join(bad) or 'no axes'}")
+    return CyclicBasis(mono.shape, mono.axis_groups()[1])

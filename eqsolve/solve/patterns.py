@@ -48,14 +48,9 @@ def is_pattern_block(mono: Monomial) -> bool:
 
 def solve_pattern(mono: Monomial) -> PatternBasis:
     if not is_pattern_block(mono):
-        bad = [str(leaf) for leaf in mono.leaves if not (len(leaf.G.factors) == 1 and leaf.G.is_full_symmetric)]
+        bad = [str(leaf) for leaf in mono.leaves if not leaf.G.is_full_symmetric]
         raise ValueError(f"the pattern solver needs defining reps of S(n) groups; block has {', '.join(bad)}")
-    groups: list = []
-    axis_group = []
-    for leaf in mono.leaves:
-        if leaf.G not in groups:
-            groups.append(leaf.G)
-        axis_group.append(groups.index(leaf.G))
+    groups, axis_group = mono.axis_groups()
     per_group = []
     for gi, g in enumerate(groups):
         axes = tuple(j for j, a in enumerate(axis_group) if a == gi)
