@@ -17,12 +17,24 @@ element of ``rep.G`` as a (d, d) matrix.
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from functools import cached_property, wraps
 
 import numpy as np
 import scipy.linalg
 
 from ..groups import DirectProduct, Group
+
+
+def _memoized_size(compute):
+    """``size()`` of a composite rep, computed once: its parts never change after construction
+    (an unbound part raises, and nothing is stored)."""
+    @wraps(compute)
+    def size(self):
+        value = self.__dict__.get("_size")
+        if value is None:
+            value = self._size = compute(self)
+        return value
+    return size
 
 
 class Rep:
@@ -375,11 +387,9 @@ class SumRep(Rep):
                         push(r, m)
         self.terms: list[tuple[Rep, int]] = [(r, int(m)) for r, m in flat]
 
+    @_memoized_size
     def size(self):
-        size = self.__dict__.get("_size")
-        if size is None:  # terms never change after construction
-            size = self._size = sum(r.size() * m for r, m in self.terms)
-        return size
+        return sum(r.size() * m for r, m in self.terms)
 
     def _leaves(self):
         return [leaf for r, _ in self.terms for leaf in r._leaves()]
@@ -433,11 +443,9 @@ class ProductRep(Rep):
             flat = [ScalarRep(next((f.G for f in factors if f.G is not None), None))]
         self.factors: list[Rep] = flat
 
+    @_memoized_size
     def size(self):
-        size = self.__dict__.get("_size")
-        if size is None:  # factors never change after construction
-            size = self._size = math.prod(f.size() for f in self.factors)
-        return size
+        return math.prod(f.size() for f in self.factors)
 
     def _leaves(self):
         return [leaf for f in self.factors for leaf in f._leaves()]
