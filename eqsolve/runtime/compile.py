@@ -153,12 +153,19 @@ class LinearProgram:
         n = self.sizes_from(xs, sizes)
         batch = xs[0].shape[:xs[0].ndim - 1 - len(self.lin.fields[0].shape)]
         outs = [None] * len(self.lout.fields)
-        for w, (fo, fi, p) in zip(weights, self.blocks):
-            y = p(w, xs[fi], self._local(p, n))
-            outs[fo] = y if outs[fo] is None else outs[fo] + y
+        pending = {}  # bias terms per out field, handed to a pooling block where there is one
         for b, (fo, p) in zip(biases, self.bias_blocks):
-            y = p(b, jnp.ones((1,), b.dtype), self._local(p, n))
+            kw = {"broadcast": False} if isinstance(p, PatternProgram) else {}
+            pending.setdefault(fo, []).append(p(b, jnp.ones((1,), b.dtype), self._local(p, n), **kw))
+        for w, (fo, fi, p) in zip(weights, self.blocks):
+            if isinstance(p, PatternProgram) and fo in pending:
+                y = p(w, xs[fi], self._local(p, n), extra=pending.pop(fo))
+            else:
+                y = p(w, xs[fi], self._local(p, n))
             outs[fo] = y if outs[fo] is None else outs[fo] + y
+        for fo, ys in pending.items():
+            for y in ys:
+                outs[fo] = y if outs[fo] is None else outs[fo] + y
         dtype = xs[0].dtype
         for fo, F in enumerate(self.lout.fields):
             shape = batch + (F.channels,) + tuple(n.get(leaf.G, d) for leaf, d in zip(F.leaves, F.shape))

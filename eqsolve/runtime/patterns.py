@@ -210,8 +210,13 @@ class PatternProgram:
                          math.prod(n[g] for _, g in p.summed))) for p in self.patterns])
 
     # ------------------------------------------------------------------ apply
-    def __call__(self, w, x, sizes=None):
-        """w (C_out, C_in, P), x (..., C_in, *in_shape) -> (..., C_out, *out_shape)."""
+    def __call__(self, w, x, sizes=None, extra=(), broadcast: bool = True):
+        """w (C_out, C_in, P), x (..., C_in, *in_shape) -> (..., C_out, *out_shape).
+
+        ``extra``: tensors broadcastable to the output (a bias) summed with the pooled terms
+        before the full-size one, so that their transposes are sums of the pooled cotangent
+        reductions instead of new passes over the full cotangent. ``broadcast=False`` returns
+        the sum before its final broadcast to the full output shape (size-1 axes kept)."""
         n = self.sizes(x, sizes)
         c_in = w.shape[1]
         batch = x.shape[:x.ndim - 1 - self.n_in]
@@ -224,6 +229,7 @@ class PatternProgram:
             wk = jnp.transpose(wk, (0, 2, 1)).reshape(w.shape[0], len(idx) * c_in)
             y = channel_mix(r, wk, len(batch), self.fast_vjp)
             outs.append(self._embed(y, out_key, n, batch))
+        outs.extend(extra)
         # add the small (broadcast) terms first, the full-size ones last: one fused pass
         outs.sort(key=lambda t: t.size)
         full = math.prod(outs[-1].shape)
@@ -235,7 +241,7 @@ class PatternProgram:
                 out = lax.optimization_barrier(out)
             out = out + t
         shape = batch + (w.shape[0],) + tuple(n[self.axis_group[a]] for a in range(self.n_out))
-        return jnp.broadcast_to(out, shape) if out.shape != shape else out
+        return jnp.broadcast_to(out, shape) if broadcast and out.shape != shape else out
 
     def _embed(self, y, out_key, n, batch):
         """(..., C, *carried) -> broadcastable to (..., C, *out_shape)."""
