@@ -4,10 +4,12 @@ warm-up and the median of repeats, all measured in one process.
     python benchmarks/layers.py            # all three comparisons
     python benchmarks/layers.py --quick    # smaller repeats
 
-The script re-executes itself with glibc malloc keeping freed memory (MALLOC_MMAP_THRESHOLD_
-etc.), so that each call's fresh 30 MB buffers are not page-faulted in again: the absolute
-times then measure compute rather than the kernel zeroing pages; both sides of every ratio
-run under the same setting (``--no-malloc-tuning`` to turn it off).
+The script first calls ``eqsolve.allocator.keep_freed_memory()`` (glibc keeps freed memory in
+one arena instead of unmapping it), so that each call's fresh 30 MB buffers are not page-faulted
+in again: the times then measure compute rather than the kernel zeroing pages (without it, the
+ReLU case [1b] read 1.3-1.6x, almost all of it page faults of the pooling layer's extra
+buffers). Both sides of every ratio run under the same setting (``--no-malloc-tuning`` to turn
+it off).
 
 1. exchangeable matrix layer S(N)xS(M), C channels (pooling runtime) vs a pointwise
    channel-mixing layer on the same (B, C, N, M) tensor (the floor any layer pays);
@@ -25,13 +27,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from eqsolve.allocator import keep_freed_memory
 from eqsolve.groups import S
 from eqsolve.reps import V
 from eqsolve.runtime import LinearProgram
@@ -149,13 +151,10 @@ def main(argv=None):
     p.add_argument("--only", choices=["floor", "dense", "t2"], default=None)
     p.add_argument("--no-malloc-tuning", action="store_true")
     args = p.parse_args(argv)
-    if not args.no_malloc_tuning and "MALLOC_MMAP_THRESHOLD_" not in os.environ and argv is None:
-        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_=str(2 ** 32), MALLOC_TRIM_THRESHOLD_=str(2 ** 32),
-                   MALLOC_TOP_PAD_=str(2 ** 29))
-        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    tuned = False if args.no_malloc_tuning else keep_freed_memory()
     reps = 5 if args.quick else 20
     print(f"jax {jax.__version__} on {jax.devices()[0].platform} ({os.cpu_count()} cpus); forward+backward, jitted, "
-          f"median of repeats; malloc tuning {'on' if 'MALLOC_MMAP_THRESHOLD_' in os.environ else 'off'}")
+          f"median of repeats; malloc tuning {'on' if tuned else 'off'}")
     if args.only in (None, "floor"):
         N = M = 128
         C, B = 64, 8

@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # before JAX computes anything: keep freed buffers instead of page-faulting them in per step
+    from .allocator import keep_freed_memory
+    keep_freed_memory()
     try:
         result = args.func(args)
     except (ValueError, TypeError) as err:
