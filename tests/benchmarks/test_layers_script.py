@@ -1,21 +1,16 @@
 """The layer benchmark compares like with like: its pointwise floor is exactly the exchangeable
 layer with every pooled weight zero (with and without biases), and its timing helpers run."""
-import importlib.util
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench_scripts import load_benchmark
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("layers_bench", ROOT / "benchmarks" / "layers.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("layers")
 
 
 @pytest.fixture(scope="module")

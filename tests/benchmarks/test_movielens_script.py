@@ -1,20 +1,15 @@
 """The MovieLens benchmark script end to end on a tiny MovieLens-format folder: ensembles
 average their members' predictions, in one process and with one child process per core."""
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench_scripts import load_benchmark
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("movielens_bench", ROOT / "benchmarks" / "movielens.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("movielens")
 
 
 @pytest.fixture(scope="module")
