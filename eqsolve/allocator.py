@@ -5,7 +5,7 @@ requested by threads with their own arena, from fresh ``mmap``'d pages and unmap
 free, so each call of a jitted step whose buffers are tens of MB has the kernel zero and map
 all of them again: measured on the exchangeable layer at N=M=128, C=64, batch 8 followed by a
 ReLU (forward + backward), 64 ms per call with glibc's defaults and 22 ms with the settings
-below (19 000 page faults per call down to ~0).
+below (19 000 page faults per call down to ~0 on an idle machine).
 
 :func:`keep_freed_memory` sets, through ``mallopt``: one arena (``M_ARENA_MAX=1``), no mmap for
 large blocks (``M_MMAP_MAX=0``), no trimming of the heap's top (``M_TRIM_THRESHOLD``) and a
