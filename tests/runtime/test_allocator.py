@@ -17,16 +17,19 @@ x = jax.random.normal(jax.random.PRNGKey(0), (12, 64, 128, 128))  # 48 MiB, abov
 f = jax.jit(lambda x: x * 2 + x.sum(2, keepdims=True))
 for _ in range(3):
     jax.block_until_ready(f(x))
-r0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(10):
+per_call = []
+for _ in range(15):
+    r0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     jax.block_until_ready(f(x))
-print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - r0) / 10)
+    per_call.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - r0)
+print(sorted(per_call)[len(per_call) // 2])
 """
 
 glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
 
 def _faults_per_call(mode):
+    """Median page faults of one call, in a fresh process."""
     out = subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=300,
                          env={"PATH": "", "JAX_PLATFORMS": "cpu", "PYTHONPATH": ":".join(sys.path)})
     assert out.returncode == 0, out.stderr
@@ -38,8 +41,9 @@ def test_keep_freed_memory_stops_page_faults():
     pages = 48 * 2 ** 20 // 4096  # one output buffer
     untuned, tuned = _faults_per_call("none"), _faults_per_call("tune")
     assert untuned > pages / 2, untuned  # glibc's defaults map the buffer afresh every call
-    # ~0 on an idle machine; up to 30% of a buffer measured when other processes load the CPU
-    assert tuned < pages / 2, tuned
+    # the median call: 0 faults (under CPU load an occasional call still grows the heap by a
+    # buffer, when the previous result is freed late; the heap keeps it for reuse)
+    assert tuned < pages / 10, tuned
 
 
 def test_other_platforms_are_left_alone(monkeypatch):
