@@ -213,6 +213,8 @@ def main(argv=None):
     args.argv = list(sys.argv[1:] if argv is None else argv)  # passed on to the members' processes
     if args.member_core is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.member_core})  # a member's child process: pinned before JAX starts
+    from eqsolve.allocator import keep_freed_memory
+    keep_freed_memory()  # before JAX computes: no page faults for each step's buffers (~20% faster)
 
     data = args.data or default_data()
     if not (data / f"u{args.fold}.base").exists():
