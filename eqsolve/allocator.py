@@ -27,17 +27,17 @@ M_TOP_PAD = -2
 M_MMAP_MAX = -4
 M_ARENA_MAX = -8
 
-ENV = {"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2 ** 32),
-       "MALLOC_TOP_PAD_": str(2 ** 29)}
-
 _applied: bool | None = None
 
 
 def keep_freed_memory(top_pad: int = 2 ** 29) -> bool:
     """Apply the settings above (glibc only; elsewhere nothing happens). Call it before JAX
     starts computing: threads that already have their own arena keep it. Returns whether the
-    settings are in force (False on other C libraries, or if glibc refused one)."""
+    settings are in force (False on other C libraries, or if glibc refused one); the first
+    call decides, later calls return its result."""
     global _applied
+    if top_pad < 0:
+        raise ValueError(f"top_pad must be a number of bytes >= 0, got {top_pad}")
     if _applied is not None:
         return _applied
     _applied = False
