@@ -42,7 +42,7 @@ def choose_method(mono: Monomial) -> str:
         return "pattern"
     if is_cyclic_block(mono):
         return "cyclic"
-    if all(f.is_permutation for f in mono.groups):
+    if mono.is_permutation:
         return "orbit"
     if mono.size > KRYLOV_MIN_SIZE and is_product_block(mono):
         return "product"
