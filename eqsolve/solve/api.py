@@ -60,7 +60,7 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Bas
     chosen = choose_method(mono) if method == "auto" else method
     key = (mono.key, chosen)
     if cache:
-        hit = _cache.lookup(key)
+        hit = _cache.lookup(key, validate=lambda b: _cache.check_block_basis(mono, b))
         if hit is not None:
             return hit
     if not mono.leaves:  # a scalar block: everything is invariant
