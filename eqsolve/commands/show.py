@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     p.add_argument("rep_out")
     p.add_argument("--out", "-o", default="basis.png", help="output image (.png, .svg, .pdf); default basis.png")
     p.add_argument("--title", default=None)
-    p.add_argument("--dpi", type=int, default=120)
+    p.add_argument("--dpi", type=_dpi, default=120, help="dots per inch of raster pictures (1..1200; default 120)")
     p.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
     p.add_argument("--mode", default="auto", choices=("auto", "tied", "panels"),
                    help="tied: one colour per basis element; panels: one heat map per element "
@@ -26,11 +26,23 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _dpi(text: str) -> int:
+    from ..viz import MAX_DPI
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--dpi must be an integer from 1 to {MAX_DPI}, got {text!r}") from None
+    if not 1 <= value <= MAX_DPI:
+        raise argparse.ArgumentTypeError(f"--dpi must be an integer from 1 to {MAX_DPI}, got {value}")
+    return value
+
+
 def run(args) -> int:
     from ..parse import parse_group, parse_rep
-    from ..viz import save_basis_picture
+    from ..viz import picture_path, save_basis_picture
     G = parse_group(args.group)
     rep = parse_rep(args.rep_in, G) >> parse_rep(args.rep_out, G)
+    picture_path(args.out)  # an unwritable place or unknown format is refused before the solve
     B = rep.equivariant_basis(method=args.method)
     path = save_basis_picture(B, args.out, title=args.title, dpi=args.dpi, mode=args.mode)
     from ..viz import is_tied
