@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..solve.registry import cli_help, method_names
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("show", help="draw the tied-weight pattern of REP_IN >> REP_OUT",
@@ -17,7 +19,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", "-o", default="basis.png", help="output image (.png, .svg, .pdf); default basis.png")
     p.add_argument("--title", default=None)
     p.add_argument("--dpi", type=int, default=120)
-    p.add_argument("--method", default="auto")
+    p.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
     p.add_argument("--mode", default="auto", choices=("auto", "tied", "panels"),
                    help="tied: one colour per basis element; panels: one heat map per element "
                         "(default: tied for exact permutation bases, panels otherwise)")

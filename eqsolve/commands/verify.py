@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..solve.registry import cli_help, method_names
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("verify", help="check the theorems numerically (tables, witnesses)",
@@ -37,7 +39,7 @@ def register(subparsers) -> None:
         q.add_argument("rep_in")
         q.add_argument("rep_out")
         q.add_argument("--samples", type=int, default=8, help="random group elements besides the generators")
-        q.add_argument("--method", default="auto", help="solver method")
+        q.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
         _common(q)
         q.set_defaults(func=_equivariance if name == "equivariance" else _basis)
 
