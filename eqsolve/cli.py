@@ -15,8 +15,8 @@ COMMAND_MODULES = (
     "eqsolve.commands.basis",
     "eqsolve.commands.verify",
     "eqsolve.commands.show",
-    "eqsolve.commands.train",
-    "eqsolve.commands.demo",
+    "eqsolve.ratings.commands.train",
+    "eqsolve.ratings.commands.demo",
 )
 
 
