@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..solve.registry import cli_help, method_names
+from .solving import add_max_seconds, solve
 
 
 def register(subparsers) -> None:
@@ -23,6 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--mode", default="auto", choices=("auto", "tied", "panels"),
                    help="tied: one colour per basis element; panels: one heat map per element "
                         "(default: tied for exact permutation bases, panels otherwise)")
+    add_max_seconds(p)
     p.set_defaults(func=run)
 
 
@@ -43,7 +45,7 @@ def run(args) -> int:
     G = parse_group(args.group)
     rep = parse_rep(args.rep_in, G) >> parse_rep(args.rep_out, G)
     picture_path(args.out)  # an unwritable place or unknown format is refused before the solve
-    B = rep.equivariant_basis(method=args.method)
+    B = solve(rep, args.method, True, args.max_seconds)
     path = save_basis_picture(B, args.out, title=args.title, dpi=args.dpi, mode=args.mode)
     from ..viz import is_tied
     what = "tied weights" if is_tied(B) and args.mode != "panels" else "basis elements"
