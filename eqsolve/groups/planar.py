@@ -44,7 +44,8 @@ def Embed(G: Group, d: int, slice, label: str | None = None) -> Group:
     """
     if not isinstance(G, Group):
         raise TypeError(f"Embed needs a Group, got {type(G).__name__}")
-    d = _check_n(d, "Embed")
+    d = _check_n(d, "Embed", lambda d: 8 * d * d * max(1, len(G.discrete_generators) + len(G.lie_algebra)),
+                 "its generators (d x d matrices)")
     idx = np.arange(d)[slice]
     if len(idx) != G.d or len(set(idx.tolist())) != G.d:
         raise ValueError(f"Embed({G}, {d}, {slice!r}): the slice selects {len(idx)} coordinates of R^{d} but "
