@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eqsolve.groups import (A, D, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z)
+from eqsolve.groups import (A, DihedralPerm, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z)
 from eqsolve.reps import Scalar, T, V, Vsum
 from theory import (burnside_tensor, catalan, o_n_tensor, so2_tensor, so3_tensor, so4_tensor, truncated_bell)
 
@@ -44,7 +44,7 @@ def test_issue_examples_s_n():
 
 # ------------------------------------------------ other permutation groups: Burnside
 PERM_CASES = []
-for maker, ns in ((A, (3, 4, 5)), (Z, (2, 3, 5, 6)), (D, (3, 4, 5)), (Trivial, (1, 3))):
+for maker, ns in ((A, (3, 4, 5)), (Z, (2, 3, 5, 6)), (DihedralPerm, (3, 4, 5)), (Trivial, (1, 3))):
     for n in ns:
         for k in (1, 2, 3, 4):
             if n ** k <= 2000:
