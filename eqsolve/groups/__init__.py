@@ -16,8 +16,9 @@ from .permutation import (A, Cube, DihedralPerm, Permutation, PermutationGroup, 
 from .planar import C, D, DkeR3, Embed, O2eR3, SO2eR3
 from .product import DirectProduct
 from .rubik import RubiksCube
+from .unitary import SU, U
 
 __all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial",
-           "Permutation", "SO", "O", "SL", "GL", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11",
+           "Permutation", "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11",
            "Scaling", "Parity", "TimeReversal", "RubiksCube", "Cube", "ZksZnxZn", "Embed", "SO2eR3", "O2eR3",
            "DkeR3", "perm_matrix"]

@@ -23,7 +23,9 @@ def _as_matrix_stack(mats, name: str, d: int | None) -> np.ndarray:
     """Validate and convert generators to a float64 array (M, d, d)."""
     if mats is None:
         return np.zeros((0, d or 0, d or 0))
-    arr = np.asarray(mats, dtype=np.float64) if not isinstance(mats, np.ndarray) else mats.astype(np.float64)
+    arr = np.asarray(mats)
+    # complex generators (U(n), SU(n)) stay complex128; everything else is float64
+    arr = arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
     if arr.size == 0:
         return np.zeros((0, d or 0, d or 0))
     if arr.ndim == 2:
@@ -130,6 +132,11 @@ class Group:
         return False
 
     @cached_property
+    def is_complex(self) -> bool:
+        """Generators with complex entries (U(n), SU(n)): reps and bases are complex."""
+        return np.iscomplexobj(self.discrete_generators) or np.iscomplexobj(self.lie_algebra)
+
+    @cached_property
     def is_orthogonal(self) -> bool:
         """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""
         eye = np.eye(self.d)
@@ -154,14 +161,14 @@ class Group:
     @cached_property
     def has_positive_determinants(self) -> bool:
         """Every element has det > 0 (all discrete generators do; exp of the algebra always does)."""
-        return all(np.linalg.det(g) > 0 for g in self.discrete_generators)
+        return not self.is_complex and all(np.linalg.det(g) > 0 for g in self.discrete_generators)
 
     # ------------------------------------------------------------------- sampling
     def samples(self, N: int, seed: int = 0) -> np.ndarray:
         """N group elements (N, d, d): exp of a random Lie-algebra element times random words
         in the discrete generators."""
         rng = np.random.default_rng(seed)
-        out = np.empty((N, self.d, self.d))
+        out = np.empty((N, self.d, self.d), dtype=np.complex128 if self.is_complex else np.float64)
         for i in range(N):
             out[i] = self._sample_one(rng)
         return out

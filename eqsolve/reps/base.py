@@ -253,7 +253,7 @@ class Rep:
                 raise ValueError(f"{self} is a rep of {G}; a dict element must be {{{G}: matrix}}, got keys "
                                  f"{', '.join(map(str, g))}")
             g = g[G]
-        g = np.asarray(g, dtype=np.float64)
+        g = _as_element(g)
         if g.shape != (G.d, G.d):
             raise ValueError(f"{self} is a rep of {G}, whose {what}s are ({G.d}, {G.d}) matrices; "
                              f"got shape {g.shape}")
@@ -286,13 +286,13 @@ class Rep:
         """The (G.d, G.d) element of a user leaf's group from per-factor parts."""
         G = self._user_group("rho(g)")
         if G in elems:
-            return np.asarray(elems[G], dtype=np.float64)
+            return _as_element(elems[G])
         if isinstance(G, DirectProduct):
             return G.element({f: m for f, m in elems.items() if f in G.factors}, lie=lie)
         return np.zeros((G.d, G.d)) if lie else np.eye(G.d)
 
     def _user_matrix(self, M, what: str) -> np.ndarray:
-        R = np.asarray(M, dtype=np.float64)
+        R = _as_element(M)
         n = self.size()
         if R.shape != (n, n):
             raise ValueError(f"{type(self).__name__}.{what} must return a ({n}, {n}) matrix, got shape {R.shape}")
@@ -357,6 +357,12 @@ class Rep:
 
     def __repr__(self):
         return str(self)
+
+
+def _as_element(g) -> np.ndarray:
+    """A group element as float64, or complex128 for complex groups (U(n), SU(n))."""
+    g = np.asarray(g)
+    return g.astype(np.complex128 if np.iscomplexobj(g) else np.float64, copy=False)
 
 
 _CACHED_NAMES = ("is_bound", "G", "monomials", "_size", "_user_size")
@@ -508,7 +514,7 @@ class BaseRep(Rep):
         m = elems.get(self._G)
         if m is None:
             return np.eye(self._G.d) if identity else np.zeros((self._G.d, self._G.d))
-        return np.asarray(m, dtype=np.float64)
+        return _as_element(m)
 
     def _rho(self, elems):
         g = self._element(elems, True)

@@ -59,14 +59,23 @@ class DenseBasis(Basis):
     method = "dense"
 
     def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense", labels=None):
-        self.Q = np.asarray(Q, dtype=np.float64)
+        Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
+        self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
         self.size, self.dim = self.Q.shape
         self.residuals = residuals
         self.method = method
         self.labels = list(labels) if labels is not None else [f"q{k}" for k in range(self.dim)]
 
+    @property
+    def is_complex(self) -> bool:
+        return np.iscomplexobj(self.Q)
+
     def dense(self):
         return self.Q
+
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
+        """Q^H x (Q^T x for a real basis)."""
+        return (self.Q.conj().T if self.is_complex else self.Q.T) @ x
 
 
 class OrbitBasis(Basis):
@@ -345,8 +354,7 @@ class RepBasis:
 
     def __rmatmul__(self, x):
         """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
-        x = np.asarray(x, dtype=np.float64)
-        return self.coefficients(x.T).T
+        return self.coefficients(self._cast(x).T).T
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(Q)``: :meth:`dense` (refused with a TooLargeError when it cannot fit)."""
@@ -361,26 +369,36 @@ class RepBasis:
         would need when it does not fit."""
         check_fits(self.nbytes_dense(), f"the dense basis of {self.rep} ({self.size} x {self.dim})",
                    "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it")
-        Q = np.zeros((self.size, self.dim))
+        Q = np.zeros((self.size, self.dim), dtype=self.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             cols = slice(self._col[i], self._col[i + 1])
             Q[mono.index_array().reshape(-1), cols] = b.dense()
         return Q
 
+    @functools.cached_property
+    def dtype(self):
+        """complex128 when a block's basis is complex (reps of U(n), SU(n)), else float64."""
+        return np.complex128 if any(getattr(b, "is_complex", False) for _, b in self.blocks) else np.float64
+
+    def _cast(self, a) -> np.ndarray:
+        a = np.asarray(a)
+        return a.astype(np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64,
+                        copy=False)
+
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = self._cast(coeffs)
         if coeffs.shape[0] != self.dim:
             raise ValueError(f"expected {self.dim} coefficients, got {coeffs.shape[0]}")
-        out = np.zeros((self.size,) + coeffs.shape[1:])
+        out = np.zeros((self.size,) + coeffs.shape[1:], dtype=coeffs.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             if b.dim:
                 mono.scatter_add(out, b.apply(coeffs[self._col[i]:self._col[i + 1]]))
         return out
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
-        """Q^T x for x (size,) or (size, B)."""
-        x = np.asarray(x, dtype=np.float64)
+        """Q^T x for x (size,) or (size, B) (Q^H x for a complex basis)."""
+        x = self._cast(x)
         if x.shape[0] != self.size:
             raise ValueError(f"expected a vector of size {self.size} for {self.rep}, got {x.shape[0]}")
         parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
@@ -394,7 +412,7 @@ class RepBasis:
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
         from scipy.sparse.linalg import LinearOperator
         return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
-                              rmatvec=self.project, dtype=np.float64)
+                              rmatvec=self.project, dtype=self.dtype)
 
     def __repr__(self):
         return (f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "

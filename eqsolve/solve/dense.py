@@ -25,7 +25,7 @@ def nullspace(M: np.ndarray, rtol: float = RANK_RTOL) -> np.ndarray:
     _, s, vt = np.linalg.svd(M, full_matrices=M.shape[0] < M.shape[1])
     scale = max(1.0, s[0] if len(s) else 0.0)
     rank = int((s > rtol * scale).sum())
-    return vt[rank:].T
+    return vt[rank:].conj().T  # (conj is a no-op for real M; complex M: groups like U(n), SU(n))
 
 
 def solve_dense(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:

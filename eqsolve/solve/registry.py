@@ -85,6 +85,11 @@ def _all_permutation(mono: Monomial) -> bool:
     return mono.is_permutation  # every leaf permutes coordinates (a user rep of S(n) need not)
 
 
+def _real(mono: Monomial) -> bool:
+    """No complex group acts (U(n), SU(n) blocks are solved by dense SVD in complex arithmetic)."""
+    return not any(f.is_complex for f in mono.groups)
+
+
 def _has_lie(mono: Monomial) -> bool:
     return any(len(f.lie_algebra) for f in mono.groups)
 
@@ -108,13 +113,14 @@ _TABLE = (
            f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
            "one solve per factor, Kronecker product", exact=False,
            estimate=estimate_product),
-    Solver("krylov", _solve_krylov, _any_block,
+    Solver("krylov", _solve_krylov, _real,
            lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
            f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
            "weight-space reduction, else LOBPCG", exact=False,
            estimate=lambda m: estimate_krylov(m, dense_fallback=m.size <= DENSE_MAX_SIZE)),
     Solver("dense", lambda m, ctx: solve_dense(m), _any_block, _any_block,
-           "small blocks of continuous groups", "SVD, constraint by constraint", exact=False,
+           "small blocks of continuous groups; complex groups (U(n), SU(n))", "SVD, constraint by constraint",
+           exact=False,
            estimate=estimate_dense),
     Solver("dense-stacked", lambda m, ctx: solve_dense_stacked(m), _any_block, None,
            "on request only (benchmark baseline)", "one SVD of all constraints stacked", exact=False,

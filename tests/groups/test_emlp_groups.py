@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from eqsolve.groups import (C, D, GL, O11, SL, Cube, DihedralPerm, DkeR3, Embed, O, O2eR3, O13, Lorentz, Parity,
+from eqsolve.groups import (C, D, GL, O11, SL, SU, U, Cube, DihedralPerm, DkeR3, Embed, O, O2eR3, O13, Lorentz, Parity,
                             Scaling, SO, SO2eR3, SO11p, TimeReversal, ZksZnxZn)
 from eqsolve.reps import T, V
 from theory import burnside_tensor, catalan, character_dim, finite_group_elements
@@ -126,3 +126,30 @@ def test_embedded_groups():
     assert E.d == 4 and np.allclose(E.discrete_generators[0][[0, 3]][:, [0, 3]], np.eye(2))
     with pytest.raises(ValueError, match="selects 3 coordinates"):
         Embed(SO(2), 4, slice(0, 3))
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_U_and_SU_are_complex_as_in_emlp(n):
+    for G in (U(n), SU(n)):
+        assert G.is_complex and not G.is_orthogonal
+        for A in G.lie_algebra:
+            assert np.allclose(A.conj().T, -A)  # anti-Hermitian: exp(A) is unitary
+        for g in G.samples(3, seed=5):
+            assert np.allclose(g.conj().T @ g, np.eye(n), atol=1e-10)
+    assert len(U(n).lie_algebra) == n * n and len(SU(n).lie_algebra) == n * n - 1
+    for g in SU(n).samples(3, seed=6):
+        assert np.isclose(np.linalg.det(g), 1)
+    # complex dimensions (EMLP's): Schur-Weyl, T(k, k) has k! invariants for n >= k (sum of f_lambda^2
+    # over partitions with at most n rows otherwise); the Levi-Civita tensor only for SU(n)
+    for k in range(1, 4):
+        expect = math.factorial(k) if n >= k else {3: 5}[k]
+        assert tensor_dim(U(n), k, k) == expect and tensor_dim(SU(n), k, k) == expect
+    assert tensor_dim(SU(n), n, 0) == 1 and tensor_dim(U(n), n, 0) == 0
+    assert tensor_dim(SU(n), 1, 0) == 0 and tensor_dim(U(n), 2, 0) == 0
+    Q = T(1, 1, SU(n)).equivariant_basis().dense()
+    assert np.allclose(np.abs(Q[:, 0]), np.eye(n).reshape(-1) / np.sqrt(n))  # the identity (up to a phase)
+
+
+def test_SU2_invariants_are_catalan():
+    for k in (2, 4, 6):
+        assert tensor_dim(SU(2), k) == catalan(k // 2)
