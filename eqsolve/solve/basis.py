@@ -23,6 +23,12 @@ import numpy as np
 from ..memory import check_fits, human
 
 
+def _real_or_complex(a) -> np.ndarray:
+    """float64, or complex128 for complex input (vectors of reps of U(n), SU(n))."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+
+
 class Basis:
     """Basis of the invariant subspace of one block (size m, dim elements)."""
 
@@ -119,17 +125,17 @@ class OrbitBasis(Basis):
         return Q
 
     def apply(self, coeffs):
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = _real_or_complex(coeffs)
         scale = 1.0 / np.sqrt(self.counts)
         scaled = coeffs * (scale if coeffs.ndim == 1 else scale[:, None])
         return scaled[self.orbit_of]
 
     def coefficients(self, x):
-        x = np.asarray(x, dtype=np.float64)
+        x = _real_or_complex(x)
         scale = 1.0 / np.sqrt(self.counts)
-        if x.ndim == 1:
+        if x.ndim == 1 and not np.iscomplexobj(x):
             return np.bincount(self.orbit_of, weights=x, minlength=self.dim) * scale
-        out = np.zeros((self.dim,) + x.shape[1:])
+        out = np.zeros((self.dim,) + x.shape[1:], dtype=x.dtype)
         np.add.at(out, self.orbit_of, x)
         return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
 
