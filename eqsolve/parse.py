@@ -184,10 +184,14 @@ def parse_group(text: str):
     for k, (g, explicit, tok) in enumerate(factors):
         groups.append(g if explicit else g.with_label(str(k)))
     labels = [g.key for g in groups]
+    used = {g.label for g in groups}
     for k, key in enumerate(labels):
         if key in labels[:k]:
-            p.error(f"factor {k} ({groups[k]}) repeats an earlier factor; give it another label, "
-                    f"e.g. [{k}]", factors[k][2])
+            j = labels.index(key)
+            fresh = next(c for c in [str(k), f"f{k}"] + [f"f{k}_{i}" for i in range(len(groups) + 1)] if c not in used)
+            how = "labelled by its position" if not factors[k][1] else "labelled explicitly"
+            p.error(f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
+                    f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]", factors[k][2])
     return DirectProduct(*groups)
 
 

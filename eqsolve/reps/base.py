@@ -215,15 +215,17 @@ class Rep:
         raise NotImplementedError
 
     # --------------------------------------------------------------- solving
-    def equivariant_basis(self, method: str = "auto", cache: bool = True):
+    def equivariant_basis(self, method: str = "auto", cache: bool = True,
+                           max_seconds: float | None = 60.0):  # = eqsolve.solve.MAX_SECONDS
         """The basis of the invariant subspace {v : rho(g) v = v for all g}.
 
         Returns a :class:`eqsolve.solve.Basis` (``.dim``, ``.labels``, ``.dense()`` giving
         (size, dim) orthonormal columns). For ``rep_in >> rep_out`` a column reshapes to a
-        (size(rep_out), size(rep_in)) weight matrix.
+        (size(rep_out), size(rep_in)) weight matrix. A block whose estimated work is over
+        ``max_seconds`` is refused with the estimate (``None`` lifts the limit).
         """
         from ..solve import solve_basis
-        return solve_basis(self, method=method, cache=cache)
+        return solve_basis(self, method=method, cache=cache, max_seconds=max_seconds)
 
     def equivariant_projector(self, method: str = "auto"):
         """The orthogonal projector Q Q^T onto the invariant subspace, as a lazy
