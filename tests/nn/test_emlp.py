@@ -43,6 +43,7 @@ def test_emlp_trains():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 6)).astype(np.float32)
     y = (np.linalg.norm(x[:, :3], axis=1) * (x[:, :3] * x[:, 3:]).sum(1))[:, None].astype(np.float32)
+    y = y / y.std()
     model = EMLP(2 * V, Scalar, G, ch=24, num_layers=1, rngs=nnx.Rngs(0))
     opt = nnx.Optimizer(model, optax.adam(3e-3), wrt=nnx.Param)
 
