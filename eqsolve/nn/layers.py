@@ -102,6 +102,10 @@ class Linear(nnx.Module):
         return (Q @ self.solver_coefficients()).reshape(self.rep_out.size(), self.rep_in.size())
 
 
+class ChannelSelection(nnx.Variable):
+    """Fixed (not trained) int32 channel indices drawn at initialization (BiLinear)."""
+
+
 class BiLinear(nnx.Module):
     """EMLP's cheap equivariant bilinear layer, with its weights built as EMLP builds them
     (``emlp.reps.bilinear_weights``): ``y = 0.1 * W(x) @ x``, where the (size_out, size_in)
@@ -139,7 +143,9 @@ class BiLinear(nnx.Module):
                         sels[fk] = rng.choice(Fk.channels, min(Fk.channels, int(np.prod(Fk.shape))))
                     triples.append((fo, fi, fk))
         self._triples = _Static(triples)
-        self._sels = _Static(sels)
+        # the chosen channels are state (not static), so models that differ only in their
+        # random draws share one compiled program
+        self.selections = nnx.List([ChannelSelection(jnp.asarray(sels[fk], jnp.int32)) for _, _, fk in triples])
         self.scale = scale
         self.weights = nnx.List([
             nnx.Param(jnp.asarray(rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk]))), dtype))
@@ -160,9 +166,9 @@ class BiLinear(nnx.Module):
         xs = lin.split(x)
         batch = x.shape[:-1]
         W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
-        for w, (fo, fi, fk) in zip(self.weights, self._triples.obj):
+        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
             Fo, Fi = lout.fields[fo], lin.fields[fi]
-            xk = jnp.take(xs[fk], jnp.asarray(self._sels.obj[fk]), axis=len(batch))       # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
             so, si = int(np.prod(Fo.shape)), int(np.prod(Fi.shape))
             xk = xk.reshape(batch + (xk.shape[len(batch)], so, si))
             blocks = jnp.einsum("abn,...nOI->...aObI", w[...], xk)                        # (..., Co, so, Ci, si)
@@ -176,10 +182,10 @@ class BiLinear(nnx.Module):
         lin, lout = self._layouts.obj
         batch = xs[0].shape[:xs[0].ndim - 1 - len(lin.fields[0].shape)]
         outs = [None] * len(lout.fields)
-        for w, (fo, fi, fk) in zip(self.weights, self._triples.obj):
+        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
             no, ni = len(lout.fields[fo].shape), len(lin.fields[fi].shape)
             O, I = "ABCDEFGHIJ"[:no], "KLMNOPQRST"[:ni]
-            xk = jnp.take(xs[fk], jnp.asarray(self._sels.obj[fk]), axis=len(batch))     # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
             z = jnp.einsum(f"...n{O}{I},...c{I}->...nc{O}", xk, xs[fi])
             y = self.scale * jnp.einsum(f"...nc{O},dcn->...d{O}", z, w[...])
             outs[fo] = y if outs[fo] is None else outs[fo] + y
