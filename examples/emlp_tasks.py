@@ -179,11 +179,10 @@ def main(argv=None):
     results = {}
     for task in (TASKS if args.task == "all" else [args.task]):
         results[task] = run_task(task, args)
-    text = table(results, args)
-    print(text, flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "results": results}, f, indent=1)
+        if args.json:  # after every task, so a long run keeps what it finished
+            with open(args.json, "w") as f:
+                json.dump({"args": vars(args), "results": results}, f, indent=1)
+    print(table(results, args), flush=True)
     return results
 
 

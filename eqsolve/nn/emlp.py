@@ -220,17 +220,29 @@ class HNet(nnx.Module):
         return symplectic_form(jax.grad(self.H)(z))
 
     def rollout(self, z0, ts, rtol: float = 1e-4, atol: float = 1e-4):
-        return hamiltonian_flow(self.H, z0, ts, rtol=rtol, atol=atol)
+        """The learned flow from z0 (batch, 2n) at times ts (t,) -> (batch, t, 2n)."""
+        graphdef, params, rest = nnx.split(self.network, nnx.Param, ...)
+        # odeint's adjoint differentiates all its args: integer state (BiLinear's channel
+        # choice) travels as float (exact for indices) and is cast back inside
+        dtypes = jax.tree.map(lambda a: a.dtype, rest)
+        rest_f = jax.tree.map(lambda a: a.astype(jnp.float32) if jnp.issubdtype(a.dtype, jnp.integer) else a, rest)
+
+        def H(z, params, rest_f):
+            rest = jax.tree.map(lambda a, d: a.astype(d), rest_f, dtypes)
+            return nnx.merge(graphdef, params, rest)(z).sum()
+        return hamiltonian_flow(H, z0, ts, params, rest_f, rtol=rtol, atol=atol)
 
 
-def hamiltonian_flow(H, z0, ts, rtol: float = 1e-4, atol: float = 1e-4):
-    """Integrate dz/dt = J grad H(z) (EMLP's ``BHamiltonianFlow``) with JAX's adaptive
-    Dormand-Prince ``odeint`` (differentiable, adjoint backward pass).
+def hamiltonian_flow(H, z0, ts, *args, rtol: float = 1e-4, atol: float = 1e-4):
+    """Integrate dz/dt = J grad_z H(z, *args) (EMLP's ``BHamiltonianFlow``) with JAX's adaptive
+    Dormand-Prince ``odeint`` (differentiable in z0 and ``args``, adjoint backward pass).
 
-    H: (batch, 2n) -> scalar (summed over the batch); z0 (batch, 2n); ts (t,) -> (batch, t, 2n)."""
-    def f(z, t):
-        return symplectic_form(jax.grad(H)(z))
-    return jnp.swapaxes(odeint(f, z0, ts, rtol=rtol, atol=atol), 0, 1)
+    H: (batch, 2n), *args -> scalar (summed over the batch); z0 (batch, 2n); ts (t,);
+    ``args``: pytrees of arrays H depends on (e.g. a split module's state: pass parameters
+    here, not by closure). Returns (batch, t, 2n)."""
+    def f(z, t, *args):
+        return symplectic_form(jax.grad(H)(z, *args))
+    return jnp.swapaxes(odeint(f, z0, ts, *args, rtol=rtol, atol=atol), 0, 1)
 
 
 class EMLPH(HNet):
