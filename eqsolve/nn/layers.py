@@ -186,8 +186,7 @@ class BiLinear(nnx.Module):
             no, ni = len(lout.fields[fo].shape), len(lin.fields[fi].shape)
             O, I = "ABCDEFGHIJ"[:no], "KLMNOPQRST"[:ni]
             xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
-            z = jnp.einsum(f"...n{O}{I},...c{I}->...nc{O}", xk, xs[fi])
-            y = self.scale * jnp.einsum(f"...nc{O},dcn->...d{O}", z, w[...])
+            y = self.scale * jnp.einsum(f"...n{O}{I},...c{I},dcn->...d{O}", xk, xs[fi], w[...], optimize="optimal")
             outs[fo] = y if outs[fo] is None else outs[fo] + y
         for fo, F in enumerate(lout.fields):
             if outs[fo] is None:
