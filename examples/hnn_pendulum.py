@@ -2,7 +2,7 @@
 O(2)-equivariant EMLP Hamiltonian (``nn.EMLPH`` over ``O2eR3()``) beside an MLP Hamiltonian
 (``nn.MLPH``), both trained through the ODE solver on trajectory chunks.
 
-    python examples/hnn_pendulum.py                  # tiny defaults (seconds; run by the test suite)
+    python examples/hnn_pendulum.py --tiny           # tiny (the defaults; run by the test suite)
     python examples/hnn_pendulum.py --ntrain 500 --steps 2000 --ch 128 --layers 3   # EMLP's setting
 
 Data: ``eqsolve.datasets.DoubleSpringPendulum`` (EMLP's Hamiltonian and initial conditions;
@@ -52,7 +52,11 @@ def main(argv=None):
     p.add_argument("--horizon", type=float, default=1.0, help="rollout-error horizon (>= one chunk; EMLP: 30)")
     p.add_argument("--integration-time", type=float, default=30.0, help="trajectory length chunks are cut from")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tiny", action="store_true", help="the tiny defaults, whatever else is given (the test suite)")
     args = p.parse_args(argv)
+    if args.tiny:
+        args.ntrain, args.ntest, args.steps, args.ch, args.layers, args.horizon = 16, 8, 2, 12, 1, 1.0
+        args.integration_time = 30.0
     for name in ("ntrain", "ntest", "steps", "batch", "ch", "layers"):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be >= 1, got {getattr(args, name)}")
@@ -85,6 +89,9 @@ def main(argv=None):
               f"rollout error over {args.horizon:g} time units {results[name][1]:.3g}", flush=True)
     print(f"symmetry {ds.symmetry}, ntrain {args.ntrain}, ch {args.ch}, layers {args.layers}, {args.steps} steps: "
           f"EMLP {results['EMLP'][0]:.4g} vs MLP {results['MLP'][0]:.4g} test chunk MSE")
+    bad = [k for k, v in results.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise SystemExit(f"non-finite results for {bad}")
     return results
 
 
