@@ -334,6 +334,25 @@ class RepBasis:
         parts = [b.residuals if b.residuals is not None else np.full(b.dim, np.nan) for _, b in self.blocks]
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(size, dim), as a dense basis matrix would have (EMLP's ``Q.shape``)."""
+        return (self.size, self.dim)
+
+    def __matmul__(self, coeffs):
+        """``Q @ W``: :meth:`apply` (matrix-free) for W (dim,) or (dim, B)."""
+        return self.apply(coeffs)
+
+    def __rmatmul__(self, x):
+        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
+        x = np.asarray(x, dtype=np.float64)
+        return self.coefficients(x.T).T
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(Q)``: :meth:`dense` (refused with a TooLargeError when it cannot fit)."""
+        Q = self.dense()
+        return Q if dtype is None else Q.astype(dtype, copy=False)
+
     def nbytes_dense(self) -> int:
         return self.size * self.dim * 8
 
