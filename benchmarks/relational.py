@@ -114,6 +114,8 @@ def parse(argv=None):
     p.add_argument("--steps", type=int, default=None, help="max steps of the exchangeable model (default: preset)")
     p.add_argument("--channels", type=str, default=None, help="hidden widths, e.g. 32,32,32 (default: preset)")
     p.add_argument("--hide", type=float, default=None, help="fraction of train triples hidden per step")
+    p.add_argument("--relations", choices=("exchangeable", "channels"), default=None,
+                   help="exchangeable: S(E) x S(R) (default); channels: S(E) only, relations as channels")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--dim", type=int, default=200, help="baseline embedding dimension (reals)")
     p.add_argument("--baseline-steps", type=int, default=1500)
@@ -143,7 +145,7 @@ def main(argv=None) -> int:
         preset["steps"] = args.steps
     if args.channels:
         preset["channels"] = tuple(int(c) for c in args.channels.split(","))
-    for k in ("hide", "lr"):
+    for k in ("hide", "lr", "relations"):
         if getattr(args, k) is not None:
             preset[k] = getattr(args, k)
     cfg = TrainConfig(seed=args.seed, **preset)

@@ -40,6 +40,8 @@ def main(argv=None) -> int:
     p.add_argument("--channels", default="16,16", help="hidden widths (default 16,16)")
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--eval-every", type=int, default=50)
+    p.add_argument("--relations", choices=("exchangeable", "channels"), default="exchangeable",
+                   help="exchangeable: S(E) x S(R); channels: S(E) only, one channel per relation")
     p.add_argument("--full", action="store_true", help="the benchmark's settings for this data set")
     p.add_argument("--inductive", action="store_true", help="hold 20%% of the entities out of training")
     p.add_argument("--seed", type=int, default=0)
@@ -55,11 +57,11 @@ def main(argv=None) -> int:
     else:
         data = load_kg(args.dataset, root)
     cfg = TrainConfig(channels=tuple(int(c) for c in args.channels.split(",")), steps=args.steps,
-                      eval_every=args.eval_every, seed=args.seed)
+                      eval_every=args.eval_every, seed=args.seed, relations=args.relations)
     if args.full:
-        cfg = TrainConfig(seed=args.seed, **FULL.get(data.name, FULL["nations"]))
+        cfg = TrainConfig(seed=args.seed, relations=args.relations, **FULL.get(data.name, FULL["nations"]))
     if args.tiny:
-        cfg = TrainConfig(channels=(4,), steps=4, eval_every=2, seed=args.seed)
+        cfg = TrainConfig(channels=(4,), steps=4, eval_every=2, seed=args.seed, relations=args.relations)
     E, _, R = data.shape
     X = relational_rep(E, R)
     print(f"{data.name}: {E} entities, {R} relations; layer rep {X} with "

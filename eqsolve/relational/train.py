@@ -45,6 +45,7 @@ class TrainConfig:
     eval_every: int = 50
     patience: int = 8            # evaluations without improvement of valid MRR
     pos_weight: float = 1.0      # weight of positive (hidden) entries in the loss
+    relations: str = "exchangeable"  # or "channels" (S(E) only; see RelationalNet)
     seed: int = 0
 
 
@@ -88,7 +89,7 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
     X = jnp.asarray(to_tensor(train, data.shape))
     filt = known_tensor(data, ("train", "valid"))
     model = RelationalNet(data.num_entities, data.num_relations, channels=tuple(cfg.channels), dropout=cfg.dropout,
-                          pooling=cfg.pooling, rngs=nnx.Rngs(cfg.seed))
+                          pooling=cfg.pooling, relations=cfg.relations, rngs=nnx.Rngs(cfg.seed))
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     tx = optax.adamw(cfg.lr, weight_decay=cfg.weight_decay)
     opt_state = tx.init(params)
