@@ -51,7 +51,8 @@ class RelationalNet(nnx.Module):
     """A stack of exchangeable layers ``C_k * X -> C_{k+1} * X`` with ReLU, channel dropout and
     residual connections between layers of equal width; the last layer gives one logit per entry.
     ``relations``: "exchangeable" (S(E) x S(R), the default) or "channels" (S(E) only, see the
-    module docstring).
+    module docstring). ``input_scale``: inputs are multiplied by it first (pooled means of a
+    sparse 0/1 tensor are small; a larger scale speeds up learning from them).
 
     Args:
         num_entities, num_relations: E and R of the tensor the layers are solved for (the model
@@ -65,7 +66,7 @@ class RelationalNet(nnx.Module):
 
     def __init__(self, num_entities: int, num_relations: int, *, in_channels: int = 1,
                  channels=(32, 32, 32), dropout: float = 0.1, pooling: str = "mean",
-                 relations: str = "exchangeable", rngs: nnx.Rngs):
+                 relations: str = "exchangeable", input_scale: float = 1.0, rngs: nnx.Rngs):
         if not channels:
             raise ValueError("RelationalNet needs at least one hidden layer (channels=(C, ...))")
         if relations not in ("exchangeable", "channels"):
@@ -82,6 +83,7 @@ class RelationalNet(nnx.Module):
         self.widths = tuple(widths)
         self.dropout = float(dropout)
         self.relations = relations
+        self.input_scale = float(input_scale)
         self.rep = X
 
     def __call__(self, x, *, key=None):
@@ -91,6 +93,7 @@ class RelationalNet(nnx.Module):
         n = len(self.layers)
         keys = [None] * n if key is None else list(jax.random.split(key, n))
         B, C, E, _, R = x.shape
+        x = x * self.input_scale
         if self.relations == "channels":  # (B, C, E, E, R) -> (B, C * R, E, E)
             x = jnp.moveaxis(x, 4, 2).reshape(B, C * R, E, E)
         h = x
