@@ -28,7 +28,7 @@ from ..groups import S
 from ..nn import Linear
 from ..reps import V
 
-__all__ = ["relational_rep", "channel_dropout", "RelationalNet"]
+__all__ = ["RelationalNet", "channel_dropout", "relational_rep"]
 
 
 def relational_rep(num_entities: int, num_relations: int):

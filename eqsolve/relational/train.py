@@ -27,7 +27,7 @@ from .data import KGData, known_tensor, to_tensor
 from .evaluate import evaluate_scores
 from .model import RelationalNet
 
-__all__ = ["TrainConfig", "FitResult", "fit", "score_tensor", "masked_input"]
+__all__ = ["FitResult", "TrainConfig", "fit", "masked_input", "score_tensor"]
 
 
 @dataclass
@@ -46,7 +46,7 @@ class TrainConfig:
     patience: int = 8            # evaluations without improvement of valid MRR
     pos_weight: float = 1.0      # weight of positive (hidden) entries in the loss
     relations: str = "exchangeable"  # or "channels" (S(E) only; see RelationalNet)
-    input_scale: float = 1.0     # inputs are multiplied by this inside the model
+    input_scale: float = 5.0     # inputs are multiplied by this inside the model
     seed: int = 0
 
 

@@ -4,17 +4,16 @@ and a witness (eqsolve.verify) that separate head / tail permutations are not a 
 import itertools
 from fractions import Fraction
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from flax import nnx
+from layer_checks import assert_program_matches_dense
 
 from eqsolve import verify
 from eqsolve.groups import S
-from eqsolve.reps import V
 from eqsolve.relational import RelationalNet, relational_rep
-from layer_checks import assert_program_matches_dense
+from eqsolve.reps import V
 
 
 def _burnside_moment(n: int, k: int) -> Fraction:
