@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KGData", "DATASETS", "default_data_root", "read_triples", "load_kg", "to_tensor", "known_tensor"]
+__all__ = ["KGData", "DATASETS", "synthetic_kg", "default_data_root", "read_triples", "load_kg", "to_tensor", "known_tensor"]
 
 DATASETS = ("kinships", "umls", "nations")
 SPLITS = ("train", "valid", "test")
@@ -115,3 +115,26 @@ def to_tensor(triples: np.ndarray, shape: tuple[int, int, int], dtype=np.float32
 def known_tensor(data: KGData, splits=SPLITS) -> np.ndarray:
     """Boolean (E, E, R): every triple of the given splits (the filter of the ranking protocol)."""
     return to_tensor(np.concatenate([data.splits[s] for s in splits]), data.shape, dtype=bool)
+
+
+def synthetic_kg(num_entities: int = 12, num_groups: int = 3, seed: int = 0) -> KGData:
+    """A small structured relational data set (for demos and tests without the shared data):
+    entities fall into ``num_groups`` random groups; relation ``same_group`` links distinct
+    members of a group (symmetric), ``likes`` is a random directed relation (density 0.2) and
+    ``liked_by`` its transpose. Triples are split 80 / 10 / 10 at random (``seed``)."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, num_groups, size=num_entities)
+    likes = rng.random((num_entities, num_entities)) < 0.2
+    named = []
+    for h in range(num_entities):
+        for t in range(num_entities):
+            if h != t and group[h] == group[t]:
+                named.append((f"e{h}", "same_group", f"e{t}"))
+            if likes[h, t]:
+                named.append((f"e{h}", "likes", f"e{t}"))
+                named.append((f"e{t}", "liked_by", f"e{h}"))
+    order = rng.permutation(len(named))
+    a, b = int(0.8 * len(named)), int(0.9 * len(named))
+    pick = lambda idx: [named[i] for i in idx]  # noqa: E731
+    return KGData.from_named({"train": pick(order[:a]), "valid": pick(order[a:b]), "test": pick(order[b:])},
+                             "synthetic")
