@@ -286,7 +286,8 @@ class Rep:
         """The (G.d, G.d) element of a user leaf's group from per-factor parts."""
         G = self._user_group("rho(g)")
         if G in elems:
-            return _as_element(elems[G])
+            g = elems[G]
+            return g if getattr(g, "Ms", None) is not None else _as_element(g)
         if isinstance(G, DirectProduct):
             return G.element({f: m for f, m in elems.items() if f in G.factors}, lie=lie)
         return np.zeros((G.d, G.d)) if lie else np.eye(G.d)
