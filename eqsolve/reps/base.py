@@ -702,7 +702,7 @@ class ProductRep(Rep):
     def _drho(self, algs):
         mats = [f._drho(algs) for f in self.factors]
         sizes = [m.shape[0] for m in mats]
-        out = np.zeros((math.prod(sizes),) * 2)
+        out = np.zeros((math.prod(sizes),) * 2, dtype=np.result_type(*mats))  # complex for U(n), SU(n)
         for i, m in enumerate(mats):
             left = np.eye(math.prod(sizes[:i]))
             right = np.eye(math.prod(sizes[i + 1:]))
