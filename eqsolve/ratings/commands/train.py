@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from ...commands.distributed import add_distributed_arguments
+
 __all__ = ["register", "load_data", "add_model_arguments", "config_from_args"]
 
 
@@ -96,19 +98,24 @@ def config_from_args(args):
 
 
 def _cmd_train(args) -> int:
+    from ...commands.distributed import mesh_from_args
+    from ..train.sharded import writes_files
     from ..train.trainer import Trainer
     from ..train.plot import plot_learning_curve
 
+    mesh = mesh_from_args(args)  # before anything runs on JAX
     train, _test = load_data(args.data, args.fold, args.seed)
     fit, val = train.random_split(args.val_fraction, seed=args.seed) if args.val_fraction > 0 else (train, None)
     cfg = config_from_args(args)
     workdir = Path(args.workdir)
     side = load_side_features(args.data, train) if cfg.side_features else None
-    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side)
+    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side, mesh=mesh)
     if trainer.resumed:
         print(f"resuming from {workdir / 'checkpoint.pkl'} at step {trainer.step_count}", file=sys.stderr)
     bias = trainer.bias_rmse()
     trainer.run(progress=not args.no_progress, max_seconds=args.time_limit)
+    if not writes_files():  # several processes: the first one writes the reports
+        return 0
     val_rmse = trainer.history[-1]["val_rmse"] if trainer.history else None
     png = plot_learning_curve(trainer.history, workdir / "learning_curve.png", baseline=bias,
                               title=f"{cfg.model} on {args.data or 'synthetic'}")
@@ -184,6 +191,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
     add_model_arguments(p)
+    add_distributed_arguments(p)
     p.set_defaults(func=_cmd_train)
 
     e = subparsers.add_parser(
