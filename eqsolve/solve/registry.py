@@ -82,7 +82,12 @@ def _any_block(mono: Monomial) -> bool:
 
 
 def _all_permutation(mono: Monomial) -> bool:
-    return all(f.is_permutation for f in mono.groups)
+    return mono.is_permutation  # every leaf permutes coordinates (a user rep of S(n) need not)
+
+
+def _real(mono: Monomial) -> bool:
+    """No complex group acts (U(n), SU(n) blocks are solved by dense SVD in complex arithmetic)."""
+    return not any(f.is_complex for f in mono.groups)
 
 
 def _has_lie(mono: Monomial) -> bool:
@@ -108,7 +113,7 @@ _TABLE = (
            f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
            "one solve per factor, Kronecker product", exact=False,
            estimate=estimate_product),
-    Solver("krylov", _solve_krylov, _any_block,
+    Solver("krylov", _solve_krylov, _real,
            lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
            f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
            "weight-space reduction, else LOBPCG", exact=False,
