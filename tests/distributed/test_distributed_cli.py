@@ -1,7 +1,6 @@
 """``eqsolve train --devices 8`` and two ``jax.distributed`` processes give the one-device model."""
 import json
 import os
-import pickle
 import socket
 import subprocess
 import sys
@@ -43,9 +42,11 @@ def _finish(procs, timeout=300):
 
 
 def _result(workdir: Path):
+    from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME
+
     metrics = json.loads((workdir / "metrics.json").read_text())
-    with open(workdir / "checkpoint.pkl", "rb") as f:
-        params = pickle.load(f)["params"]
+    with np.load(workdir / CHECKPOINT_NAME, allow_pickle=False) as z:
+        params = [z[k] for k in sorted((k for k in z.files if k.startswith("params/")), key=lambda k: int(k[7:]))]
     return metrics["val_rmse"], params
 
 
