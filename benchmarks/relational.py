@@ -138,6 +138,8 @@ def parse(argv=None):
     p.add_argument("--baseline-lr", type=float, default=1e-2)
     p.add_argument("--l2", type=float, default=1e-4, help="baseline L2 weight")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds of exchangeable training (checked at each evaluation; best weights kept)")
     p.add_argument("--save-scores", type=Path, default=None, help="write the test-time score tensors (.npz)")
     p.add_argument("--inductive", action="store_true", help="also train on seen entities only and score held-out ones")
     p.add_argument("--holdout", type=float, default=0.2, help="fraction of entities held out (--inductive)")
@@ -164,7 +166,7 @@ def main(argv=None) -> int:
     for k in ("hide", "lr", "relations"):
         if getattr(args, k) is not None:
             preset[k] = getattr(args, k)
-    cfg = TrainConfig(seed=args.seed, **preset)
+    cfg = TrainConfig(seed=args.seed, time_limit=args.time_limit, **preset)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = set(models) - {"exchangeable", *BASELINES}
     if unknown:

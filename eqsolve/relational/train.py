@@ -48,6 +48,7 @@ class TrainConfig:
     relations: str = "exchangeable"  # or "channels" (S(E) only; see RelationalNet)
     input_scale: float = 5.0     # inputs are multiplied by this inside the model
     seed: int = 0
+    time_limit: float | None = None  # seconds of training; the best weights so far are kept
 
 
 @dataclass
@@ -135,5 +136,7 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
                 bad += 1
                 if bad >= cfg.patience:
                     break
+            if cfg.time_limit is not None and rec["seconds"] > cfg.time_limit:
+                break
     nnx.update(model, best[2])
     return FitResult(model, best[1], best[3], history, time.perf_counter() - t0, s)
