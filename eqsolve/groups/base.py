@@ -102,6 +102,11 @@ class Group:
         with s prime to n); its orbits on index tuples are classes of index differences."""
         return False
 
+    @property
+    def is_full_orthogonal(self) -> bool:
+        """True for O(n) acting on R^n (its tensor invariants are Brauer's perfect matchings)."""
+        return False
+
     @cached_property
     def is_orthogonal(self) -> bool:
         """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.linalg
 
 from ..reps.base import MapRep, Rep
+from ..solve.basis import Basis, RepBasis
 from .report import Check, ColumnWitness, GroupElement, Report
 
 __all__ = ["equivariance", "EquivarianceReport", "group_elements", "act", "invariance_errors"]
@@ -160,7 +161,6 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
     Returns:
         :class:`EquivarianceReport` (never prints; ``str(report)`` is a table).
     """
-    from ..solve.basis import RepBasis
     t0 = time.perf_counter()
     if isinstance(f_or_W, RepBasis):
         rep = f_or_W.rep
@@ -168,12 +168,12 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
             raise ValueError(f"the basis is of {rep}, not of {rep_in} >> {rep_out}")
         report = _check_columns(f_or_W.dense(), rep, list(f_or_W.labels), samples, seed,
                                 DEFAULT_TOL if tol is None else tol)
-    elif hasattr(f_or_W, "dense") and hasattr(f_or_W, "dim"):  # a block-level Basis
+    elif isinstance(f_or_W, Basis):  # a block-level Basis
         rep = _maprep(rep_in, rep_out)
         Q = f_or_W.dense()
         if Q.shape[0] != rep.size():
             raise ValueError(f"the basis has size {Q.shape[0]} but {rep} has size {rep.size()}")
-        report = _check_columns(Q, rep, list(getattr(f_or_W, "labels", range(Q.shape[1]))), samples, seed,
+        report = _check_columns(Q, rep, list(f_or_W.labels), samples, seed,
                                 DEFAULT_TOL if tol is None else tol)
     elif callable(f_or_W) and not isinstance(f_or_W, np.ndarray):
         report = _check_function(f_or_W, _maprep(rep_in, rep_out), samples, seed,
