@@ -18,9 +18,9 @@ __all__ += ["ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExcha
             "pool_mean", "kept_subsets", "subset_label", "channel_dropout", "broadcast_side_features",
             "encode_ratings", "expected_rating"]
 
-from .sets import POOLING_PRIMITIVES, DeepSets, SetLinear, SetPool, derive_pooling_terms, solved_set_basis
+from .sets import DeepSets, SetLinear, SetPool
 
-__all__ += ["SetLinear", "SetPool", "DeepSets", "solved_set_basis", "derive_pooling_terms", "POOLING_PRIMITIVES"]
+__all__ += ["SetLinear", "SetPool", "DeepSets"]
 
 from .recurrent import RecurrentSetModel, make_cell
 

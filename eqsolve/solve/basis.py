@@ -339,6 +339,11 @@ class PatternBasis(Basis):
             dtype=np.float64)
         self.residuals = np.zeros(self.dim)
 
+    def subset(self, keep: Sequence[int]) -> "PatternBasis":
+        """The elements ``keep`` (indices into :attr:`labels`) alone: an orthonormal basis of a
+        subspace of the invariants (e.g. a layer that keeps only some patterns)."""
+        return PatternBasis(self.shape, self.axis_group, self.groups, [self.labels[k] for k in keep])
+
     def indicator(self, k: int) -> np.ndarray:
         """0/1 tensor of ``shape`` for pattern k (size of the block; memory-checked)."""
         check_fits(self.size, f"pattern indicator of shape {self.shape}")
