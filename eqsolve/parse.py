@@ -53,8 +53,16 @@ class ParseError(ValueError):
 
     def __init__(self, message: str, text: str, pos: int):
         self.text, self.pos, self.reason = text, pos, message
-        pointer = " " * pos + "^"
-        super().__init__(f"{message} at position {pos} in {text!r}\n    {text}\n    {pointer}")
+        if len(text) <= 120:
+            shown, where = text, f"{text!r}"
+        else:  # a window around the offending position
+            start = max(0, pos - 50)
+            shown = ("..." if start else "") + text[start:pos + 50] + ("..." if pos + 50 < len(text) else "")
+            pos_in = pos - start + (3 if start else 0)
+            where = f"a string of {len(text)} characters"
+            super().__init__(f"{message} at position {pos} in {where}\n    {shown}\n    {' ' * pos_in}^")
+            return
+        super().__init__(f"{message} at position {pos} in {where}\n    {shown}\n    {' ' * pos}^")
 
 
 @dataclass
@@ -96,12 +104,19 @@ def _tokenize(text: str, what: str) -> list[_Tok]:
     return toks
 
 
+MAX_INT_DIGITS = 18
+"""Integer literals longer than this are refused (no group, power or multiplicity needs more)."""
+MAX_DEPTH = 100
+"""Parentheses nest at most this deep (the parser and the rep tree are recursive)."""
+
+
 class _Parser:
     def __init__(self, text: str, what: str):
         self.text = text
         self.what = what
         self.toks = _tokenize(text, what)
         self.i = 0
+        self.depth = 0
 
     @property
     def tok(self) -> _Tok:
@@ -129,6 +144,10 @@ class _Parser:
         return t
 
     def int_value(self, tok: _Tok, lo: int = 0) -> int:
+        if len(tok.value.lstrip("0")) > MAX_INT_DIGITS:
+            shown = tok.value if len(tok.value) <= 40 else f"{tok.value[:20]}...({len(tok.value)} digits)"
+            self.error(f"the integer {shown} is too large: integers in {self.what} strings have at most "
+                       f"{MAX_INT_DIGITS} digits", tok)
         v = int(tok.value)
         if v < lo:
             self.error(f"expected an integer >= {lo}, got {v}", tok)
@@ -165,10 +184,14 @@ def parse_group(text: str):
     for k, (g, explicit, tok) in enumerate(factors):
         groups.append(g if explicit else g.with_label(str(k)))
     labels = [g.key for g in groups]
+    used = {g.label for g in groups}
     for k, key in enumerate(labels):
         if key in labels[:k]:
-            p.error(f"factor {k} ({groups[k]}) repeats an earlier factor; give it another label, "
-                    f"e.g. [{k}]", factors[k][2])
+            j = labels.index(key)
+            fresh = next(c for c in [str(k), f"f{k}"] + [f"f{k}_{i}" for i in range(len(groups) + 1)] if c not in used)
+            how = "labelled by its position" if not factors[k][1] else "labelled explicitly"
+            p.error(f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
+                    f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]", factors[k][2])
     return DirectProduct(*groups)
 
 
@@ -367,9 +390,13 @@ def _parse_atom(p: _Parser) -> _Node:
         p.i += 1
         return _Node("int", t.pos, (p.int_value(t, 1),))
     if t.kind == "OP" and t.value == "(":
+        if p.depth >= MAX_DEPTH:
+            p.error(f"parentheses are nested more than {MAX_DEPTH} deep; remove the redundant ones", t)
         p.i += 1
+        p.depth += 1
         node = _parse_map(p)
         p.expect("OP", ")", "')'")
+        p.depth -= 1
         return node
     if t.kind == "NAME":
         p.i += 1

@@ -24,6 +24,19 @@ import scipy.linalg
 
 from ..groups import DirectProduct, Group
 
+MAX_AXES = 256
+"""The most tensor factors one product may have (``V**k``, ``T(p, q)`` with p + q axes): far
+beyond any basis a solver could produce, so a larger request is a typo refused up front."""
+MAX_BLOCKS = 10 ** 6
+"""The most monomial blocks a rep may split into (a multiplicity, or sums raised to powers);
+each block is a Python object, so a larger rep is refused up front instead of hanging."""
+
+
+def _check_axes(k: int, what: str) -> None:
+    if k > MAX_AXES:
+        raise ValueError(f"{what} has {k} tensor factors; eqsolve allows at most {MAX_AXES} "
+                         f"(its invariant basis could not be computed or stored). Use a smaller power.")
+
 
 def _memoized_size(compute):
     """``size()`` of a composite rep, computed once: its parts never change after construction
@@ -144,6 +157,7 @@ class Rep:
             raise ValueError(f"tensor power of {self} must be >= 0, got {k}")
         if k == 0:
             return ScalarRep(self.G if self.is_bound else None)
+        _check_axes(int(k), f"the tensor power ({self})**{k}")
         return ProductRep([self] * int(k)) if k > 1 else self
 
     def __rshift__(self, other):
@@ -201,15 +215,17 @@ class Rep:
         raise NotImplementedError
 
     # --------------------------------------------------------------- solving
-    def equivariant_basis(self, method: str = "auto", cache: bool = True):
+    def equivariant_basis(self, method: str = "auto", cache: bool = True,
+                           max_seconds: float | None = 60.0):  # = eqsolve.solve.MAX_SECONDS
         """The basis of the invariant subspace {v : rho(g) v = v for all g}.
 
         Returns a :class:`eqsolve.solve.Basis` (``.dim``, ``.labels``, ``.dense()`` giving
         (size, dim) orthonormal columns). For ``rep_in >> rep_out`` a column reshapes to a
-        (size(rep_out), size(rep_in)) weight matrix.
+        (size(rep_out), size(rep_in)) weight matrix. A block whose estimated work is over
+        ``max_seconds`` is refused with the estimate (``None`` lifts the limit).
         """
         from ..solve import solve_basis
-        return solve_basis(self, method=method, cache=cache)
+        return solve_basis(self, method=method, cache=cache, max_seconds=max_seconds)
 
     def equivariant_projector(self, method: str = "auto"):
         """The orthogonal projector Q Q^T onto the invariant subspace, as a lazy
@@ -375,6 +391,9 @@ class SumRep(Rep):
                 raise TypeError(f"multiplicity of {rep} must be an int, got {type(mult).__name__}")
             if mult <= 0:
                 raise ValueError(f"multiplicity of {rep} must be a positive integer, got {mult}")
+            if mult > MAX_BLOCKS:
+                raise ValueError(f"multiplicity {mult} of {rep} exceeds the limit {MAX_BLOCKS}: each copy is a "
+                                 f"separate block of the rep. Use a smaller multiplicity.")
             if not isinstance(rep, Rep):
                 raise TypeError(f"cannot add a {type(rep).__name__} to a rep")
             if not isinstance(rep, SumRep):
@@ -441,6 +460,7 @@ class ProductRep(Rep):
                 flat.append(f)
         if not flat:
             flat = [ScalarRep(next((f.G for f in factors if f.G is not None), None))]
+        _check_axes(len(flat), "a tensor product")
         self.factors: list[Rep] = flat
 
     @_memoized_size
@@ -535,6 +555,7 @@ def T(p: int, q: int = 0, G: Group | None = None) -> Rep:
             raise TypeError(f"T(p, q): {name} must be an int, got {type(k).__name__}")
         if k < 0:
             raise ValueError(f"T(p, q): {name} must be >= 0, got {k}")
+    _check_axes(int(p) + int(q), f"T({p}, {q})")
     base = V if G is None else V(G)
     rep = ProductRep([base] * p + [base.T] * q) if p + q else ScalarRep(G)
     return rep

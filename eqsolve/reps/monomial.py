@@ -134,9 +134,28 @@ class Monomial:
         return out
 
 
+def count_monomials(rep) -> int:
+    """How many monomial blocks ``rep`` splits into, counted without expanding it."""
+    from .base import ProductRep, SumRep
+
+    if isinstance(rep, SumRep):
+        return sum(m * count_monomials(t) for t, m in rep.terms)
+    if isinstance(rep, ProductRep):
+        return math.prod(count_monomials(f) for f in rep.factors)
+    return 1
+
+
 def monomials_of(rep) -> list[Monomial]:
-    """Expand a bound rep into its monomial blocks, in coordinate order of first appearance."""
-    from .base import BaseRep, ProductRep, ScalarRep, SumRep
+    """Expand a bound rep into its monomial blocks, in coordinate order of first appearance.
+
+    Raises a ValueError naming the count when there would be more than
+    :data:`eqsolve.reps.base.MAX_BLOCKS` of them."""
+    from .base import MAX_BLOCKS, BaseRep, ProductRep, ScalarRep, SumRep
+
+    count = count_monomials(rep)
+    if count > MAX_BLOCKS:
+        raise ValueError(f"the rep {rep} splits into {count} monomial blocks; eqsolve expands at most "
+                         f"{MAX_BLOCKS}. Use smaller multiplicities or powers of sums.")
 
     def expand(r) -> list[tuple[tuple, int, tuple]]:
         if isinstance(r, ScalarRep):

@@ -4,10 +4,10 @@ import os
 import numpy as np
 import pytest
 
-from eqsolve.data import Ratings
-from eqsolve.data.synthetic import synthetic_ratings
-from eqsolve.train import TrainConfig, Trainer, atomic_write_bytes, plot_learning_curve, rmse
-from eqsolve.train.checkpoint import CHECKPOINT_NAME
+from eqsolve.ratings.data import Ratings
+from eqsolve.ratings.data.synthetic import synthetic_ratings
+from eqsolve.ratings.train import TrainConfig, Trainer, atomic_write_bytes, plot_learning_curve, predict, rmse
+from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,7 @@ def test_known_positions_pool_only_when_visible(small):
         with_pos.run()
         assert (with_pos.positions is not None) == visible
         p1 = with_pos.predict(fit, val)
-        p0 = __import__("eqsolve.train.loop", fromlist=["predict"]).predict(
+        p0 = predict(
             with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
         assert np.all(np.isfinite(p1))
         assert np.allclose(p0, p1) != visible  # extra hidden positions change pools only if visible

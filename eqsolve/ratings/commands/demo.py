@@ -14,7 +14,7 @@ __all__ = ["register", "run_demo"]
 def run_demo(data=None, steps: int = 600, model: str = "self-supervised", seed: int = 0, progress: bool = True,
              print_fn=print) -> dict:
     from ..data.ratings import bias_baseline
-    from ..train.loop import TrainConfig, Trainer, rmse
+    from ..train import TrainConfig, Trainer, rmse
     from .train import load_data
 
     train, test = load_data(data, 1, seed)

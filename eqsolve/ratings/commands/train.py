@@ -78,7 +78,7 @@ def add_model_arguments(p):
 
 
 def config_from_args(args):
-    from ..train.loop import TrainConfig
+    from ..train.config import TrainConfig
 
     return TrainConfig(
         model=args.model, ch=args.ch, num_layers=args.layers, enc_layers=args.enc_layers,
@@ -96,7 +96,7 @@ def config_from_args(args):
 
 
 def _cmd_train(args) -> int:
-    from ..train.loop import Trainer
+    from ..train.trainer import Trainer
     from ..train.plot import plot_learning_curve
 
     train, _test = load_data(args.data, args.fold, args.seed)
@@ -129,7 +129,7 @@ def _cmd_train(args) -> int:
 def _cmd_evaluate(args) -> int:
     from ..data.ratings import bias_baseline
     from ..train.checkpoint import CHECKPOINT_NAME
-    from ..train.loop import TrainConfig, Trainer, rmse
+    from ..train import TrainConfig, Trainer, rmse
 
     workdir = Path(args.workdir)
     ck = workdir / CHECKPOINT_NAME

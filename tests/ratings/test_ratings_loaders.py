@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eqsolve.data import Ratings, bias_baseline, load_movielens_100k, load_ratings, load_triples, remap_ids, save_triples
-from eqsolve.data.synthetic import synthetic_ratings
+from eqsolve.ratings.data import Ratings, bias_baseline, load_movielens_100k, load_ratings, load_triples, remap_ids, save_triples
+from eqsolve.ratings.data.synthetic import synthetic_ratings
 
 
 def shared_data() -> Path:

@@ -2,8 +2,8 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from eqsolve.data import Ratings
-from eqsolve.data.sampling import coverage_blocks, entries_in, localize, sample_conditional, sample_uniform
+from eqsolve.ratings.data import Ratings
+from eqsolve.ratings.data.sampling import coverage_blocks, entries_in, localize, sample_conditional, sample_uniform
 
 
 def _random(n, m, density, seed):

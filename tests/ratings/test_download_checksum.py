@@ -8,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from eqsolve.data.download import MOVIELENS, ChecksumError, download, fetch_movielens, sha256_file
+from eqsolve.ratings.data.download import MOVIELENS, ChecksumError, download, fetch_movielens, sha256_file
 
 
 @pytest.fixture()

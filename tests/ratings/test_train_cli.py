@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from eqsolve.cli import build_parser, main
-from eqsolve.data import save_triples
-from eqsolve.data.synthetic import synthetic_ratings
+from eqsolve.ratings.data import save_triples
+from eqsolve.ratings.data.synthetic import synthetic_ratings
 
 TINY = ["--ch", "8", "--layers", "2", "--enc-layers", "2", "--dec-layers", "2", "--factor-dim", "4",
         "--eval-every", "3", "--checkpoint-every", "3", "--no-progress"]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from eqsolve.data.movielens import load_movielens_100k, load_movielens_side_features
+from eqsolve.ratings.data.movielens import load_movielens_100k, load_movielens_side_features
 
 USERS = ["1|24|M|technician|85711", "2|53|F|other|94043", "3|23|M|writer|32067"]
 GENRES = {1: [0, 0, 1] + [0] * 16, 2: [1] + [0] * 17 + [1], 3: [0] * 19}
