@@ -1,33 +1,28 @@
-"""Flax NNX layers and models.
+"""Flax NNX layers and models, built on :mod:`eqsolve.runtime`.
 
-Equivariant MLPs (runtime-backed): ``Linear``, ``BiLinear``, ``GatedNonlinearity``,
-``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``uniform_rep``, ``gated``, ``linear_apply``
-(pure function form). Exchangeable / set / recurrent models are re-exported below.
+- equivariant MLPs, with EMLP's names: ``Linear``, ``BiLinear``, ``GatedNonlinearity``,
+  ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``uniform_rep``, ``binomial_allocation``,
+  ``gated``, ``gate_indices``, and the pure-function form ``linear_apply``;
+- exchangeable layers and models (Hartford et al. 2018): ``ExchangeableLinear``,
+  ``SelfSupervisedExchangeable``, ``FactorizedExchangeable``, pure form ``exchangeable_linear``;
+- sets: ``DeepSets``, ``SetLinear``, ``SetPool``; recurrent set models ``RecurrentSetModel``
+  with the ``sire_regularizer`` / ``sub_regularizer`` penalties.
+
+Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modules.
 """
 from .emlp import EMLP, MLP, EMLPBlock, binomial_allocation, uniform_rep
+from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
-
-__all__ = ["Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep",
-           "binomial_allocation", "gated", "gate_indices", "linear_apply"]
-
-from .exchangeable import (ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable,
-                           broadcast_side_features, channel_dropout, encode_ratings, exchangeable_linear,
-                           expected_rating, kept_subsets, pool_mean, subset_label)
-
-__all__ += ["ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
-            "pool_mean", "kept_subsets", "subset_label", "channel_dropout", "broadcast_side_features",
-            "encode_ratings", "expected_rating"]
-
+from .recurrent import RecurrentSetModel
 from .sets import DeepSets, SetLinear, SetPool
+from .sire import sire_regularizer, sub_regularizer
 
-__all__ += ["SetLinear", "SetPool", "DeepSets"]
-
-from .recurrent import RecurrentSetModel, make_cell
-
-__all__ += ["RecurrentSetModel", "make_cell"]
-
-from .sire import (permutation_error, permute_prefix, sample_sire_triples, sire_penalty, sire_regularizer,
-                   sub_regularizer, swap_error, tree_sq_dist)
-
-__all__ += ["sire_penalty", "sample_sire_triples", "sire_regularizer", "sub_regularizer", "permute_prefix",
-            "swap_error", "permutation_error", "tree_sq_dist"]
+__all__ = [
+    # equivariant MLPs
+    "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
+    "gated", "gate_indices", "linear_apply",
+    # exchangeable layers and models
+    "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
+    # sets and recurrent set models
+    "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
+]

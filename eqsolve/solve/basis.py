@@ -23,6 +23,7 @@ import math
 from typing import Sequence, final
 
 import numpy as np
+from scipy.sparse.linalg import LinearOperator
 
 from ..memory import check_fits, human
 
@@ -472,7 +473,6 @@ class RepBasis(_Columns):
 
     def projector(self):
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
-        from scipy.sparse.linalg import LinearOperator
         return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
                               rmatvec=self.project, dtype=np.float64)
 
