@@ -9,6 +9,20 @@
   with the ``sire_regularizer`` / ``sub_regularizer`` penalties.
 
 Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modules.
+
+>>> import jax.numpy as jnp
+>>> from flax import nnx
+>>> from eqsolve import nn
+>>> from eqsolve.groups import S, SO
+>>> from eqsolve.reps import V, T
+>>> X = V(S(3, label="rows")) * V(S(4, label="cols"))
+>>> layer = nn.Linear(8 * X, 16 * X, rngs=nnx.Rngs(0))   # pooling program, 4 tied weights
+>>> layer(jnp.ones((2, 8 * 12))).shape
+(2, 192)
+>>> G = SO(3)
+>>> model = nn.EMLP(T(1, 0, G), T(0, 0, G), group=G, ch=16, num_layers=1, rngs=nnx.Rngs(0))
+>>> model(jnp.ones((5, 3))).shape
+(5, 1)
 """
 from .emlp import EMLP, MLP, EMLPBlock, binomial_allocation, uniform_rep
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
