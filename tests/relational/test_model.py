@@ -4,7 +4,6 @@ and a witness (eqsolve.verify) that separate head / tail permutations are not a 
 import itertools
 from fractions import Fraction
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
