@@ -12,7 +12,5 @@
 1
 """
 from .base import BaseRep, MapRep, ProductRep, Rep, Scalar, ScalarRep, SumRep, T, V
-from .monomial import Monomial, monomials_of
 
-__all__ = ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "V", "Scalar", "T",
-           "Monomial", "monomials_of"]
+__all__ = ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "V", "Scalar", "T"]

@@ -21,11 +21,17 @@ Every function returns a report object (:class:`eqsolve.verify.report.Report`) w
 True
 """
 from .equivariance import EquivarianceReport, equivariance
-from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable, subset_tied_matrix
-from .maximality import BasisReport, basis, burnside_count, expected_dimension
+from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable
+from .maximality import BasisReport, basis, expected_dimension
 from .permutations import PermutationGroupReport, permutation_group
 from .report import Check, GroupElement, Report
 
-__all__ = ["equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
-           "expected_dimension", "burnside_count", "subset_tied_matrix", "Report", "Check", "GroupElement",
-           "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport", "PermutationGroupReport"]
+__all__ = [
+    # the checks
+    "equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
+    # the independent dimension counts the maximality check compares against
+    "expected_dimension",
+    # what they return
+    "Report", "Check", "GroupElement", "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport",
+    "PermutationGroupReport",
+]
