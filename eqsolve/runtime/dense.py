@@ -4,6 +4,8 @@ pooling structure, or when asked for explicitly (``mode="dense"``, the reference
 the benchmarks compare against)."""
 from __future__ import annotations
 
+from typing import final
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -12,6 +14,7 @@ from ..solve.basis import Basis
 from .weighted import WeightTensorProgram
 
 
+@final
 class DenseProgram(WeightTensorProgram):
     """Block ``in-field -> out-field`` applied through its dense basis; weights (C_out, C_in, P)."""
 

@@ -18,6 +18,7 @@ Errors are relative and scale-free:
 """
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -308,7 +309,8 @@ def _check_function(f: Callable, rep: MapRep, samples, seed, tol, batch, lie_t) 
         errors[el.name] = err
         if err > worst[1]:
             worst = (el, err)
-    report = EquivarianceReport(title=f"equivariance of {getattr(f, '__name__', 'f')}: {rep.rep_in} → {rep.rep_out}",
+    name = f.__name__ if inspect.isroutine(f) else type(f).__name__
+    report = EquivarianceReport(title=f"equivariance of {name}: {rep.rep_in} → {rep.rep_out}",
                                 kind="function", tol=tol)
     report.summary = {"group": str(G), "elements tried": len(els), "random inputs": batch,
                       "Lie check": f"exp(t A) with t = {lie_t:g}, error / t"}
