@@ -14,11 +14,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "eqsolve"
 PUBLIC = {
     "eqsolve": [],
     "eqsolve.commands": [],
+    "eqsolve.datasets": ["Dataset", "split", "O5Synthetic", "Inertia", "ParticleInteraction", "DoubleSpringPendulum",
+                         "DoublePendulum", "O2eR3"],
     "eqsolve.groups": [
-        "Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "D", "Trivial", "Permutation",
-        "SO", "O", "Sp", "Lorentz", "SO13", "SO13p", "RubiksCube", "perm_matrix",
+        "Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial", "Permutation",
+        "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11", "Scaling", "Parity",
+        "TimeReversal", "RubiksCube", "Cube", "ZksZnxZn", "Embed", "SO2eR3", "O2eR3", "DkeR3", "WreathProduct",
+        "WreathGroup", "perm_matrix",
     ],
-    "eqsolve.reps": ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "V", "Scalar", "T"],
+    "eqsolve.reps": ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "DualRep", "V", "Vsum",
+                     "defining_rep", "Scalar", "T", "sparsify_basis"],
     "eqsolve.solve": [
         "solve_basis", "solve_block", "choose_method", "SOLVERS", "Solver", "method_names",
         "RepBasis", "Basis", "DenseBasis", "PermutationBasis", "OrbitBasis", "CyclicBasis", "PatternBasis",
@@ -35,7 +40,8 @@ PUBLIC = {
                         "compile_block", "MODES"],
     "eqsolve.nn": [
         "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-        "gated", "gate_indices", "linear_apply",
+        "gated", "gate_indices", "linear_apply", "Standardize",
+        "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
         "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
         "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
     ],
@@ -47,7 +53,7 @@ PUBLIC = {
         "sample_conditional", "sample_uniform", "synthetic_ratings",
     ],
     "eqsolve.ratings.train": [
-        "TrainConfig", "Trainer", "build_model", "predict", "rmse", "default_levels", "save_checkpoint",
+        "TrainConfig", "Trainer", "TrainingDiverged", "build_model", "predict", "rmse", "default_levels", "save_checkpoint",
         "load_checkpoint", "atomic_write_bytes", "plot_learning_curve",
     ],
     "eqsolve.relational": [
@@ -60,7 +66,7 @@ PUBLIC = {
 
 # What DESIGN.md names as public (section "Public names"); each must be exported.
 DESIGN_NAMES = {
-    "eqsolve.groups": ["Group", "S", "Z", "A", "D", "SO", "O", "Sp", "Lorentz", "SO13", "SO13p", "RubiksCube",
+    "eqsolve.groups": ["Group", "S", "Z", "A", "C", "D", "SO", "O", "Sp", "Lorentz", "SO13", "SO13p", "RubiksCube",
                        "Trivial", "Permutation", "DirectProduct"],
     "eqsolve.reps": ["Rep", "V", "Scalar", "T"],
     "eqsolve.nn": ["Linear", "BiLinear", "GatedNonlinearity", "EMLP"],

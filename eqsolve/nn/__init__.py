@@ -1,8 +1,10 @@
 """Flax NNX layers and models, built on :mod:`eqsolve.runtime`.
 
 - equivariant MLPs, with EMLP's names: ``Linear``, ``BiLinear``, ``GatedNonlinearity``,
-  ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``uniform_rep``, ``binomial_allocation``,
-  ``gated``, ``gate_indices``, and the pure-function form ``linear_apply``;
+  ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``Standardize``, ``uniform_rep``,
+  ``binomial_allocation``, ``gated``, ``gate_indices``, and the pure-function form ``linear_apply``;
+- Hamiltonian networks ``HNet``, ``EMLPH``, ``MLPH`` with ``hamiltonian_flow`` and
+  ``symplectic_form``; the fast training step ``TrainStep`` / ``make_train_step``;
 - exchangeable layers and models (Hartford et al. 2018): ``ExchangeableLinear``,
   ``SelfSupervisedExchangeable``, ``FactorizedExchangeable``, pure form ``exchangeable_linear``;
 - sets: ``DeepSets``, ``SetLinear``, ``SetPool``; recurrent set models ``RecurrentSetModel``
@@ -24,17 +26,21 @@ Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modul
 >>> model(jnp.ones((5, 3))).shape
 (5, 1)
 """
-from .emlp import EMLP, MLP, EMLPBlock, binomial_allocation, uniform_rep
+from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
+                   symplectic_form, uniform_rep)
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
 from .recurrent import RecurrentSetModel
 from .sets import DeepSets, SetLinear, SetPool
 from .sire import sire_regularizer, sub_regularizer
+from .step import TrainStep, make_train_step
 
 __all__ = [
     # equivariant MLPs
     "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-    "gated", "gate_indices", "linear_apply",
+    "gated", "gate_indices", "linear_apply", "Standardize",
+    # Hamiltonian networks and the fast training step
+    "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
     # exchangeable layers and models
     "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
     # sets and recurrent set models

@@ -28,6 +28,12 @@ from scipy.sparse.linalg import LinearOperator
 from ..memory import check_fits, human
 
 
+def _real_or_complex(a) -> np.ndarray:
+    """float64, or complex128 for complex input (vectors of reps of U(n), SU(n))."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+
+
 class _Columns(abc.ABC):
     """A (size, dim) matrix with orthonormal columns, never formed unless asked for: what
     :class:`Basis` and :class:`RepBasis` share (EMLP's ``Q @ W``, ``np.asarray(Q)``; a
@@ -59,8 +65,7 @@ class _Columns(abc.ABC):
 
     def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
         """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
-        x = np.asarray(x, dtype=np.float64)
-        return self.coefficients(x.T).T
+        return self.coefficients(_real_or_complex(x).T).T
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(Q)``: :meth:`dense` (refused by size when it cannot fit)."""
@@ -80,12 +85,14 @@ class Basis(_Columns):
         residuals: (dim,) max constraint residual of each element (zeros for exact bases).
         is_tied: every coordinate belongs to at most one element (orbits, patterns), so one
             colour per weight entry tells the whole story.
+        is_complex: the columns are complex (reps of U(n), SU(n)); real otherwise.
     """
 
     method: str
     labels: Sequence
     residuals: np.ndarray | None
     is_tied: bool = True
+    is_complex: bool = False
 
     def _check_dense(self) -> None:
         check_fits(self.size * max(self.dim, 1) * 8, f"the dense basis ({self.size} x {self.dim})",
@@ -104,7 +111,9 @@ class DenseBasis(Basis):
 
     def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense",
                  labels: Sequence | None = None):
-        self.Q = np.asarray(Q, dtype=np.float64)
+        Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
+        self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
+        self.is_complex = np.iscomplexobj(self.Q)
         self.size, self.dim = self.Q.shape
         self.residuals = residuals
         self.method = method
@@ -117,7 +126,8 @@ class DenseBasis(Basis):
         return self.Q @ coeffs
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
-        return self.Q.T @ x
+        """Q^H x (Q^T x for a real basis)."""
+        return (self.Q.conj().T if self.is_complex else self.Q.T) @ x
 
 
 class PermutationBasis(Basis):
@@ -161,17 +171,17 @@ class PermutationBasis(Basis):
         return Q
 
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = _real_or_complex(coeffs)
         scale = 1.0 / np.sqrt(self.counts)
         scaled = coeffs * (scale if coeffs.ndim == 1 else scale[:, None])
         return scaled[self.orbit_of]
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+        x = _real_or_complex(x)
         scale = 1.0 / np.sqrt(self.counts)
-        if x.ndim == 1:
+        if x.ndim == 1 and not np.iscomplexobj(x):
             return np.bincount(self.orbit_of, weights=x, minlength=self.dim) * scale
-        out = np.zeros((self.dim,) + x.shape[1:])
+        out = np.zeros((self.dim,) + x.shape[1:], dtype=x.dtype)
         np.add.at(out, self.orbit_of, x)
         return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
 
@@ -446,26 +456,40 @@ class RepBasis(_Columns):
         would need when it does not fit."""
         check_fits(self.nbytes_dense(), f"the dense basis of {self.rep} ({self.size} x {self.dim})",
                    "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it")
-        Q = np.zeros((self.size, self.dim))
+        Q = np.zeros((self.size, self.dim), dtype=self.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             cols = slice(self._col[i], self._col[i + 1])
             Q[mono.index_array().reshape(-1), cols] = b.dense()
         return Q
 
+    @functools.cached_property
+    def dtype(self):
+        """complex128 when a block's basis is complex (reps of U(n), SU(n)), else float64."""
+        return np.complex128 if any(b.is_complex for _, b in self.blocks) else np.float64
+
+    def _cast(self, a) -> np.ndarray:
+        a = np.asarray(a)
+        return a.astype(np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64,
+                        copy=False)
+
+    def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
+        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^H x^T)^T``."""
+        return self.coefficients(self._cast(x).T).T
+
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = self._cast(coeffs)
         if coeffs.shape[0] != self.dim:
             raise ValueError(f"expected {self.dim} coefficients, got {coeffs.shape[0]}")
-        out = np.zeros((self.size,) + coeffs.shape[1:])
+        out = np.zeros((self.size,) + coeffs.shape[1:], dtype=coeffs.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             if b.dim:
                 mono.scatter_add(out, b.apply(coeffs[self._col[i]:self._col[i + 1]]))
         return out
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
-        """Q^T x for x (size,) or (size, B)."""
-        x = np.asarray(x, dtype=np.float64)
+        """Q^T x for x (size,) or (size, B) (Q^H x for a complex basis)."""
+        x = self._cast(x)
         if x.shape[0] != self.size:
             raise ValueError(f"expected a vector of size {self.size} for {self.rep}, got {x.shape[0]}")
         parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
@@ -474,7 +498,7 @@ class RepBasis(_Columns):
     def projector(self):
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
         return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
-                              rmatvec=self.project, dtype=np.float64)
+                              rmatvec=self.project, dtype=self.dtype)
 
     def __repr__(self):
         return (f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "

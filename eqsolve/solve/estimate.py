@@ -140,10 +140,14 @@ def estimate_orbit(mono: Monomial) -> WorkEstimate:
 
 def estimate_dense(mono: Monomial) -> WorkEstimate:
     from .constraints import block_constraints
+    from .dense import diagonal_reduction
     m = mono.size
-    cons = len(block_constraints(mono))
-    return WorkEstimate("dense", f"{cons} SVDs of up to {m} x {m} for {_block(mono)}",
-                        max(cons, 1) * 4.0 * m ** 3 * DENSE_FLOP_SECONDS, 3 * m * m * 8)
+    all_cons = block_constraints(mono)
+    keep, rest = diagonal_reduction(mono, all_cons) if m * len(all_cons) <= 10 ** 8 else (None, all_cons)
+    k = m if keep is None else len(keep)  # diagonal constraints cut the columns to k first
+    cons = len(rest)
+    return WorkEstimate("dense", f"{cons} SVDs of up to {m} x {k} for {_block(mono)}",
+                        max(cons, 1) * 4.0 * m * k * k * DENSE_FLOP_SECONDS, (m * k + 2 * m) * 8)
 
 
 def estimate_krylov(mono: Monomial, dense_fallback: bool = False) -> WorkEstimate:

@@ -30,6 +30,7 @@ from .krylov import solve_krylov
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
 from .product import is_product_block, solve_product
+from .wreath import is_wreath_block, solve_wreath
 
 DENSE_MAX_SIZE = 4096  # auto: blocks up to this size may be solved by dense SVD
 KRYLOV_MIN_SIZE = 64  # auto: below this, dense SVD beats the weight reduction's fixed overhead
@@ -82,7 +83,12 @@ def _any_block(mono: Monomial) -> bool:
 
 
 def _all_permutation(mono: Monomial) -> bool:
-    return all(f.is_permutation for f in mono.groups)
+    return mono.is_permutation  # every leaf permutes coordinates (a user rep of S(n) need not)
+
+
+def _real(mono: Monomial) -> bool:
+    """No complex group acts (U(n), SU(n) blocks are solved by dense SVD in complex arithmetic)."""
+    return not any(f.is_complex for f in mono.groups)
 
 
 def _has_lie(mono: Monomial) -> bool:
@@ -100,6 +106,9 @@ _TABLE = (
     Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, is_cyclic_block,
            "every axis is the regular rep of some Z(n) (rotations)", "index differences, per factor",
            exact=True, estimate=estimate_cyclic),
+    Solver("wreath", lambda m, ctx: solve_wreath(m), is_wreath_block, is_wreath_block,
+           "every axis is the defining rep of one S(m)≀S(n) (sets of sets)", "two-level equality patterns",
+           exact=True, estimate=estimate_orbit),
     Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _all_permutation,
            "every acting group is a permutation group", "union-find over coordinates", exact=True,
            estimate=estimate_orbit),
@@ -108,7 +117,7 @@ _TABLE = (
            f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
            "one solve per factor, Kronecker product", exact=False,
            estimate=estimate_product),
-    Solver("krylov", _solve_krylov, _any_block,
+    Solver("krylov", _solve_krylov, _real,
            lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
            f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
            "weight-space reduction, else LOBPCG", exact=False,

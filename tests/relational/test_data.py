@@ -2,7 +2,13 @@
 (skipped with a reason when ../shared/data/kg is absent; set EQSOLVE_KG_DATA to point elsewhere)."""
 import pytest
 
-from eqsolve.relational import DATASETS, default_data_root, known_tensor, load_kg, to_tensor
+from eqsolve.relational import (
+    DATASETS,
+    default_data_root,
+    known_tensor,
+    load_kg,
+    to_tensor,
+)
 
 
 @pytest.fixture
