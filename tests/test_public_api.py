@@ -15,7 +15,7 @@ PUBLIC = {
     "eqsolve": [],
     "eqsolve.commands": [],
     "eqsolve.datasets": ["Dataset", "split", "O5Synthetic", "Inertia", "ParticleInteraction", "DoubleSpringPendulum",
-                         "DoublePendulum", "O2eR3"],
+                         "DoublePendulum"],
     "eqsolve.groups": [
         "Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial", "Permutation",
         "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11", "Scaling", "Parity",
