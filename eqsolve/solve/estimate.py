@@ -206,6 +206,9 @@ def needs_estimate(mono: Monomial) -> bool:
     return mono.size > SKIP_SIZE or len(mono.leaves) > SKIP_AXES
 
 
+SMALL_NBYTES = 2 ** 26  # estimates up to 64 MiB are never refused for memory (as dense.py / orbit.py)
+
+
 def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> None:
     """Refuse (WorkTooLargeError) an estimate over ``max_seconds`` (checked first: machine-
     independent) or over half the available memory; the message gives the estimate and how to
@@ -216,6 +219,8 @@ def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> No
         raise WorkTooLargeError(f"solving by {est.solver} would take {est.describe()}, over the limit of "
                                 f"{max_seconds:g} s; use a smaller rep, or lift the limit with "
                                 f"max_seconds=None (eqsolve basis/show: --max-seconds 0) to run it anyway")
+    if est.nbytes <= SMALL_NBYTES:  # reading the free memory costs more than small solves themselves
+        return
     limit = int(available_bytes() * 0.5)
     if est.nbytes > limit:
         raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
