@@ -23,6 +23,7 @@ import numpy as np
 from ..memory import check_fits
 from ..reps.monomial import Monomial
 from .basis import DenseBasis
+from .estimate import WorkEstimate
 
 __all__ = ["is_so3_power_block", "solve_so3", "so3_invariant_basis"]
 
@@ -167,7 +168,6 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
 def estimate_so3(mono: Monomial):
     """Work of :func:`solve_so3`: writing the coupled multiplets (~3x the output) and the residual
     pass (2k x the output)."""
-    from .estimate import WorkEstimate
     k = len(mono.shape)
     dim = so3_invariant_count(k)
     entries = mono.size * max(dim, 1)
