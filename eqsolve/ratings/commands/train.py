@@ -115,6 +115,8 @@ def _cmd_train(args) -> int:
 
     workdir = check_writable_dir(args.workdir, "the workdir")  # before any work
     with WorkdirLock(workdir):
+        for stale in workdir.glob(".*.tmp"):  # temp files of a run killed mid-write (never a real file)
+            stale.unlink()
         return _train_locked(args, workdir, atomic_write_json, CHECKPOINT_NAME)
 
 
