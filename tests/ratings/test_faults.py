@@ -21,7 +21,7 @@ from eqsolve.cli import main
 from eqsolve.ratings.data import save_triples
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 from eqsolve.ratings.train import TrainConfig, Trainer, TrainingDiverged
-from eqsolve.ratings.train.checkpoint import BEST_NAME, CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
+from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
 from eqsolve.ratings.train.workdir import WorkdirLock
 
 ROOT = Path(__file__).resolve().parents[2]
