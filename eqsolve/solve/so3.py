@@ -149,9 +149,17 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
         worst = np.zeros(c)
         for A in gens:
             acc = np.zeros_like(X)
+            nonzero = [(i, j, float(A[i, j])) for i in range(3) for j in range(3) if A[i, j] != 0]
             for axis in range(k):
                 a, b = 3 ** axis, m // 3 ** (axis + 1) * c
-                acc.reshape(a, 3, b)[...] += np.einsum("ij,ajb->aib", A, X.reshape(a, 3, b), optimize=False)
+                acc3, X3 = acc.reshape(a, 3, b), X.reshape(a, 3, b)
+                for i, j, v in nonzero:  # so(3) generators: two entries +-1 each, so slice adds
+                    if v == 1.0:
+                        np.add(acc3[:, i], X3[:, j], out=acc3[:, i])
+                    elif v == -1.0:
+                        np.subtract(acc3[:, i], X3[:, j], out=acc3[:, i])
+                    else:
+                        acc3[:, i] += v * X3[:, j]
             worst = np.maximum(worst, np.linalg.norm(acc, axis=0))
         out[s:s + chunk] = worst
     return out
