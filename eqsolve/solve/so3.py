@@ -23,6 +23,7 @@ import numpy as np
 from ..memory import check_fits
 from ..reps.monomial import Monomial
 from .basis import DenseBasis
+from .estimate import WorkEstimate
 
 __all__ = ["is_so3_power_block", "solve_so3", "so3_invariant_basis"]
 
@@ -148,9 +149,17 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
         worst = np.zeros(c)
         for A in gens:
             acc = np.zeros_like(X)
+            nonzero = [(i, j, float(A[i, j])) for i in range(3) for j in range(3) if A[i, j] != 0]
             for axis in range(k):
                 a, b = 3 ** axis, m // 3 ** (axis + 1) * c
-                acc.reshape(a, 3, b)[...] += np.einsum("ij,ajb->aib", A, X.reshape(a, 3, b), optimize=False)
+                acc3, X3 = acc.reshape(a, 3, b), X.reshape(a, 3, b)
+                for i, j, v in nonzero:  # so(3) generators: two entries +-1 each, so slice adds
+                    if v == 1.0:
+                        np.add(acc3[:, i], X3[:, j], out=acc3[:, i])
+                    elif v == -1.0:
+                        np.subtract(acc3[:, i], X3[:, j], out=acc3[:, i])
+                    else:
+                        acc3[:, i] += v * X3[:, j]
             worst = np.maximum(worst, np.linalg.norm(acc, axis=0))
         out[s:s + chunk] = worst
     return out
@@ -159,7 +168,6 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
 def estimate_so3(mono: Monomial):
     """Work of :func:`solve_so3`: writing the coupled multiplets (~3x the output) and the residual
     pass (2k x the output)."""
-    from .estimate import WorkEstimate
     k = len(mono.shape)
     dim = so3_invariant_count(k)
     entries = mono.size * max(dim, 1)
