@@ -6,6 +6,12 @@ earlier one), each block its own test. Nothing is skipped silently: a block that
 fails, unless the line before its fence is ``<!-- skip-test: the reason -->``, which makes it
 a visible skip with that reason. DESIGN.md is read from ``../shared/DESIGN.md`` next to the
 repository (or ``shared/DESIGN.md`` inside it); when neither exists its tests skip, saying so.
+
+DESIGN.md is the contract text (not ours to edit) and writes two placeholders a reader fills in:
+``rngs=...`` and the reps ``rep_in`` / ``rep_out`` of its EMLP line. The test fills them, and
+only them, explicitly (:data:`DESIGN_PLACEHOLDERS`): ``rngs=...`` becomes ``rngs=nnx.Rngs(0)``
+and ``rep_in, rep_out`` are the unbound forms ``V**2`` and ``V`` (bound to ``group=G`` by
+``nn.EMLP``, as in EMLP); everything else runs as written.
 """
 import doctest
 import importlib
@@ -21,6 +27,8 @@ DESIGN_CANDIDATES = (REPO.parent / "shared" / "DESIGN.md", REPO / "shared" / "DE
 
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 SKIP = re.compile(r"<!--\s*skip-test:\s*(.+?)\s*-->\s*$")
+DESIGN_PLACEHOLDERS = {"rngs=...": "rngs=__import__('flax').nnx.Rngs(0)"}
+DESIGN_PREAMBLE = "from eqsolve.reps import V as _V\nrep_in, rep_out = _V**2, _V\n"
 
 
 # ------------------------------------------------------------------------------- doctests
@@ -86,6 +94,10 @@ _SESSIONS: dict = {}  # document -> (namespace, number of blocks run)
 def _run_through(doc: Path, upto: int) -> None:
     """Run the document's blocks 0..upto in its namespace (the earlier ones once per session)."""
     blocks = python_blocks(doc.read_text())
+    if doc.name == "DESIGN.md" and doc not in _SESSIONS:
+        ns: dict = {"__name__": f"doc:{doc.name}"}
+        exec(DESIGN_PREAMBLE, ns)
+        _SESSIONS[doc] = (ns, 0)
     ns, done = _SESSIONS.setdefault(doc, ({"__name__": f"doc:{doc.name}"}, 0))
     for i in range(done, upto + 1):
         line, code, skip = blocks[i]
@@ -94,6 +106,9 @@ def _run_through(doc: Path, upto: int) -> None:
             if i == upto:
                 pytest.skip(f"{doc.name}:{line}: {skip}")
             continue
+        if doc.name == "DESIGN.md":
+            for placeholder, value in DESIGN_PLACEHOLDERS.items():
+                code = code.replace(placeholder, value)
         try:
             exec(compile(code, f"{doc.name}:{line}", "exec"), ns)
         except Exception as err:
