@@ -124,7 +124,6 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
     reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
     lam = cfg.lam_sire if reg == "sire" else cfg.lam_sub
 
-    @nnx.jit
     def step(model, opt, xs, mask, y, key):
         def loss_fn(model):
             if kind.startswith("deepsets"):
@@ -145,6 +144,20 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
         opt.update(model, grads)
         return loss, r
 
+    # the whole run is a lax.scan over steps inside one jax.jit (per-step Python dispatch would
+    # dominate these small models); batches and keys are drawn up front in the same order
+    graphdef, state = nnx.split((model, opt))
+
+    @jax.jit
+    def run_steps(state, xs, mask, y, idxs, keys):
+        def body(state, inp):
+            idx, k = inp
+            model, opt = nnx.merge(graphdef, state)
+            loss, r = step(model, opt, xs[idx], mask[idx], y[idx], k)
+            return nnx.state((model, opt)), (loss, r)
+
+        return jax.lax.scan(body, state, (idxs, keys))
+
     @nnx.jit
     def predict(model, xs, mask):
         return model(xs, mask)[:, 0]
@@ -155,12 +168,20 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
     key = jax.random.key(seed + 2000)
     t0 = time.time()
     bs = min(cfg.batch, N)
+    idxs, keys = [], []
     for it in range(cfg.steps):
-        idx = rng.choice(N, bs, replace=False)
+        idxs.append(rng.choice(N, bs, replace=False))
         key, k = jax.random.split(key)
-        loss, r = step(model, opt, jnp.asarray(xs[idx]), jnp.asarray(mask[idx]), jnp.asarray(y[idx]), k)
-        if cfg.verbose and (it % max(1, cfg.steps // 5) == 0 or it == cfg.steps - 1):
-            print(f"    [{kind} seed {seed}] step {it:5d} loss {float(loss):.4f} reg {float(r):.4f}", flush=True)
+        keys.append(k)
+    idxs, keys = jnp.asarray(np.stack(idxs)), jnp.stack(keys)
+    chunk = max(1, cfg.steps // 5) if cfg.verbose else cfg.steps
+    data = (jnp.asarray(xs), jnp.asarray(mask), jnp.asarray(y))
+    for start in range(0, cfg.steps, chunk):
+        state, (loss, r) = run_steps(state, *data, idxs[start:start + chunk], keys[start:start + chunk])
+        if cfg.verbose:
+            print(f"    [{kind} seed {seed}] step {start + len(loss) - 1:5d} loss {float(loss[-1]):.4f} "
+                  f"reg {float(r[-1]):.4f}", flush=True)
+    model, opt = nnx.merge(graphdef, state)
     train_time = time.time() - t0
 
     def acc(data):
