@@ -117,14 +117,20 @@ def correct(cfg, pred, y):
     return jnp.round(pred * cfg.max_value) == y
 
 
-def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True):
-    model = build(kind, cfg, seed)
-    sched = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
-    opt = nnx.Optimizer(model, optax.adam(sched), wrt=nnx.Param)
-    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
-    lam = cfg.lam_sire if reg == "sire" else cfg.lam_sub
+_COMPILED: dict = {}  # (kind, static settings, shapes) -> (graphdef, run_steps, predict)
 
-    def step(model, opt, xs, mask, y, key):
+
+def _compiled(kind: str, cfg, graphdef, shapes):
+    """Jitted training scan and predictor for one model kind, shared by every seed and lam
+    (lam is an argument, and equal-structure models reuse the first graphdef), so each kind
+    compiles once per process."""
+    statics = (kind, cfg.task, cfg.max_value, cfg.hidden, cfg.cell, cfg.rnn_readout_hidden, cfg.rho_layers,
+               cfg.sire_pairs, cfg.lr, cfg.steps, shapes)
+    if statics in _COMPILED:
+        return _COMPILED[statics]
+    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
+
+    def step(model, opt, xs, mask, y, key, lam):
         def loss_fn(model):
             if kind.startswith("deepsets"):
                 pred = model(xs, mask)[:, 0]
@@ -145,29 +151,40 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
         return loss, r
 
     # the whole run is a lax.scan over steps inside one jax.jit (per-step Python dispatch would
-    # dominate these small models); batches and keys are drawn up front in the same order
-    graphdef, state = nnx.split((model, opt))
-
+    # dominate these small models); batches and keys are drawn up front
     @jax.jit
-    def run_steps(state, xs, mask, y, idxs, keys):
+    def run_steps(state, xs, mask, y, idxs, keys, lam):
         def body(state, inp):
             idx, k = inp
             model, opt = nnx.merge(graphdef, state)
-            loss, r = step(model, opt, xs[idx], mask[idx], y[idx], k)
+            loss, r = step(model, opt, xs[idx], mask[idx], y[idx], k, lam)
             return nnx.state((model, opt)), (loss, r)
 
         return jax.lax.scan(body, state, (idxs, keys))
 
-    @nnx.jit
-    def predict(model, xs, mask):
+    @jax.jit
+    def predict(state, xs, mask):
+        model, _ = nnx.merge(graphdef, state)
         return model(xs, mask)[:, 0]
 
+    _COMPILED[statics] = (graphdef, run_steps, predict)
+    return _COMPILED[statics]
+
+
+def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True):
+    model = build(kind, cfg, seed)
+    sched = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
+    opt = nnx.Optimizer(model, optax.adam(sched), wrt=nnx.Param)
+    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
+    lam = cfg.lam_sire if reg == "sire" else cfg.lam_sub if reg == "sub" else 0.0
     xs, mask, y = train
     N = xs.shape[0]
+    bs = min(cfg.batch, N)
+    graphdef, state = nnx.split((model, opt))
+    graphdef, run_steps, predict_state = _compiled(kind, cfg, graphdef, (xs.shape, bs))
     rng = np.random.default_rng(seed + 1000)
     key = jax.random.key(seed + 2000)
     t0 = time.time()
-    bs = min(cfg.batch, N)
     idxs, keys = [], []
     for it in range(cfg.steps):
         idxs.append(rng.choice(N, bs, replace=False))
@@ -177,12 +194,16 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
     chunk = max(1, cfg.steps // 5) if cfg.verbose else cfg.steps
     data = (jnp.asarray(xs), jnp.asarray(mask), jnp.asarray(y))
     for start in range(0, cfg.steps, chunk):
-        state, (loss, r) = run_steps(state, *data, idxs[start:start + chunk], keys[start:start + chunk])
+        state, (loss, r) = run_steps(state, *data, idxs[start:start + chunk], keys[start:start + chunk],
+                                     jnp.float32(lam))
         if cfg.verbose:
             print(f"    [{kind} seed {seed}] step {start + len(loss) - 1:5d} loss {float(loss[-1]):.4f} "
                   f"reg {float(r[-1]):.4f}", flush=True)
-    model, opt = nnx.merge(graphdef, state)
     train_time = time.time() - t0
+    model, opt = nnx.merge(graphdef, state)
+
+    def predict(model, xs, mask):
+        return predict_state(state, xs, mask)
 
     def acc(data):
         xs_, m_, y_ = data
