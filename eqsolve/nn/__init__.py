@@ -31,3 +31,17 @@ from .sire import (permutation_error, permute_prefix, sample_sire_triples, sire_
 
 __all__ += ["sire_penalty", "sample_sire_triples", "sire_regularizer", "sub_regularizer", "permute_prefix",
             "swap_error", "permutation_error", "tree_sq_dist"]
+
+from .janossy import JanossyPooling, PermutationJanossy, count_params, janossy_pattern_basis
+
+__all__ += ["JanossyPooling", "PermutationJanossy", "janossy_pattern_basis", "count_params"]
+
+from .set_prediction import (SetPredictor, cardinality_accuracy, exact_match, hungarian_assignment, predict_set,
+                             set_loss)
+
+__all__ += ["SetPredictor", "set_loss", "hungarian_assignment", "predict_set", "cardinality_accuracy", "exact_match"]
+
+from .probabilistic import (NoiseOutsourcedSetModel, energy_distance_test, energy_score, sorted_invariant,
+                            two_sample_test)
+
+__all__ += ["NoiseOutsourcedSetModel", "sorted_invariant", "energy_score", "two_sample_test", "energy_distance_test"]
