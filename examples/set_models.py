@@ -57,16 +57,19 @@ from eqsolve.nn import (DeepSets, JanossyPooling, NoiseOutsourcedSetModel, SetPr
 # ------------------------------------------------------------------------------------------
 # training: one jitted lax.scan over pre-drawn minibatches
 # ------------------------------------------------------------------------------------------
-def fit(model, loss_fn, data, *, steps: int, batch: int, lr: float, seed: int):
+_RUNS: dict = {}  # cache_key -> (graphdef, jitted run): one compile per model kind
+
+
+def fit(model, loss_fn, data, *, steps: int, batch: int, lr: float, seed: int, cache_key=None):
     """Adam with a cosine schedule; ``loss_fn(model, batch_arrays, key) -> scalar``.
-    data: tuple of arrays with a common leading dim. Returns (model, final loss, seconds)."""
+    data: tuple of arrays with a common leading dim. Returns (model, final loss, seconds).
+    Runs with the same ``cache_key`` (same model structure, loss, data shapes) share one
+    compiled training scan."""
     opt = nnx.Optimizer(model, optax.adam(optax.cosine_decay_schedule(lr, steps, alpha=0.01)), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
-    N = data[0].shape[0]
-    rng = np.random.default_rng(seed)
-    idxs = jnp.asarray(np.stack([rng.choice(N, min(batch, N), replace=False) for _ in range(steps)]))
-    keys = jax.random.split(jax.random.key(seed), steps)
-    arrays = tuple(jnp.asarray(a) for a in data)
+    if cache_key is not None and cache_key in _RUNS:
+        graphdef, run = _RUNS[cache_key]
+        return _fit_run(graphdef, run, state, data, steps, batch, seed)
 
     @jax.jit
     def run(state, arrays, idxs, keys):
@@ -79,6 +82,17 @@ def fit(model, loss_fn, data, *, steps: int, batch: int, lr: float, seed: int):
 
         return jax.lax.scan(body, state, (idxs, keys))
 
+    if cache_key is not None:
+        _RUNS[cache_key] = (graphdef, run)
+    return _fit_run(graphdef, run, state, data, steps, batch, seed)
+
+
+def _fit_run(graphdef, run, state, data, steps, batch, seed):
+    N = data[0].shape[0]
+    rng = np.random.default_rng(seed)
+    idxs = jnp.asarray(np.stack([rng.choice(N, min(batch, N), replace=False) for _ in range(steps)]))
+    keys = jax.random.split(jax.random.key(seed), steps)
+    arrays = tuple(jnp.asarray(a) for a in data)
     t0 = time.time()
     state, losses = run(state, arrays, idxs, keys)
     losses.block_until_ready()
@@ -147,7 +161,8 @@ def part_janossy(cfg):
             else:
                 def loss_fn(m, b, key):
                     return jnp.mean((m(b[0], b[1])[:, 0] - b[2]) ** 2)
-            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed)
+            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
+                                    cache_key=("janossy", name))
             x, mask, y = (jnp.asarray(a) for a in test)
             preds = {"exact": jax.jit(lambda m, x, mask: m(x, mask)[:, 0])(model, x, mask)}
             if name == "janossy-k2-pisgd":
@@ -199,7 +214,8 @@ def part_setpred(cfg):
         def loss_fn(m, b, key):
             return set_loss(m(b[0]), b[1], b[2])[0]
 
-        model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed)
+        model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
+                                cache_key=("setpred",))
         elems, pmask = jax.jit(lambda m, x: predict_set(m(x)))(model, jnp.asarray(x))
         em = exact_match(elems, pmask, c, cm, tol)
         card = np.asarray(pmask).sum(1) == cm.sum(1)
@@ -255,7 +271,8 @@ def part_prob(cfg):
             else:
                 def loss_fn(m, b, key):
                     return energy_score(m.sample(b[0], None, key, S), b[1])
-            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed)
+            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
+                                    cache_key=("prob", name))
             if name.startswith("deterministic"):
                 def draw(m, x, key):
                     return jnp.broadcast_to(m(x), (K,) + (x.shape[0], 1))
