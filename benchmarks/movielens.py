@@ -78,8 +78,8 @@ def default_data() -> Path:
 def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=None):
     """Train one model (ensemble member ``member`` uses seed ``args.seed + member``; the
     validation split is the same for every member) and predict u1.test from all of u1.base."""
-    from eqsolve.data.ratings import bias_baseline
-    from eqsolve.train.loop import TrainConfig, Trainer, rmse
+    from eqsolve.ratings.data.ratings import bias_baseline
+    from eqsolve.ratings.train import TrainConfig, Trainer, rmse
 
     kw = dict(PRESETS[name])
     kw.update({k: v for k, v in overrides.items() if v is not None})
@@ -90,14 +90,14 @@ def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=
     t0 = time.perf_counter()
     positions = None
     if args.paper_protocol:  # positions (not ratings) of validation and test entries are known
-        from eqsolve.data.ratings import Ratings
+        from eqsolve.ratings.data.ratings import Ratings
         import numpy as np
 
         positions = Ratings(np.r_[val.users, test.users], np.r_[val.items, test.items],
                             np.r_[val.ratings * 0 + 1, test.ratings * 0 + 1], train.n_users, train.n_items)
     side = None
     if cfg.side_features:  # demographics of u.user and genres / year of u.item as input channels
-        from eqsolve.data.movielens import load_movielens_side_features
+        from eqsolve.ratings.data.movielens import load_movielens_side_features
 
         side = load_movielens_side_features(args.data or default_data(), train)
     trainer = Trainer(cfg, fit, val, workdir=workdir, positions=positions, side=side)
@@ -220,14 +220,14 @@ def main(argv=None):
     if not (data / f"u{args.fold}.base").exists():
         print(f"movielens benchmark: no MovieLens-100K data at {data} (set --data or EQSOLVE_DATA); skipped")
         return 0
-    from eqsolve.data.movielens import load_movielens_100k
-    from eqsolve.train.loop import TrainConfig, rmse
+    from eqsolve.ratings.data.movielens import load_movielens_100k
+    from eqsolve.ratings.train import TrainConfig, rmse
 
     train, test = load_movielens_100k(data, args.fold)
     if args.combine:
         import numpy as np
 
-        from eqsolve.data.ratings import bias_baseline
+        from eqsolve.ratings.data.ratings import bias_baseline
 
         preds = [np.load(f) for f in args.combine]
         avg = np.mean(preds, axis=0)

@@ -4,6 +4,9 @@ from __future__ import annotations
 import argparse
 import time
 
+from ..solve.registry import cli_help, method_names
+from .solving import add_max_seconds, solve
+
 EPILOG = """examples:
   eqsolve basis "S(4)" "T(2)" "T(2)"
   eqsolve basis "S(3)xS(4)" "V@0*V@1" "V@0*V@1"
@@ -19,11 +22,11 @@ def register(subparsers) -> None:
     p.add_argument("group", help='group string, e.g. "S(4)", "S(3)xS(4)", "SO(3)", "O(1,3)"')
     p.add_argument("rep_in", help='input rep, e.g. "V", "T(2)", "2*V**2+V", "V@0*V@1"')
     p.add_argument("rep_out", help="output rep")
-    p.add_argument("--method", default="auto",
-                   help="solver: auto, pattern, orbit, dense, dense-stacked, krylov (default auto)")
+    p.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
     p.add_argument("--labels", type=int, default=40, metavar="K",
                    help="print at most K labels (default 40; 0 for none, -1 for all)")
     p.add_argument("--no-cache", action="store_true", help="do not use the basis cache")
+    add_max_seconds(p)
     p.set_defaults(func=run)
 
 
@@ -34,7 +37,7 @@ def run(args) -> int:
     rep_out = parse_rep(args.rep_out, G)
     rep = rep_in >> rep_out
     t0 = time.perf_counter()
-    B = rep.equivariant_basis(method=args.method, cache=not args.no_cache)
+    B = solve(rep, args.method, not args.no_cache, args.max_seconds)
     seconds = time.perf_counter() - t0
     from ..memory import human
     print(f"group    {G}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..solve.registry import cli_help, method_names
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("verify", help="check the theorems numerically (tables, witnesses)",
@@ -37,7 +39,7 @@ def register(subparsers) -> None:
         q.add_argument("rep_in")
         q.add_argument("rep_out")
         q.add_argument("--samples", type=int, default=8, help="random group elements besides the generators")
-        q.add_argument("--method", default="auto", help="solver method")
+        q.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
         _common(q)
         q.set_defaults(func=_equivariance if name == "equivariance" else _basis)
 
@@ -70,6 +72,9 @@ def _emit(report, args) -> int:
 
 def _exchangeable(args) -> int:
     from .. import verify
+    if args.out:
+        from ..viz import picture_path
+        picture_path(args.out)  # an unwritable place is refused before the work
     report = verify.exchangeable(tuple(args.shape), seed=args.seed, n_illegal=args.illegal, n_legal=args.legal)
     status = _emit(report, args)
     if args.out:

@@ -23,7 +23,9 @@ def _as_matrix_stack(mats, name: str, d: int | None) -> np.ndarray:
     """Validate and convert generators to a float64 array (M, d, d)."""
     if mats is None:
         return np.zeros((0, d or 0, d or 0))
-    arr = np.asarray(mats, dtype=np.float64) if not isinstance(mats, np.ndarray) else mats.astype(np.float64)
+    arr = np.asarray(mats)
+    # complex generators (U(n), SU(n)) stay complex128; everything else is float64
+    arr = arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
     if arr.size == 0:
         return np.zeros((0, d or 0, d or 0))
     if arr.ndim == 2:
@@ -42,14 +44,34 @@ class Group:
 
     Attributes:
         d: dimension of the defining representation.
-        discrete_generators: (M, d, d) float64.
-        lie_algebra: (D, d, d) float64.
+        discrete_generators: (M, d, d) float64 (complex128 for complex groups).
+        lie_algebra: (D, d, d) float64 (complex128 for complex groups).
         name: readable name, e.g. ``"S(5)"``.
         label: optional tag that distinguishes otherwise equal copies.
+
+    EMLP's way of defining a group also works: a subclass sets ``self.discrete_generators``
+    and/or ``self.lie_algebra`` (or declares them as class attributes) and then calls
+    ``super().__init__(*args)``; the args only name the group (``Alt(5)``)::
+
+        class Alt(Group):
+            def __init__(self, n):
+                self.discrete_generators = ...  # (n-2, n, n) 3-cycles
+                super().__init__(n)
     """
 
-    def __init__(self, discrete_generators=None, lie_algebra=None, *, d: int | None = None,
+    def __init__(self, discrete_generators=None, lie_algebra=None, *emlp_args, d: int | None = None,
                  name: str | None = None, label: str | None = None, key=None):
+        pending_disc, pending_lie = self._emlp_declared("discrete_generators"), self._emlp_declared("lie_algebra")
+        if pending_disc is not None or pending_lie is not None:
+            # EMLP style: the positional arguments are the subclass's own (they name the group)
+            args = [a for a in (discrete_generators, lie_algebra) + emlp_args if a is not None]
+            name = name or f"{type(self).__name__}({', '.join(map(repr, args))})"
+            discrete_generators, lie_algebra = pending_disc, pending_lie
+            if d is None and isinstance(self.__dict__.get("d"), (int, np.integer)):
+                d = int(self.__dict__["d"])
+        elif emlp_args:
+            raise TypeError(f"Group(discrete_generators, lie_algebra, *, d=..., name=...) got {len(emlp_args)} extra "
+                            f"positional arguments")
         disc = _as_matrix_stack(discrete_generators, "discrete generators", d)
         d = d if d is not None else (disc.shape[1] if len(disc) else None)
         lie = _as_matrix_stack(lie_algebra, "Lie-algebra generators", d)
@@ -75,17 +97,86 @@ class Group:
     @property
     def discrete_generators(self) -> np.ndarray:
         """(M, d, d) float64 discrete generators."""
-        return self._disc
+        return self._generators("_disc")
+
+    @discrete_generators.setter
+    def discrete_generators(self, value):
+        self._set_generators("_disc", value, "discrete generators")
 
     @property
     def lie_algebra(self) -> np.ndarray:
         """(D, d, d) float64 Lie-algebra generators."""
-        return self._lie
+        return self._generators("_lie")
 
-    @property
-    def perm_generators(self) -> np.ndarray | None:
-        """(M, d) int array of point images if this is a permutation group, else None."""
+    def _generators(self, slot: str):
+        d = self.__dict__
+        if slot in d:
+            return d[slot]
+        if "_pending" + slot in d:  # EMLP style: a subclass edits what it assigned before __init__
+            return d["_pending" + slot]
+        raise AttributeError(f"{type(self).__name__} has no generators yet: assign them, then call super().__init__")
+
+    @lie_algebra.setter
+    def lie_algebra(self, value):
+        self._set_generators("_lie", value, "Lie-algebra generators")
+
+    def _set_generators(self, slot: str, value, what: str) -> None:
+        """EMLP-style assignment: before ``__init__`` it is remembered for it; afterwards (EMLP's
+        ``D(k)`` adds a reflection after ``super().__init__``) it replaces the generators and
+        forgets everything derived from them."""
+        if slot not in self.__dict__:
+            self.__dict__["_pending" + slot] = value
+            return
+        arr = _as_matrix_stack(value, what, self.d)
+        self.__dict__[slot] = arr.reshape(len(arr), self.d, self.d) if len(arr) else np.zeros((0, self.d, self.d))
+        self._key = None
+        for name in ("perm_generators", "is_orthogonal", "is_complex", "is_unimodular", "has_positive_determinants"):
+            self.__dict__.pop(name, None)
+
+    def _emlp_declared(self, attr: str):
+        """Generators a subclass assigned before ``__init__`` or declared as a class attribute."""
+        pending = self.__dict__.pop("_pending" + ("_disc" if attr == "discrete_generators" else "_lie"), None)
+        if pending is not None:
+            return pending
+        for cls in type(self).__mro__:
+            if cls is Group:
+                break
+            value = cls.__dict__.get(attr)
+            if value is not None and not isinstance(value, (property, cached_property)):
+                return value
         return None
+
+    @cached_property
+    def perm_generators(self) -> np.ndarray | None:
+        """(M, d) int array of point images if this is a permutation group, else None.
+
+        A group given by matrices is recognised as one (as EMLP's ``is_permutation``) when it
+        has no Lie algebra and every discrete generator is a 0/1 matrix with one 1 in each row
+        and column; point i goes to p[i] where ``g[p[i], i] = 1``."""
+        if len(self.lie_algebra) or not len(self.discrete_generators):
+            return None
+        out = []
+        for g in self.discrete_generators:
+            if np.iscomplexobj(g) or not np.all((g == 0) | (g == 1)):
+                return None
+            if not (np.all(g.sum(axis=0) == 1) and np.all(g.sum(axis=1) == 1)):
+                return None
+            out.append(np.argmax(g, axis=0))
+        return np.array(out, dtype=np.int64).reshape(len(out), self.d)
+
+    def sample_permutations(self, N: int, seed: int = 0) -> np.ndarray:
+        """N random elements as index arrays (N, d) (permutation groups only)."""
+        gens = self.perm_generators
+        if gens is None:
+            raise TypeError(f"{self} is not a permutation group")
+        rng = np.random.default_rng(seed)
+        out = np.empty((N, self.d), dtype=np.int64)
+        for k in range(N):
+            p = np.arange(self.d)
+            for _ in range(rng.integers(self.d + 5, 3 * self.d + 20)):
+                p = gens[rng.integers(len(gens))][p]
+            out[k] = p
+        return out
 
     @property
     def is_permutation(self) -> bool:
@@ -103,6 +194,11 @@ class Group:
         return False
 
     @cached_property
+    def is_complex(self) -> bool:
+        """Generators with complex entries (U(n), SU(n)): reps and bases are complex."""
+        return np.iscomplexobj(self.discrete_generators) or np.iscomplexobj(self.lie_algebra)
+
+    @cached_property
     def is_orthogonal(self) -> bool:
         """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""
         eye = np.eye(self.d)
@@ -114,16 +210,27 @@ class Group:
         """The direct-product factors (just ``(self,)`` for a group that is not a product)."""
         return (self,)
 
-    @property
     def num_constraints(self) -> int:
+        """Number of generator constraints (discrete + Lie), as EMLP's ``G.num_constraints()``."""
         return len(self.discrete_generators) + len(self.lie_algebra)
+
+    @cached_property
+    def is_unimodular(self) -> bool:
+        """Every element has |det| = 1 (discrete generators with |det| = 1, traceless algebra)."""
+        return (all(abs(abs(np.linalg.det(g)) - 1) < 1e-8 for g in self.discrete_generators)
+                and all(abs(np.trace(a)) < 1e-10 for a in self.lie_algebra))
+
+    @cached_property
+    def has_positive_determinants(self) -> bool:
+        """Every element has det > 0 (all discrete generators do; exp of the algebra always does)."""
+        return not self.is_complex and all(np.linalg.det(g) > 0 for g in self.discrete_generators)
 
     # ------------------------------------------------------------------- sampling
     def samples(self, N: int, seed: int = 0) -> np.ndarray:
         """N group elements (N, d, d): exp of a random Lie-algebra element times random words
         in the discrete generators."""
         rng = np.random.default_rng(seed)
-        out = np.empty((N, self.d, self.d))
+        out = np.empty((N, self.d, self.d), dtype=np.complex128 if self.is_complex else np.float64)
         for i in range(N):
             out[i] = self._sample_one(rng)
         return out

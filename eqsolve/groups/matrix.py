@@ -20,13 +20,13 @@ def _so_algebra(n: int) -> np.ndarray:
 
 def SO(n: int, label: str | None = None) -> Group:
     """Special orthogonal group on R^n (Lie algebra only; connected)."""
-    n = _check_n(n, "SO")
+    n = _check_n(n, "SO", lambda n: 8 * n ** 3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
     return Group(None, _so_algebra(n), d=n, name=f"SO({n})", label=label, key=("SO", n))
 
 
 def O(n: int, label: str | None = None) -> Group:
     """Orthogonal group on R^n: so(n) plus the reflection diag(-1, 1, ..., 1)."""
-    n = _check_n(n, "O")
+    n = _check_n(n, "O", lambda n: 8 * n ** 3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
     R = np.eye(n)
     R[0, 0] = -1.0
     return Group(R[None], _so_algebra(n), d=n, name=f"O({n})", label=label, key=("O", n))
@@ -37,7 +37,7 @@ def Sp(m: int, label: str | None = None) -> Group:
 
     Lie algebra: [[A, B], [C, -A^T]] with B, C symmetric (dimension m(2m+1)).
     """
-    m = _check_n(m, "Sp")
+    m = _check_n(m, "Sp", lambda m: 8 * m * (2 * m + 1) * (2 * m) ** 2, "its Lie algebra (m(2m+1) matrices 2m x 2m)")
     gens = []
     for i in range(m):
         for j in range(m):
@@ -86,3 +86,8 @@ def SO13(label: str | None = None) -> Group:
 def SO13p(label: str | None = None) -> Group:
     """SO+(1,3), the proper orthochronous Lorentz group (connected component)."""
     return Group(None, _lorentz_algebra(), d=4, name="SO+(1,3)", label=label, key=("SO13p",))
+
+
+def O13(label: str | None = None) -> Group:
+    """EMLP's name for the full Lorentz group O(1,3) (same group as :func:`Lorentz`)."""
+    return Lorentz(label)

@@ -1,22 +1,15 @@
 """``solve_basis``: split a rep into monomial blocks, solve each distinct block once with the
-right method, and assemble a :class:`RepBasis`.
+solver the table in :mod:`eqsolve.solve.registry` names, and assemble a :class:`RepBasis`.
 
-Methods per block:
-- ``"pattern"``: closed-form equality patterns (every axis a defining rep of some S(n));
-- ``"cyclic"``: closed-form difference classes (every axis the regular rep of some Z(n));
-- ``"orbit"``: exact orbits (every group acting is a permutation group);
-- ``"product"``: blocks of direct products whose axes each belong to one factor (e.g.
-  S(3) x SO(3) on 3x3 matrices): each factor's sub-block solved alone, bases Kronecker-combined;
-- ``"dense"``: SVD nullspace, constraint by constraint (small blocks);
-- ``"krylov"``: matrix-free nullspace (:mod:`eqsolve.solve.krylov`: weight-space reduction
-  for Lie groups, LOBPCG with deflation otherwise);
-- ``"auto"``: pattern, then cyclic, then orbit, then product; blocks larger than ``KRYLOV_MIN_SIZE`` on which a Lie
-  algebra acts go to ``"krylov"`` (its weight-space reduction is faster than dense SVD from
-  there on, see ``benchmarks/solve.py``; when the reduction does not apply, blocks up to
-  ``DENSE_MAX_SIZE`` fall back to dense SVD); other blocks are dense up to ``DENSE_MAX_SIZE``
-  and krylov (LOBPCG) above.
+>>> from eqsolve.groups import S
+>>> from eqsolve.reps import V
+>>> B = solve_basis(V(S(5))**2 >> V(S(5))**2)
+>>> B.shape, sorted(B.methods)
+((625, 15), ['pattern'])
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 
@@ -24,78 +17,94 @@ from ..reps.base import Rep
 from ..reps.monomial import Monomial
 from . import cache as _cache
 from .basis import Basis, OrbitBasis, RepBasis
-from .cyclic import is_cyclic_block, solve_cyclic
-from .dense import solve_dense, solve_dense_stacked
-from .orbit import solve_orbit
-from .patterns import is_pattern_block, solve_pattern
-from .product import is_product_block, solve_product
+from .estimate import MAX_SECONDS, WorkEstimate, check_work, needs_estimate
+from .registry import DENSE_MAX_SIZE, KRYLOV_MIN_SIZE, SolveContext, choose, get_solver, method_names
 
-METHODS = ("auto", "pattern", "cyclic", "orbit", "product", "dense", "dense-stacked", "krylov")
-DENSE_MAX_SIZE = 4096
-KRYLOV_MIN_SIZE = 64  # below this, dense SVD beats the weight reduction's fixed overhead
+__all__ = ["solve_basis", "solve_block", "choose_method", "estimate_block", "estimate_rep", "DENSE_MAX_SIZE", "KRYLOV_MIN_SIZE"]
 
 
 def choose_method(mono: Monomial) -> str:
+    """The method ``"auto"`` uses for one block (see :func:`eqsolve.solve.registry.choose`)."""
     if not mono.leaves:
         return "orbit"
-    if is_pattern_block(mono):
-        return "pattern"
-    if is_cyclic_block(mono):
-        return "cyclic"
-    if all(f.is_permutation for f in mono.groups):
-        return "orbit"
-    if mono.size > KRYLOV_MIN_SIZE and is_product_block(mono):
-        return "product"
-    if mono.size > KRYLOV_MIN_SIZE and any(len(f.lie_algebra) for f in mono.groups):
-        return "krylov"
-    if mono.size <= DENSE_MAX_SIZE:
-        return "dense"
-    return "krylov"
+    return choose(mono).name
 
 
-def solve_block(mono: Monomial, method: str = "auto", cache: bool = True) -> Basis:
-    """Invariant basis of one monomial block."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    chosen = choose_method(mono) if method == "auto" else method
+def estimate_block(mono: Monomial, method: str = "auto") -> WorkEstimate | None:
+    """What solving one block by ``method`` would cost (None for tiny blocks and scalars, which
+    are never estimated; see :mod:`eqsolve.solve.estimate`)."""
+    if not mono.leaves or not needs_estimate(mono):
+        return None
+    solver = choose(mono) if method == "auto" else get_solver(method)
+    return solver.estimate(mono) if solver.estimate is not None else None
+
+
+def solve_block(mono: Monomial, method: str = "auto", cache: bool = True,
+                max_seconds: float | None = MAX_SECONDS) -> Basis:
+    """Invariant basis of one monomial block, by ``method`` (a name of the solver table or
+    ``"auto"``). A block whose estimated work is over ``max_seconds`` (or over the memory this
+    machine may use) is refused with a :class:`WorkTooLargeError` stating the estimate."""
+    chosen = choose_method(mono) if method == "auto" else get_solver(method).name
     key = (mono.key, chosen)
     if cache:
-        hit = _cache.lookup(key)
+        hit = _cache.lookup(key, validate=lambda b: _cache.check_block_basis(mono, b))
         if hit is not None:
             return hit
     if not mono.leaves:  # a scalar block: everything is invariant
         basis: Basis = OrbitBasis(np.zeros(1, dtype=int), ())
-    elif chosen == "pattern":
-        basis = solve_pattern(mono)
-    elif chosen == "cyclic":
-        basis = solve_cyclic(mono)
-    elif chosen == "orbit":
-        basis = solve_orbit(mono)
-    elif chosen == "dense":
-        basis = solve_dense(mono)
-    elif chosen == "dense-stacked":
-        basis = solve_dense_stacked(mono)
-    elif chosen == "product":
-        basis = solve_product(mono, lambda sub: solve_block(sub, "auto", cache))
     else:
-        from .krylov import solve_krylov
-        basis = solve_krylov(mono, dense_fallback=method == "auto" and mono.size <= DENSE_MAX_SIZE)
+        est = estimate_block(mono, chosen)
+        if est is not None:
+            check_work(est, max_seconds)
+        ctx = SolveContext(auto=method == "auto",
+                           solve_sub=lambda sub: solve_block(sub, "auto", cache, max_seconds))
+        basis = get_solver(chosen).solve(mono, ctx)
     if cache:
         _cache.store(key, basis)
     return basis
 
 
-def solve_basis(rep: Rep, method: str = "auto", cache: bool = True) -> RepBasis:
-    """The equivariant basis of ``rep`` (see :class:`eqsolve.solve.basis.RepBasis`)."""
+def estimate_rep(rep: Rep, method: str = "auto") -> list[tuple[Monomial, WorkEstimate | None]]:
+    """The distinct blocks of ``rep`` with what solving each would cost (None: tiny)."""
+    seen: dict = {}
+    for mono in rep.monomials:
+        if mono.key not in seen:
+            seen[mono.key] = (mono, estimate_block(mono, method))
+    return list(seen.values())
+
+
+def solve_basis(rep: Rep, method: str = "auto", cache: bool = True, max_seconds: float | None = MAX_SECONDS,
+                progress: Callable[[int, int, WorkEstimate | None], None] | None = None) -> RepBasis:
+    """The equivariant basis of ``rep`` (see :class:`eqsolve.solve.basis.RepBasis`).
+
+    Args:
+        method: ``"auto"`` or a solver name (:func:`eqsolve.solve.registry.method_names`).
+        cache: reuse and store solved blocks (in memory; on disk with ``set_cache_dir``).
+        max_seconds: refuse (``WorkTooLargeError``, a ValueError stating the estimate) any block
+            whose estimated work is longer; None: no limit (memory is still checked).
+        progress: called as ``progress(i, n, estimate)`` before solving the i-th of n distinct
+            blocks and ``progress(n, n, None)`` at the end (the CLI draws a progress bar).
+    """
     if not isinstance(rep, Rep):
         raise TypeError(f"solve_basis needs a Rep, got {type(rep).__name__}")
     if not rep.is_bound:
         raise ValueError(f"rep {rep} is unbound: give it a group first, e.g. ({rep})(S(3))")
+    if method != "auto":
+        get_solver(method)  # an unknown name is refused before any block is solved
     solved: dict = {}
     blocks = []
-    for mono in rep.monomials:
+    monos = rep.monomials
+    n_distinct = len({mono.key for mono in monos}) if progress is not None else 0
+    for mono in monos:
         k = mono.key
         if k not in solved:
-            solved[k] = solve_block(mono, method, cache)
+            if progress is not None:
+                progress(len(solved), n_distinct, estimate_block(mono, method))
+            solved[k] = solve_block(mono, method, cache, max_seconds)
         blocks.append((mono, solved[k]))
+    if progress is not None:
+        progress(n_distinct, n_distinct, None)
     return RepBasis(rep, blocks)
+
+
+METHODS = method_names()

@@ -50,7 +50,7 @@ def test_ensemble_is_the_average_of_its_members(tiny_folder, tmp_path, mode):
     res = json.loads(out.read_text())["results"][0]
     assert res["members"] == 2 and res["parallel"] is (mode is None)
     assert [m["config"]["seed"] for m in res["member_results"]] == [0, 1]
-    from eqsolve.data.movielens import load_movielens_100k
+    from eqsolve.ratings.data.movielens import load_movielens_100k
 
     _, test = load_movielens_100k(tiny_folder, 1)
     member_preds = [np.load(preds / "self-supervised-u1.npy"), np.load(preds / "self-supervised-m1-u1.npy")]

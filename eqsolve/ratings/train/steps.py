@@ -1,0 +1,102 @@
+"""Jitted training step and prediction functions of an exchangeable ratings model.
+
+Training is self-supervised: each step hides a random fraction (``mask_rate``) of the
+observed training ratings and the model predicts them from the rest (cross-entropy over rating
+levels; the prediction is the expected rating). A batch is a dict of flat entry arrays
+(``u``, ``i``, ``level``, ``valid``, ``fixed`` for training; ``hidden``, ``w`` for prediction)
+plus the static matrix ``sizes`` (n_rows, n_cols).
+"""
+from __future__ import annotations
+
+from .config import TrainConfig
+
+__all__ = ["get_fns"]
+
+_FNS_CACHE: dict = {}
+
+
+def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values):
+    """Reuse jitted functions across Trainers with the same graph, config and levels."""
+    import json
+
+    try:
+        key = (graphdef, json.dumps(cfg.to_dict(), sort_keys=True), tuple(float(v) for v in values))
+        hash(key)
+    except TypeError:
+        return _Fns(graphdef, rest, tx, cfg, values)
+    if key not in _FNS_CACHE:
+        if len(_FNS_CACHE) > 32:
+            _FNS_CACHE.clear()
+        _FNS_CACHE[key] = _Fns(graphdef, rest, tx, cfg, values)
+    return _FNS_CACHE[key]
+
+
+class _Fns:
+    """Jitted step / predict functions for a given model graph and optimizer."""
+
+    def __init__(self, graphdef, rest, tx, cfg: TrainConfig, values):
+        import jax
+        import jax.numpy as jnp
+        import optax
+        from flax import nnx
+
+        from ...nn.exchangeable import encode_ratings, expected_rating
+
+        K = len(values)
+        vals = jnp.asarray(values, jnp.float32)
+
+        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None):
+            model = nnx.merge(graphdef, params, rest)
+            side = None
+            if cfg.count_features or cfg.random_features or given is not None:
+                side = []
+                for a in range(2):
+                    parts = [] if given is None else [given[a]]
+                    if cfg.count_features:  # log(1 + number of contributing entries) per row / column
+                        cnt = jax.ops.segment_sum(weights, index[a], num_segments=sizes[a])
+                        parts.append(jnp.log1p(cnt)[:, None] / 5.0)
+                    if cfg.random_features:  # equivariant in distribution: i.i.d. per user / item
+                        parts.append(jax.random.normal(jax.random.fold_in(fkey, a), (sizes[a], cfg.random_features)))
+                    side.append(jnp.concatenate(parts, axis=1))
+            return model(x, index, sizes, weights, key=key, deterministic=deterministic, side=side)
+
+        def loss_fn(params, batch, key, sizes):
+            kmask, kdrop, kfeat = jax.random.split(key, 3)
+            valid = batch["valid"]  # 1: a training rating; 0: padding or a known position
+            fixed = batch["fixed"]  # 1: a position whose rating is unknown (always hidden)
+            n = valid.shape[0]
+            masked = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            hidden = jnp.maximum(masked, fixed)
+            x = encode_ratings(batch["level"], hidden, K)
+            w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, w, kdrop, False, kfeat, batch.get("side"))
+            ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["level"])
+            hidden = masked  # the loss is on the masked training ratings only
+            denom = jnp.maximum(hidden.sum(), 1.0)
+            loss = jnp.sum(ce * hidden) / denom
+            if cfg.visible_loss_weight:
+                vis = valid * (1.0 - hidden)
+                a = cfg.visible_loss_weight
+                loss = (1 - a) * loss + a * jnp.sum(ce * vis) / jnp.maximum(vis.sum(), 1.0)
+            if cfg.mse_weight:
+                err = expected_rating(logits, vals) - vals[batch["level"]]
+                loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
+            return loss
+
+        def step(params, state, batch, key, sizes):
+            opt_state, avg = state if cfg.ema else (state, None)
+            loss, grads = jax.value_and_grad(loss_fn)(params, batch, key, sizes)
+            updates, opt_state = tx.update(grads, opt_state, params)
+            params = optax.apply_updates(params, updates)
+            if not cfg.ema:
+                return params, opt_state, loss
+            avg = jax.tree.map(lambda a, p: cfg.ema * a + (1.0 - cfg.ema) * p, avg, params)
+            return params, (opt_state, avg), loss
+
+        def pred(params, batch, sizes, fkey):
+            x = encode_ratings(batch["level"], batch["hidden"], K)
+            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey, batch.get("side"))
+            return expected_rating(logits, vals)
+
+        self.step = jax.jit(step, static_argnums=(4,))
+        self.pred = jax.jit(pred, static_argnums=(2,))
