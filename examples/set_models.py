@@ -104,6 +104,14 @@ JANOSSY_MODELS = ["deepsets", "janossy-k2", "janossy-k2-all", "janossy-k2-pisgd"
 PROB_MODELS = ["noise-sort", "noise-deepsets", "noise-none", "deterministic"]
 
 
+def check_invariant(what: str, a, b, tol: float = 1e-4):
+    """Exit nonzero if outputs on a permuted input differ from the originals (the example's
+    claim of exact invariance would be wrong)."""
+    err = float(np.max(np.abs(np.asarray(a) - np.asarray(b)) / (1.0 + np.abs(np.asarray(a)))))
+    if not err <= tol:
+        raise SystemExit(f"{what}: output changed under a permutation of the input set (relative error {err:.2e})")
+
+
 def ms(v):
     v = np.asarray(v, float)
     return f"{v.mean():.3f} ({v.std(ddof=1) if len(v) > 1 else 0.0:.3f})"
@@ -164,7 +172,10 @@ def part_janossy(cfg):
             model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
                                     cache_key=("janossy", name))
             x, mask, y = (jnp.asarray(a) for a in test)
-            preds = {"exact": jax.jit(lambda m, x, mask: m(x, mask)[:, 0])(model, x, mask)}
+            exact_fn = jax.jit(lambda m, x, mask: m(x, mask)[:, 0])
+            preds = {"exact": exact_fn(model, x, mask)}
+            perm = np.random.default_rng(seed).permutation(x.shape[1])
+            check_invariant(name, preds["exact"], exact_fn(model, x[:, perm], mask[:, perm]))
             if name == "janossy-k2-pisgd":
                 preds["estimator"] = jax.jit(lambda m, x, mask, k: m.sampled(x, mask, k, cfg.estimator_samples)[:, 0])(
                     model, x, mask, jax.random.key(seed + 7))
@@ -217,6 +228,9 @@ def part_setpred(cfg):
         model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
                                 cache_key=("setpred",))
         elems, pmask = jax.jit(lambda m, x: predict_set(m(x)))(model, jnp.asarray(x))
+        card_logits = jax.jit(lambda m, x: m(x)["card_logits"])
+        perm = rng.permutation(x.shape[1])
+        check_invariant("set predictor", card_logits(model, jnp.asarray(x)), card_logits(model, jnp.asarray(x[:, perm])))
         em = exact_match(elems, pmask, c, cm, tol)
         card = np.asarray(pmask).sum(1) == cm.sum(1)
         res["card"].append(cardinality_accuracy(pmask, cm))
@@ -282,6 +296,8 @@ def part_prob(cfg):
             draw = jax.jit(draw)
             samp = np.asarray(draw(model, jnp.asarray(xt), jax.random.key(seed + 11)))  # (K, T, 1)
             samp_rev = np.asarray(draw(model, jnp.asarray(xt[:, ::-1]), jax.random.key(seed + 12)))
+            if not name.startswith("noise, not"):  # same noise, reversed sets: identical samples
+                check_invariant(name, samp, draw(model, jnp.asarray(xt[:, ::-1]), jax.random.key(seed + 11)))
             w1 = np.mean([stats.wasserstein_distance(samp[:, t, 0], truth[:, t, 0]) for t in range(T)])
             dist = np.abs(samp[:, :, 0][..., None] - xt[None, :, :, 0])  # (K, T, n)
             on_mode = float((dist.min(-1) < 0.15).mean())
