@@ -49,9 +49,10 @@ import optax  # noqa: E402
 from flax import nnx  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from eqsolve.nn import (DeepSets, JanossyPooling, NoiseOutsourcedSetModel, SetPredictor,  # noqa: E402
-                        cardinality_accuracy, count_params, energy_score, exact_match, predict_set, set_loss,
-                        two_sample_test)
+from eqsolve.nn import (DeepSets, JanossyPooling, NoiseOutsourcedSetModel, SetPredictor, energy_score,  # noqa: E402
+                        predict_set, set_loss, two_sample_test)
+from eqsolve.nn.janossy import count_params  # noqa: E402
+from eqsolve.nn.set_prediction import cardinality_accuracy, exact_match  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------

@@ -207,13 +207,16 @@ def needs_estimate(mono: Monomial) -> bool:
 
 
 def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> None:
-    """Refuse (WorkTooLargeError) an estimate over ``max_seconds`` or over half the available
-    memory; the message gives the estimate and how to go on."""
-    limit = int(available_bytes() * 0.5)
-    if est.nbytes > limit:
-        raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
-                                f"may be used on this machine; use a smaller rep")
+    """Refuse (WorkTooLargeError) an estimate over ``max_seconds`` (checked first: machine-
+    independent) or over half the available memory; the message gives the estimate and how to
+    go on."""
+    # the time limit first: it depends only on the counts, so the same request gets the same answer
+    # on every machine; then the memory this machine may use
     if max_seconds is not None and est.seconds > max_seconds:
         raise WorkTooLargeError(f"solving by {est.solver} would take {est.describe()}, over the limit of "
                                 f"{max_seconds:g} s; use a smaller rep, or lift the limit with "
                                 f"max_seconds=None (eqsolve basis/show: --max-seconds 0) to run it anyway")
+    limit = int(available_bytes() * 0.5)
+    if est.nbytes > limit:
+        raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
+                                f"may be used on this machine; use a smaller rep")

@@ -27,6 +27,8 @@ FAST = {
     "test_high_rank_representations": {"O2", "SO4", "O4", "S4", "Z2", "D3", "Cube", "ZksZnxZn2,2", "ZksZnxZn4,4",
                                        "SO+1,3"},
     "test_equivariant_matrix": None,  # every case but SLOW_MATRIX_CASES
+    # uniform_rep(256, G) maps: 2-7 s per group under load
+    "test_large_representations": {"SO3", "SU2", "SL2", "Cube"},
 }
 SLOW_MATRIX_CASES = ("Sp2", "SO+1,3, V^2+4V")  # 34 s and 6 s under load: EMLP's own dense rho of a size-6716 map
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...commands.distributed import add_distributed_arguments
 from ...commands.options import float_in, int_at_least, levels_list
 
 __all__ = ["register", "load_data", "add_model_arguments", "config_from_args"]
@@ -109,16 +110,22 @@ def _describe(data) -> str:
 
 
 def _cmd_train(args) -> int:
+    from contextlib import nullcontext
+
+    from ...commands.distributed import mesh_from_args
     from ...safeio import atomic_write_json, check_writable_dir
     from ..train.checkpoint import CHECKPOINT_NAME
+    from ..train.sharded import writes_files
     from ..train.workdir import WorkdirLock
 
     workdir = check_writable_dir(args.workdir, "the workdir")  # before any work
-    with WorkdirLock(workdir):
-        return _train_locked(args, workdir, atomic_write_json, CHECKPOINT_NAME)
+    mesh = mesh_from_args(args)  # before anything runs on JAX; joins the other processes, if any
+    with WorkdirLock(workdir) if writes_files() else nullcontext():  # several processes: the first one writes
+        return _train_locked(args, workdir, atomic_write_json, CHECKPOINT_NAME, mesh)
 
 
-def _train_locked(args, workdir, atomic_write_json, checkpoint_name) -> int:
+def _train_locked(args, workdir, atomic_write_json, checkpoint_name, mesh=None) -> int:
+    from ..train.sharded import writes_files
     from ..data.fingerprint import path_fingerprint
     from ..train.plot import plot_learning_curve
     from ..train.trainer import Trainer
@@ -134,7 +141,7 @@ def _train_locked(args, workdir, atomic_write_json, checkpoint_name) -> int:
                          f"validation rating; give a larger --val-fraction or --val-fraction 0 (no validation)")
     cfg = config_from_args(args)
     side = load_side_features(args.data, train) if cfg.side_features else None
-    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side)
+    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side, mesh=mesh)
     if trainer.resumed:
         print(f"resuming from {workdir / checkpoint_name} at step {trainer.step_count}", file=sys.stderr)
     data_abs = None if args.data is None else str(Path(args.data).expanduser().absolute())
@@ -144,6 +151,8 @@ def _train_locked(args, workdir, atomic_write_json, checkpoint_name) -> int:
     atomic_write_json(workdir / "data.json", data_record)
     bias = trainer.bias_rmse()
     trainer.run(progress=not args.no_progress, max_seconds=args.time_limit)
+    if not writes_files():  # several processes: the first one writes the reports
+        return 0
     val_rmse = trainer.history[-1]["val_rmse"] if trainer.history else None
     png = plot_learning_curve(trainer.history, workdir / "learning_curve.png", baseline=bias,
                               title=f"{cfg.model} on {args.data or 'synthetic'}")
@@ -236,6 +245,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--time-limit", type=float_in(0, lo_open=True), default=None, help="stop training after this many seconds")
     add_model_arguments(p)
+    add_distributed_arguments(p)
     p.set_defaults(func=_cmd_train)
 
     e = subparsers.add_parser(

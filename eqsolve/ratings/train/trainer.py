@@ -20,6 +20,7 @@ from .config import TrainConfig
 from .models import build_model
 from .prediction import _bucket, _extra_hidden, _levels_of, _side_rows, default_levels, predict, rmse
 from .steps import get_fns
+from . import sharded
 
 __all__ = ["Trainer", "TrainingDiverged"]
 
@@ -40,10 +41,12 @@ class Trainer:
     the diverged weights is written (the last good one is kept).
     ``side``: optional (user features (n_users, F_u), item features (n_items, F_i)) given with
     the data (e.g. demographics and genres), broadcast as input channels of every entry.
+    ``mesh``: a 1-D device mesh (``eqsolve.runtime.sharded.entry_mesh``, also over several
+    processes) to split the entries over (:mod:`.sharded`); the results equal one device's.
     """
 
     def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
-                 positions: Ratings | None = None, side=None, predict_only: bool = False):
+                 positions: Ratings | None = None, side=None, predict_only: bool = False, mesh=None):
         import jax
         import optax
         from flax import nnx
@@ -80,7 +83,8 @@ class Trainer:
         self.step_count = 0
         self.history: list[dict] = []
         self.elapsed = 0.0
-        self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values)
+        self.mesh = mesh
+        self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values, mesh)
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
         self.predict_only = predict_only
@@ -93,6 +97,8 @@ class Trainer:
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
+        if mesh is not None and not self.resumed:  # (load places the loaded state itself)
+            self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), mesh)
         self._full_batch = None
         self.best_params, self.best_step, self.best_val = None, None, None
 
@@ -105,8 +111,12 @@ class Trainer:
 
     def save(self, path=None):
         path = path or (self.workdir / CHECKPOINT_NAME)
+        params, opt_state = (self.params, self.opt_state) if self.mesh is None else \
+            sharded.host((self.params, self.opt_state))
+        if not sharded.writes_files():  # several processes: the first one writes
+            return path
         save_checkpoint(
-            path, params=self.params, opt_state=self.opt_state, step=self.step_count, key=self.key,
+            path, params=params, opt_state=opt_state, step=self.step_count, key=self.key,
             history=self.history, config=self.cfg.to_dict(), extra={"elapsed": self.elapsed},
             data=self.data_fingerprint,
         )
@@ -117,6 +127,8 @@ class Trainer:
                              config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
                              free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
         self.params, self.opt_state = ck["params"], ck["opt_state"]
+        if self.mesh is not None:
+            self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), self.mesh)
         self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
         self.elapsed = float(ck.get("extra", {}).get("elapsed", 0.0))
 
@@ -142,6 +154,8 @@ class Trainer:
                 )
                 if self.side is not None:
                     self._full_batch[0]["side"] = _side_rows(self.side, self._full_batch[1])
+                if self.mesh is not None:
+                    self._full_batch = (sharded.place_batch(self._full_batch[0], self.mesh), self._full_batch[1])
             return self._full_batch
         rng = np.random.default_rng([self.cfg.seed, step])  # per-step: exact on resume
         sampler = sample_uniform if self.cfg.sampler == "uniform" else sample_conditional
@@ -159,6 +173,8 @@ class Trainer:
         }
         if self.side is not None:
             batch["side"] = (jnp.asarray(self.side[0][rows]), jnp.asarray(self.side[1][cols]))
+        if self.mesh is not None:
+            batch = sharded.place_batch(batch, self.mesh)
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------
