@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -313,6 +314,43 @@ def run_selection(name: str, cfg, seeds, lam_grid):
             print(f"  seed {seed} {m:9s} lam {lam:<6g} train={r['train']:.3f} val={r['val']:.3f} {cols} "
                   f"({r['time']:.1f}s)", flush=True)
 
+    return summarize_selection(name, runs, list(seeds), list(lam_grid), test_lens)
+
+
+RUN_LINE = re.compile(r"^\s+seed (\d+) (rnn\+sire|rnn\+sub|rnn)\s+lam (\S+)\s+train=(\S+) val=(\S+) (.*) \(")
+
+
+def runs_from_logs(paths):
+    """Per-run lines of ``--select`` logs -> (runs {(model, lam): {seed: result}}, test lengths).
+    Lets seeds trained in separate processes be summarised together (``--summarize``)."""
+    runs, test_lens = {}, None
+    for path in paths:
+        for line in open(path):
+            m = RUN_LINE.match(line)
+            if not m:
+                continue
+            seed, model, lam = int(m.group(1)), m.group(2), float(m.group(3))
+            tests = dict(kv.split("=") for kv in m.group(6).split())
+            test_lens = [int(k[1:]) for k in tests]
+            r = {"val": float(m.group(5)), "train": float(m.group(4)), **{int(k[1:]): float(v) for k, v in tests.items()}}
+            runs.setdefault((model, lam), {})[seed] = r
+    return runs, test_lens
+
+
+def summarize_selection(name, runs, seeds, lam_grid, test_lens):
+    """Choose lam per regularizer on mean validation accuracy; report test accuracy over the
+    seeds that have every run (mean, sample std, range) and the paired SIRE - SUB ordering.
+    ``runs``: {(model, lam): {seed: result dict}} or lists in ``seeds`` order."""
+    from scipy import stats
+
+    runs = {k: (v if isinstance(v, dict) else dict(zip(seeds, v))) for k, v in runs.items()}
+    configs = [("rnn", 0.0)] + [(m, lam) for m in ("rnn+sub", "rnn+sire") for lam in lam_grid]
+    complete = [s for s in seeds if all(s in runs.get(c, {}) for c in configs)]
+    if not complete:
+        raise ValueError(f"no seed has all runs {configs}")
+    runs = {c: [runs[c][s] for s in complete] for c in configs}
+    seeds = complete
+
     def ms(rs, k):
         v = np.array([r[k] for r in rs])
         return f"{v.mean():.3f} ({v.std(ddof=1) if len(v) > 1 else 0.0:.3f})"
@@ -378,6 +416,8 @@ def main(argv=None):
                    "(grid --lam-grid) and report test accuracy over --seeds (default task: paper)")
     p.add_argument("--lam-grid", nargs="+", type=float, default=[0.1, 1.0, 10.0])
     p.add_argument("--n-val", type=int, default=None, help="validation sequences (default: as many as training)")
+    p.add_argument("--summarize", nargs="+", metavar="LOG", help="summarise --select logs (seeds trained in "
+                   "separate processes) with --lam-grid; trains nothing")
     p.add_argument("--tiny", action="store_true", help="seconds-long smoke run: lam selection on the paper "
                    "task with 1 seed, 1 lam, 5 steps, tiny data")
     p.add_argument("--verbose", action="store_true")
@@ -386,6 +426,11 @@ def main(argv=None):
         cfg.select, cfg.task, cfg.seeds, cfg.lam_grid = True, "paper", [0], [1.0]
         cfg.steps, cfg.hidden, cfg.paper_train, cfg.n_val, cfg.n_test, cfg.sire_pairs = 5, 8, 32, 32, 32, 16
         cfg.rnn_readout_hidden, cfg.paper_test_lens = 8, [10]
+    if cfg.summarize:
+        runs, test_lens = runs_from_logs(cfg.summarize)
+        seeds = sorted({s for v in runs.values() for s in v})
+        summarize_selection("paper" if cfg.task == "all" else cfg.task, runs, seeds, cfg.lam_grid, test_lens)
+        return
     tasks = ["sum", "parity", "paper"] if cfg.task == "all" else [cfg.task]
     if cfg.select and cfg.task == "all":
         tasks = ["paper"]
