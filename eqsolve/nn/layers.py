@@ -10,7 +10,6 @@ tensor-shaped / pure-function form for use inside ``jax.jit``:
 """
 from __future__ import annotations
 
-import math
 
 import jax
 import jax.numpy as jnp

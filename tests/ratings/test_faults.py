@@ -21,7 +21,7 @@ from eqsolve.cli import main
 from eqsolve.ratings.data import save_triples
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 from eqsolve.ratings.train import TrainConfig, Trainer, TrainingDiverged
-from eqsolve.ratings.train.checkpoint import BEST_NAME, CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
+from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
 from eqsolve.ratings.train.workdir import WorkdirLock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,9 @@ def test_second_concurrent_run_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err
         assert f"workdir {work} is in use by another eqsolve train run (pid {os.getpid()}" in err
         assert not (work / CHECKPOINT_NAME).exists()
+    (work / ".checkpoint.npz.x1y2.tmp").write_bytes(b"half a checkpoint of a run killed mid-write")
     assert main(["train", "--steps", "2", "--workdir", str(work)] + TINY) == 0  # released: it runs
+    assert not list(work.glob(".*.tmp"))  # and cleans the killed run's temp file
 
 
 def test_lock_is_released_when_its_holder_is_killed(tmp_path):
@@ -268,6 +270,19 @@ def test_every_option_is_validated_at_the_edge(capsys, argv, expect):
         main(argv)
     assert ex.value.code == 2
     assert expect in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field,value,expect", [
+    ("eval_every", 0, r"TrainConfig.eval_every must be an integer >= 1, got 0 \(--eval-every\)"),
+    ("lr", float("nan"), r"TrainConfig.lr must be a finite number in \(0, inf\], got nan \(--lr\)"),
+    ("dropout", 2.0, r"TrainConfig.dropout must be a finite number in \[0, 1\)"),
+    ("ch", 0, r"TrainConfig.ch must be an integer >= 1, got 0 \(--ch\)"),
+    ("sample_rows", 0, r"--sample-rows"),
+])
+def test_python_api_config_is_validated_too(data, field, value, expect):
+    fit, val = data
+    with pytest.raises(ValueError, match=expect):
+        Trainer(TrainConfig(**{**CFG, field: value}), fit, val)
 
 
 # ------------------------------------------------------------------------------ files and disks
