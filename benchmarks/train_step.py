@@ -15,7 +15,6 @@ Targets: TrainStep >= 3x faster than naive on these small models, within 1.3x of
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import jax

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from eqsolve.cli import main
 from eqsolve.ratings.data import save_triples
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 from eqsolve.ratings.train import TrainConfig, Trainer, TrainingDiverged
-from eqsolve.ratings.train.checkpoint import BEST_NAME, CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
+from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME, LEGACY_NAME, CheckpointError
 from eqsolve.ratings.train.workdir import WorkdirLock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,9 @@ def test_second_concurrent_run_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err
         assert f"workdir {work} is in use by another eqsolve train run (pid {os.getpid()}" in err
         assert not (work / CHECKPOINT_NAME).exists()
+    (work / ".checkpoint.npz.x1y2.tmp").write_bytes(b"half a checkpoint of a run killed mid-write")
     assert main(["train", "--steps", "2", "--workdir", str(work)] + TINY) == 0  # released: it runs
+    assert not list(work.glob(".*.tmp"))  # and cleans the killed run's temp file
 
 
 def test_lock_is_released_when_its_holder_is_killed(tmp_path):
@@ -270,6 +273,19 @@ def test_every_option_is_validated_at_the_edge(capsys, argv, expect):
     assert expect in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("field,value,expect", [
+    ("eval_every", 0, r"TrainConfig.eval_every must be an integer >= 1, got 0 \(--eval-every\)"),
+    ("lr", float("nan"), r"TrainConfig.lr must be a finite number in \(0, inf\], got nan \(--lr\)"),
+    ("dropout", 2.0, r"TrainConfig.dropout must be a finite number in \[0, 1\)"),
+    ("ch", 0, r"TrainConfig.ch must be an integer >= 1, got 0 \(--ch\)"),
+    ("sample_rows", 0, r"--sample-rows"),
+])
+def test_python_api_config_is_validated_too(data, field, value, expect):
+    fit, val = data
+    with pytest.raises(ValueError, match=expect):
+        Trainer(TrainConfig(**{**CFG, field: value}), fit, val)
+
+
 # ------------------------------------------------------------------------------ files and disks
 def test_unwritable_workdir_is_refused_before_loading_data(tmp_path, capsys, monkeypatch):
     (tmp_path / "file").write_text("x")
@@ -405,3 +421,27 @@ def test_kill_9_at_random_points_then_resume_is_identical(data, tmp_path):
         for a, b in zip(_leaves(ref.params), _leaves(back.params)):
             assert np.array_equal(a, b), (mode, n)
         assert [h["val_rmse"] for h in back.history] == [h["val_rmse"] for h in ref.history]
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_training_ends_cleanly_with_a_whole_checkpoint(files, tmp_path):
+    from eqsolve.ratings.train.checkpoint import read_meta
+    work = tmp_path / "w"
+    argv = ["train", "--data", str(files / "a.tsv"), "--steps", "100000", "--workdir", str(work)] + TINY
+    proc = subprocess.Popen([sys.executable, "-m", "eqsolve.cli"] + argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        for _ in range(6000):  # until the first checkpoint exists (then it is mid-training)
+            if (work / CHECKPOINT_NAME).exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert (work / CHECKPOINT_NAME).exists(), proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "interrupted" in err
+    assert read_meta(work / CHECKPOINT_NAME)["step"] >= 2  # a whole, checksummed checkpoint
+    assert not list(work.glob(".*.tmp"))

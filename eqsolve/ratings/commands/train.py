@@ -121,6 +121,9 @@ def _cmd_train(args) -> int:
     workdir = check_writable_dir(args.workdir, "the workdir")  # before any work
     mesh = mesh_from_args(args)  # before anything runs on JAX; joins the other processes, if any
     with WorkdirLock(workdir) if writes_files() else nullcontext():  # several processes: the first one writes
+        if writes_files():
+            for stale in workdir.glob(".*.tmp"):  # temp files of a run killed mid-write (never a real file)
+                stale.unlink()
         return _train_locked(args, workdir, atomic_write_json, CHECKPOINT_NAME, mesh)
 
 

@@ -13,7 +13,6 @@ moves host data onto the mesh; :func:`place_batch` places a training batch once.
 """
 from __future__ import annotations
 
-import numpy as np
 
 __all__ = ["ShardedFns", "place_batch", "replicate", "host", "writes_files"]
 

@@ -18,6 +18,7 @@ from .checkpoint import (CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RESUME, LEGAC
                          save_checkpoint)
 from .config import TrainConfig
 from .models import build_model
+from .validate import check_config
 from .prediction import _bucket, _extra_hidden, _levels_of, _side_rows, default_levels, predict, rmse
 from .steps import get_fns
 from . import sharded
@@ -51,6 +52,7 @@ class Trainer:
         import optax
         from flax import nnx
 
+        check_config(cfg)
         self.cfg = cfg
         self.train_data, self.val_data = train, val
         # known positions with unknown ratings (e.g. validation + test positions, as in the
