@@ -9,6 +9,13 @@
 * Any ratings data: ``load_triples(path)`` reads ``user item rating [split]`` lines separated
   by tabs, commas, spaces or ``::`` (detected); ``#`` comments and a header line with a
   non-numeric rating column are skipped; ids may be any strings.
+
+Split labels (the optional 4th column), case-insensitive: the words ``train`` (or
+``training``), ``valid`` (or ``validation``, ``val``) and ``test``, or the integer codes
+``0`` = train, ``1`` = valid, ``2`` = test (``SPLIT_CODES``). They are normalized to the three
+words. A numeric 4th column with more than 10 distinct values is a timestamp, not a split
+(MovieLens ``ratings.dat``). Any other label is an error that names the labels found and the
+accepted ones.
 """
 from __future__ import annotations
 
@@ -18,8 +25,50 @@ import numpy as np
 
 from .ratings import Ratings
 
-__all__ = ["load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "read_triples_file",
+__all__ = ["SPLIT_CODES", "SPLIT_WORDS", "normalize_split", "load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "describe_split", "read_triples_file",
            "save_triples"]
+
+
+SPLIT_CODES = {"0": "train", "1": "valid", "2": "test"}
+SPLIT_WORDS = {"train": "train", "training": "train", "valid": "valid", "validation": "valid", "val": "valid",
+               "test": "test"}
+
+
+def _accepted_labels() -> str:
+    return (", ".join(sorted(set(SPLIT_WORDS))) + "; or the codes "
+            + ", ".join(f"{k} = {v}" for k, v in SPLIT_CODES.items()))
+
+
+def normalize_split(labels, source="ratings") -> np.ndarray | None:
+    """Split labels -> an array of "train" / "valid" / "test" (see the module docstring).
+
+    Returns None for a timestamp column (numeric, more than 10 distinct values). Raises
+    ``ValueError`` naming ``source``, the labels found and the accepted ones otherwise.
+    """
+    labels = np.asarray(labels).astype(str)
+    found = np.unique(labels)
+    table = {**SPLIT_WORDS, **SPLIT_CODES}
+    keys = np.char.lower(np.char.strip(labels))
+    if all(k in table for k in np.unique(keys)):
+        return np.array([table[k] for k in keys.tolist()], dtype="<U5")
+    try:
+        found.astype(float)
+        numeric = True
+    except ValueError:
+        numeric = False
+    if numeric and len(found) > 10:
+        return None
+    shown = ", ".join(repr(x) for x in found[:10]) + (f" ... ({len(found)} distinct)" if len(found) > 10 else "")
+    raise ValueError(f"{source}: unknown split label(s) in the 4th column: found {shown}; accepted: "
+                     f"{_accepted_labels()}")
+
+
+def describe_split(r: Ratings) -> str:
+    """"train (800), valid (100)": the split labels of ``r`` with their counts, or "no split column"."""
+    if r.split is None:
+        return "no split column"
+    lab, cnt = np.unique(r.split.astype(str), return_counts=True)
+    return ", ".join(f"{a} ({b})" for a, b in zip(lab, cnt))
 
 
 def _detect_sep(line: str):
@@ -76,7 +125,8 @@ def _as_ids(a):
 def load_triples(path, sep: str | None = "auto", split_column: bool = True) -> Ratings:
     """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``."""
     u, i, r, ex = read_triples_file(path, sep)
-    return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=ex if split_column else None)
+    split = normalize_split(ex, str(path)) if (split_column and ex is not None) else None
+    return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=split)
 
 
 def save_triples(r: Ratings, path, with_split: bool = True) -> None:
@@ -127,7 +177,8 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[R
     """(train, test) from a MovieLens-100K folder, a ``ratings.dat`` or a triples file.
 
     A triples file with a split column gives train = rows whose split is not ``test_label``
-    and test = rows labelled ``test_label`` (same id space); without a split column test is None.
+    (train and valid rows, labels kept in ``train.split``) and test = rows labelled
+    ``test_label`` (same id space); without a split column test is None.
     """
     path = Path(path)
     if path.is_dir():
@@ -143,10 +194,6 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[R
     if r.split is None:
         return r, None
     is_test = r.split.astype(str) == test_label
-    # a 4th column that is a timestamp (all numeric, many values) is not a split
-    if not is_test.any() and len(np.unique(r.split)) > 10:
-        r.split = None
-        return r, None
     return r.subset(~is_test), r.subset(is_test)
 
 

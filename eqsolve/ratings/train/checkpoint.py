@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "save_checkpoint", "load_checkpoint", "CHECKPOINT_NAME"]
+__all__ = ["atomic_write_bytes", "save_checkpoint", "load_checkpoint", "CHECKPOINT_NAME", "BEST_NAME"]
 
 CHECKPOINT_NAME = "checkpoint.pkl"
+BEST_NAME = "best.pkl"  # the weights of the best validation step, beside the last checkpoint
 
 
 def atomic_write_bytes(path, data: bytes) -> None:

@@ -65,7 +65,16 @@ class _Fns:
             valid = batch["valid"]  # 1: a training rating; 0: padding or a known position
             fixed = batch["fixed"]  # 1: a position whose rating is unknown (always hidden)
             n = valid.shape[0]
-            masked = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            rate = cfg.mask_rate
+            if cfg.mask_rate_max > cfg.mask_rate:  # a random density per step
+                rate = jax.random.uniform(jax.random.fold_in(key, 1), (), minval=cfg.mask_rate, maxval=cfg.mask_rate_max)
+            masked = jax.random.bernoulli(kmask, rate, (n,)).astype(jnp.float32)
+            if cfg.cold_rate > 0:  # every rating of some rows and some columns hidden: cold start
+                ku, ki = jax.random.split(jax.random.fold_in(key, 2))
+                cold_u = jax.random.bernoulli(ku, cfg.cold_rate, (sizes[0],))[batch["u"]]
+                cold_i = jax.random.bernoulli(ki, cfg.cold_rate, (sizes[1],))[batch["i"]]
+                masked = jnp.maximum(masked, (cold_u | cold_i).astype(jnp.float32))
+            masked = masked * valid
             hidden = jnp.maximum(masked, fixed)
             x = encode_ratings(batch["level"], hidden, K)
             w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
@@ -83,11 +92,12 @@ class _Fns:
                 loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
             return loss
 
-        def step(params, state, batch, key, sizes):
+        def step(params, state, batch, key, sizes, lr):
+            """One update; ``lr``: this step's learning rate (``tx`` is the optimizer without it)."""
             opt_state, avg = state if cfg.ema else (state, None)
             loss, grads = jax.value_and_grad(loss_fn)(params, batch, key, sizes)
             updates, opt_state = tx.update(grads, opt_state, params)
-            params = optax.apply_updates(params, updates)
+            params = optax.apply_updates(params, jax.tree.map(lambda u: -lr * u, updates))
             if not cfg.ema:
                 return params, opt_state, loss
             avg = jax.tree.map(lambda a, p: cfg.ema * a + (1.0 - cfg.ema) * p, avg, params)

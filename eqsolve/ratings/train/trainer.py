@@ -13,7 +13,7 @@ import numpy as np
 
 from ..data.ratings import Ratings, bias_baseline
 from ..data.sampling import localize, sample_conditional, sample_uniform
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .checkpoint import BEST_NAME, CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .models import build_model
 from .prediction import _bucket, _extra_hidden, _levels_of, _side_rows, default_levels, predict, rmse
@@ -59,9 +59,15 @@ class Trainer:
         self.model = build_model(cfg, len(self.values), side_dims=(0, 0) if side is None else
                                  tuple(f.shape[1] for f in self.side))
         self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
-        sched = optax.cosine_decay_schedule(cfg.lr, max(cfg.steps, 1), alpha=cfg.lr_final_frac)
-        tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
-        self.tx = optax.chain(optax.clip_by_global_norm(cfg.clip), tx) if cfg.clip > 0 else tx
+        # Adam (AdamW with weight decay) without its learning rate: the step multiplies the update
+        # by ``lr_at(step)``, a cosine decay over ``self.horizon`` steps (``cfg.steps``, or fewer
+        # when a time limit cannot fit them: see ``run``); the same updates as optax.adam(schedule)
+        parts = [optax.clip_by_global_norm(cfg.clip)] if cfg.clip > 0 else []
+        parts.append(optax.scale_by_adam())
+        if cfg.weight_decay:
+            parts.append(optax.add_decayed_weights(cfg.weight_decay))
+        self.tx = optax.chain(*parts)
+        self.horizon = max(int(cfg.steps), 1)
         self.params = params
         # with cfg.ema the optimizer state carries the averaged weights: (optax state, average)
         self.opt_state = (self.tx.init(params), params) if cfg.ema else self.tx.init(params)
@@ -72,11 +78,11 @@ class Trainer:
         self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values)
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
+        self.best_params, self.best_step, self.best_val = None, None, None
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
         self._full_batch = None
-        self.best_params, self.best_step, self.best_val = None, None, None
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -85,11 +91,22 @@ class Trainer:
         ``cfg.ema`` is on, else the current weights."""
         return self.opt_state[1] if self.cfg.ema else self.params
 
-    def save(self, path=None):
+    def lr_at(self, step: int) -> float:
+        """Learning rate of the update made at ``step`` (0-based): cosine decay from ``cfg.lr`` to
+        ``cfg.lr * cfg.lr_final_frac`` over ``self.horizon`` steps (as optax.cosine_decay_schedule)."""
+        frac = min(step, self.horizon) / self.horizon
+        a = self.cfg.lr_final_frac
+        return float(self.cfg.lr * ((1.0 - a) * 0.5 * (1.0 + np.cos(np.pi * frac)) + a))
+
+    def save(self, path=None, params=None):
+        """Write the last state (default ``workdir/checkpoint.pkl``); ``params``: other weights to
+        store instead of the current ones (the best-validation checkpoint)."""
         path = path or (self.workdir / CHECKPOINT_NAME)
         save_checkpoint(
-            path, params=self.params, opt_state=self.opt_state, step=self.step_count, key=self.key,
-            history=self.history, config=self.cfg.to_dict(), extra={"elapsed": self.elapsed},
+            path, params=self.params if params is None else params, opt_state=self.opt_state, step=self.step_count,
+            key=self.key, history=self.history, config=self.cfg.to_dict(),
+            extra={"elapsed": self.elapsed, "horizon": self.horizon, "best_step": self.best_step,
+                   "best_val": self.best_val},
         )
         return path
 
@@ -101,7 +118,15 @@ class Trainer:
                 raise ValueError(f"checkpoint {path} has {name}={getattr(saved, name)}, config has {getattr(self.cfg, name)}")
         self.params, self.opt_state = ck["params"], ck["opt_state"]
         self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
-        self.elapsed = float(ck.get("extra", {}).get("elapsed", 0.0))
+        extra = ck.get("extra", {})
+        self.elapsed = float(extra.get("elapsed", 0.0))
+        if saved.steps == self.cfg.steps:  # a time-limited run's plan holds for the same step count
+            self.horizon = int(extra.get("horizon", self.horizon))
+        best = Path(path).with_name(BEST_NAME)
+        if best.exists():  # written when validation improved; ignored if from beyond the resumed step
+            b = load_checkpoint(best, params_template=self.params, opt_state_template=self.opt_state)
+            if b["step"] <= self.step_count:
+                self.best_params, self.best_step, self.best_val = b["params"], b["step"], b["extra"]["best_val"]
 
     # --- batches ---------------------------------------------------------------------------
     def _batch(self, step: int):
@@ -164,8 +189,14 @@ class Trainer:
         """Train until ``steps`` (default ``cfg.steps``) total steps are done.
 
         ``stop_after``: stop after this many steps in this call (for tests of interruption).
-        ``max_seconds``: stop (after validating and checkpointing) once the run's total training
-        time (including earlier resumed parts) passes this budget.
+        ``max_seconds``: a budget for the run's total training time (including earlier resumed
+        parts). The schedule is fitted to it: from the measured time per step (validation
+        included) the run plans how many steps fit, and the learning rate decays to its final
+        value over that many (``self.horizon``, never more than ``cfg.steps``); re-planned at
+        every validation. Once the budget is spent the run stops after validating and
+        checkpointing, whatever the plan said.
+        With a workdir, the weights of the best validation step so far are written to
+        ``best.pkl`` beside ``checkpoint.pkl`` (the last step) whenever validation improves.
         Returns the history (list of dicts with step, train_loss, val_rmse, elapsed).
         """
         import jax
@@ -179,43 +210,57 @@ class Trainer:
         done_here = 0
         t0 = time.perf_counter()
         base_elapsed = self.elapsed
+        clock = lambda: base_elapsed + time.perf_counter() - t0  # noqa: E731
         losses = []
+        mark = None  # (time, step) after this call's first (compiling) step: the rate's origin
         while self.step_count < total:
             if stop_after is not None and done_here >= stop_after:
                 break
-            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
             batch, sizes = self._batch(self.step_count)
             self.key, sub = jax.random.split(self.key)
-            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes)
+            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes,
+                                                              np.float32(self.lr_at(self.step_count)))
             self.step_count += 1
             done_here += 1
             losses.append(loss)
             if bar is not None:
                 bar.update(1)
-            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
-            last = self.step_count == total or over
-            if self.step_count % self.cfg.eval_every == 0 or last:
+            evaluate = self.step_count % self.cfg.eval_every == 0
+            if max_seconds is not None and (done_here in (1, 6) or evaluate):
+                jax.block_until_ready(loss)
+                if mark is None:
+                    mark = (clock(), self.step_count)
+                elif self.step_count > mark[1]:  # plan: steps that fit in the time left (5% margin)
+                    per_step = (clock() - mark[0]) / (self.step_count - mark[1])
+                    fit = self.step_count + int(0.95 * max(max_seconds - clock(), 0.0) / per_step)
+                    self.horizon = max(min(total, fit), self.step_count, 1)
+            over = max_seconds is not None and clock() > max_seconds
+            last = self.step_count == total or over or (max_seconds is not None and self.step_count >= self.horizon)
+            if evaluate or last:
                 tl = float(np.mean([float(x) for x in losses])) if losses else None
                 losses = []
                 val = self.validate()
-                self.elapsed = base_elapsed + time.perf_counter() - t0
-                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed}
+                self.elapsed = clock()
+                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed,
+                       "lr": self.lr_at(self.step_count - 1)}
                 if self.cfg.ema and val is not None:  # the current (not averaged) weights, for comparison
                     rec["val_rmse_current"] = rmse(self.predict(self.train_data, self.val_data, params=self.params),
                                                    self.val_data.ratings)
                 if val is not None and (self.best_val is None or val < self.best_val):
                     self.best_params, self.best_step, self.best_val = self.eval_params, self.step_count, val
+                    if self.workdir is not None:
+                        self.save(self.workdir / BEST_NAME, params=self.best_params)
                 self.history.append(rec)
                 if bar is not None:
                     bar.set_postfix(loss=f"{tl:.4f}", val_rmse="-" if val is None else f"{val:.4f}")
                 if log is not None:
                     log(rec)
             if self.workdir is not None and (self.step_count % self.cfg.checkpoint_every == 0 or last):
-                self.elapsed = base_elapsed + time.perf_counter() - t0
+                self.elapsed = clock()
                 self.save()
-            if over:
+            if last:
                 break
-        self.elapsed = base_elapsed + time.perf_counter() - t0
+        self.elapsed = clock()
         if bar is not None:
             bar.close()
         return self.history
