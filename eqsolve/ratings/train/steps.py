@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from .config import TrainConfig
 
-__all__ = ["get_fns"]
+__all__ = ["get_fns", "training_mask"]
 
 _FNS_CACHE: dict = {}
+# config fields the jitted functions do not read (the learning rate is an argument of the step):
+# trainers that differ only in these share compiled functions (e.g. ensemble members' seeds)
+_NOT_TRACED = frozenset({"seed", "steps", "eval_every", "checkpoint_every", "eval_passes", "sampler", "sample_rows",
+                         "sample_cols", "eval_samples", "lr", "lr_final_frac"})
 
 
 def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values):
     """Reuse jitted functions across Trainers with the same graph, config and levels."""
     import json
 
+    traced = {k: v for k, v in cfg.to_dict().items() if k not in _NOT_TRACED}
     try:
-        key = (graphdef, json.dumps(cfg.to_dict(), sort_keys=True), tuple(float(v) for v in values))
+        key = (graphdef, json.dumps(traced, sort_keys=True), tuple(float(v) for v in values))
         hash(key)
     except TypeError:
         return _Fns(graphdef, rest, tx, cfg, values)
@@ -29,6 +34,30 @@ def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values):
             _FNS_CACHE.clear()
         _FNS_CACHE[key] = _Fns(graphdef, rest, tx, cfg, values)
     return _FNS_CACHE[key]
+
+
+def training_mask(key, kmask, cfg: TrainConfig, users, items, sizes):
+    """(nnz,) float 0/1: the entries hidden (and predicted) in one training step.
+
+    Each entry is hidden with probability ``cfg.mask_rate``, or, when ``cfg.mask_rate_max`` is
+    above it, with a probability drawn once per step uniformly from [mask_rate, mask_rate_max].
+    With ``cfg.cold_rate`` > 0 every entry of a random ``cold_rate`` fraction of the rows and of
+    the columns is hidden as well (those rows / columns have no observed entry: cold start).
+    ``kmask`` draws the entries (as before these options existed); ``key`` the rate and the rows.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    rate = cfg.mask_rate
+    if cfg.mask_rate_max > cfg.mask_rate:  # a random density per step
+        rate = jax.random.uniform(jax.random.fold_in(key, 1), (), minval=cfg.mask_rate, maxval=cfg.mask_rate_max)
+    masked = jax.random.bernoulli(kmask, rate, users.shape).astype(jnp.float32)
+    if cfg.cold_rate > 0:  # every rating of some rows and some columns hidden: cold start
+        ku, ki = jax.random.split(jax.random.fold_in(key, 2))
+        cold_u = jax.random.bernoulli(ku, cfg.cold_rate, (sizes[0],))[users]
+        cold_i = jax.random.bernoulli(ki, cfg.cold_rate, (sizes[1],))[items]
+        masked = jnp.maximum(masked, (cold_u | cold_i).astype(jnp.float32))
+    return masked
 
 
 class _Fns:
@@ -64,17 +93,7 @@ class _Fns:
             kmask, kdrop, kfeat = jax.random.split(key, 3)
             valid = batch["valid"]  # 1: a training rating; 0: padding or a known position
             fixed = batch["fixed"]  # 1: a position whose rating is unknown (always hidden)
-            n = valid.shape[0]
-            rate = cfg.mask_rate
-            if cfg.mask_rate_max > cfg.mask_rate:  # a random density per step
-                rate = jax.random.uniform(jax.random.fold_in(key, 1), (), minval=cfg.mask_rate, maxval=cfg.mask_rate_max)
-            masked = jax.random.bernoulli(kmask, rate, (n,)).astype(jnp.float32)
-            if cfg.cold_rate > 0:  # every rating of some rows and some columns hidden: cold start
-                ku, ki = jax.random.split(jax.random.fold_in(key, 2))
-                cold_u = jax.random.bernoulli(ku, cfg.cold_rate, (sizes[0],))[batch["u"]]
-                cold_i = jax.random.bernoulli(ki, cfg.cold_rate, (sizes[1],))[batch["i"]]
-                masked = jnp.maximum(masked, (cold_u | cold_i).astype(jnp.float32))
-            masked = masked * valid
+            masked = training_mask(key, kmask, cfg, batch["u"], batch["i"], sizes) * valid
             hidden = jnp.maximum(masked, fixed)
             x = encode_ratings(batch["level"], hidden, K)
             w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
