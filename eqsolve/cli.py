@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as err:
         print(f"eqsolve {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a full disk, a vanished directory: said plainly, files are written atomically
+        print(f"eqsolve {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C: no traceback; every file is written atomically, none is half-written
+        print(f"eqsolve {args.command}: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
     return int(result or 0)
 
 

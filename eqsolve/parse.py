@@ -8,11 +8,15 @@ Groups
     factor  := NAME [ "(" [arg ("," arg)*] ")" ] [ "[" label "]" ]
     arg     := INT | "[" INT ("," INT)* "]"          (lists only for Permutation)
 
-Names: ``S(n)``, ``A(n)``, ``Z(n)`` (also ``C(n)``), ``D(n)``, ``Trivial(n)``, ``SO(n)``,
-``O(n)``, ``Sp(m)``, ``Lorentz()`` = ``O(1,3)``, ``SO(1,3)`` = ``SO13()``,
-``SO+(1,3)`` = ``SO13p()``, ``RubiksCube()`` and ``Permutation([1,0,2],[1,2,0])``
-(generators as image lists). Parentheses may be left out of the no-argument groups
-(``Lorentz``, ``RubiksCube``). A label in brackets names a copy: ``S(3)[rows]``.
+Names (EMLP's meanings): ``S(n)``, ``A(n)``, ``Z(n)``, ``C(k)`` and ``D(k)`` (2x2 rotations,
+and reflections, of the plane), ``DihedralPerm(n)`` (the dihedral group permuting n points),
+``Trivial(n)``, ``SO(n)``, ``O(n)``, ``SL(n)``, ``GL(n)``, ``Sp(m)``, ``Scaling(n)``,
+``Lorentz()`` = ``O13()`` = ``O(1,3)``, ``SO(1,3)`` = ``SO13()``, ``SO+(1,3)`` = ``SO13p()``,
+``O(1,1)`` = ``O11()``, ``SO+(1,1)`` = ``SO11p()``, ``Parity()``, ``TimeReversal()``,
+``RubiksCube()``, ``Cube()``, ``ZksZnxZn(k,n)``, ``SO2eR3()``, ``O2eR3()``, ``DkeR3(k)`` and
+``Permutation([1,0,2],[1,2,0])`` (generators as image lists). Parentheses may be left out of
+the no-argument groups (``Lorentz``, ``RubiksCube``). A label in brackets names a copy:
+``S(3)[rows]``.
 
 In a product of two or more factors every factor without an explicit label is labelled by its
 position (``"0"``, ``"1"``, ...), so ``S(3)xS(3)`` has two distinct factors
@@ -35,8 +39,8 @@ Examples: ``V``, ``V*`` or ``V.T`` (dual), ``T(2)``, ``T(1,1)``, ``Scalar``,
 Binding to a factor: ``@k`` makes its operand a rep of factor ``k`` (0-based) of a product
 group. ``V@0*V@1`` is the rep of the first factor tensored with the second (the 3x4 matrices
 of ``S(3)xS(4)``); ``T(2)@1`` and ``(V+Scalar)@0`` work the same way. Without ``@`` a rep is a
-rep of the whole group ``G`` (for a product, ``V`` is the direct sum of the factors'
-defining reps). ``@k`` on a group that is not a product accepts only ``k = 0``.
+rep of the whole group ``G`` (for a product, ``V`` is the tensor product of the factors'
+defining reps, as in EMLP: ``V`` of ``Z(3)xZ(4)`` has size 12). ``@k`` on a group that is not a product accepts only ``k = 0``.
 
 Errors are ``ValueError``\\ s that quote the string and point a caret at the offending position.
 """
@@ -156,10 +160,15 @@ class _Parser:
 
 # ===================================================================== groups
 _GROUP_NAMES = {
-    "S": "S", "Sym": "S", "A": "A", "Alt": "A", "Z": "Z", "C": "Z", "D": "D", "Trivial": "Trivial",
-    "SO": "SO", "O": "O", "Sp": "Sp", "Lorentz": "Lorentz", "SO13": "SO13", "SO13p": "SO13p",
-    "SO+": "SO+", "RubiksCube": "RubiksCube", "Rubik": "RubiksCube", "Permutation": "Permutation",
+    "S": "S", "Sym": "S", "A": "A", "Alt": "A", "Z": "Z", "C": "C", "D": "D", "DihedralPerm": "DihedralPerm",
+    "Trivial": "Trivial", "SO": "SO", "O": "O", "SL": "SL", "GL": "GL", "Sp": "Sp", "Scaling": "Scaling",
+    "Lorentz": "Lorentz", "O13": "Lorentz", "SO13": "SO13", "SO13p": "SO13p", "SO11p": "SO11p", "O11": "O11",
+    "SO+": "SO+", "Parity": "Parity", "TimeReversal": "TimeReversal", "RubiksCube": "RubiksCube",
+    "Rubik": "RubiksCube", "Cube": "Cube", "ZksZnxZn": "ZksZnxZn", "SO2eR3": "SO2eR3", "O2eR3": "O2eR3",
+    "DkeR3": "DkeR3", "Permutation": "Permutation",
 }
+_KNOWN = ("S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
+          "RubiksCube, Cube, ZksZnxZn, SO2eR3, O2eR3, DkeR3, Trivial, Permutation")
 
 
 def parse_group(text: str):
@@ -184,10 +193,14 @@ def parse_group(text: str):
     for k, (g, explicit, tok) in enumerate(factors):
         groups.append(g if explicit else g.with_label(str(k)))
     labels = [g.key for g in groups]
+    used = {g.label for g in groups}
     for k, key in enumerate(labels):
         if key in labels[:k]:
-            p.error(f"factor {k} ({groups[k]}) repeats an earlier factor; give it another label, "
-                    f"e.g. [{k}]", factors[k][2])
+            j = labels.index(key)
+            fresh = next(c for c in [str(k), f"f{k}"] + [f"f{k}_{i}" for i in range(len(groups) + 1)] if c not in used)
+            how = "labelled by its position" if not factors[k][1] else "labelled explicitly"
+            p.error(f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
+                    f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]", factors[k][2])
     return DirectProduct(*groups)
 
 
@@ -198,14 +211,12 @@ def _parse_group_factor(p: _Parser):
         p.error("a group name is missing before 'x'")
     if tok.kind != "NAME":
         found = "the end of the string" if tok.kind == "END" else repr(tok.value)
-        p.error(f"expected a group name (one of S, A, Z, D, SO, O, Sp, Lorentz, SO+, RubiksCube, "
-                f"Trivial, Permutation) but found {found}")
+        p.error(f"expected a group name (one of {_KNOWN}) but found {found}")
     p.i += 1
     name = _GROUP_NAMES.get(tok.value) or _GROUP_NAMES.get(
         next((k for k in _GROUP_NAMES if k.lower() == tok.value.lower()), ""), None)
     if name is None:
-        p.error(f"unknown group {tok.value!r}; known: S, A, Z, D, SO, O, Sp, Lorentz, SO+, "
-                f"RubiksCube, Trivial, Permutation", tok)
+        p.error(f"unknown group {tok.value!r}; known: {_KNOWN}", tok)
     args: list = []
     arg_toks: list = []
     if p.accept("OP", "("):
@@ -246,7 +257,7 @@ def _parse_group_factor(p: _Parser):
             p.error(f"{name} needs a positive integer, got {args[k]}", arg_toks[k])
         return args[k]
 
-    if name in ("S", "A", "Z", "D", "Trivial", "SO", "Sp"):
+    if name in ("S", "A", "Z", "C", "D", "DihedralPerm", "Trivial", "SO", "SL", "GL", "Sp", "Scaling", "DkeR3"):
         if name == "SO" and len(args) == 2:
             if args != [1, 3]:
                 p.error(f"only the Lorentz signature SO(1,3) is supported, got SO({args[0]},{args[1]})", tok)
@@ -256,20 +267,28 @@ def _parse_group_factor(p: _Parser):
             g = getattr(G, name)(positive())
     elif name == "O":
         if len(args) == 2:
-            if args != [1, 3]:
-                p.error(f"only the Lorentz signature O(1,3) is supported, got O({args[0]},{args[1]})", tok)
-            g = G.Lorentz()
+            if args not in ([1, 3], [1, 1]):
+                p.error(f"only the Lorentz signatures O(1,3) and O(1,1) are supported, got O({args[0]},{args[1]})",
+                        tok)
+            g = G.Lorentz() if args == [1, 3] else G.O11()
         else:
             need(1, "one positive integer, e.g. O(3), or the signature (1,3)")
             g = G.O(positive())
     elif name == "SO+":
-        if args != [1, 3]:
-            p.error("SO+ is the proper orthochronous Lorentz group, written SO+(1,3)", tok)
-        g = G.SO13p()
-    elif name in ("Lorentz", "SO13", "SO13p", "RubiksCube"):
+        if args not in ([1, 3], [1, 1]):
+            p.error("SO+ is the proper orthochronous Lorentz group, written SO+(1,3) or SO+(1,1)", tok)
+        g = G.SO13p() if args == [1, 3] else G.SO11p()
+    elif name == "ZksZnxZn":
+        need(2, "two positive integers k (2 or 4) and n, e.g. ZksZnxZn(4,5)")
+        positive(0), positive(1)
+        if args[0] not in (2, 4):
+            p.error(f"ZksZnxZn(k, n) needs k = 2 or 4, got {args[0]}", arg_toks[0])
+        g = G.ZksZnxZn(args[0], args[1])
+    elif name in ("Lorentz", "SO13", "SO13p", "SO11p", "O11", "Parity", "TimeReversal", "RubiksCube", "Cube",
+                  "SO2eR3", "O2eR3"):
         if args:
             p.error(f"{name} takes no arguments: write {name}()", arg_toks[0])
-        g = {"Lorentz": G.Lorentz, "SO13": G.SO13, "SO13p": G.SO13p, "RubiksCube": G.RubiksCube}[name]()
+        g = getattr(G, name)()
     else:  # Permutation
         if not args or not all(isinstance(a, list) for a in args):
             p.error("Permutation takes generator lists, e.g. Permutation([1,0,2],[1,2,0])", tok)
@@ -415,8 +434,7 @@ def _parse_atom(p: _Parser) -> _Node:
 
 def _evaluate(p: _Parser, node: _Node, G, ctx, bound: bool):
     """Evaluate to a Rep bound to ``ctx`` (or an int for a bare multiplicity)."""
-    from .reps.base import BaseRep, ScalarRep, T
-    from .reps.base import Rep
+    from .reps.base import Rep, ScalarRep, T, defining_rep
 
     def ev(n, c=ctx, b=bound):
         return _evaluate(p, n, G, c, b)
@@ -428,7 +446,7 @@ def _evaluate(p: _Parser, node: _Node, G, ctx, bound: bool):
 
     k = node.kind
     if k == "V":
-        return BaseRep(ctx)
+        return defining_rep(ctx)
     if k == "Scalar":
         return ScalarRep(ctx)
     if k == "T":

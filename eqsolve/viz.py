@@ -14,9 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "is_tied", "MAX_ENTRIES"]
+__all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "picture_path", "check_dpi", "is_tied",
+           "MAX_ENTRIES", "MAX_DPI", "MAX_PIXELS"]
 
 MAX_ENTRIES = 4_000_000  # size_out * size_in drawn as pixels
+MAX_DPI = 1200  # the dots per inch a picture may ask for
+MAX_PIXELS = 60_000_000  # width x height of a written raster picture (about 240 MB of RGBA while drawing)
+LEGEND_MAX = 24  # up to this many elements get a legend; more get a colour scale of element indices
 
 
 def _map_shape(basis) -> tuple[int, int]:
@@ -143,7 +147,23 @@ def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = N
         handles = [Patch(color=_palette(k)[i], label=_short_label(names[i])) for i in range(k)]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False,
                   title="basis element", title_fontsize=8)
+    elif k and legend is None:
+        _index_scale(fig, ax, _palette(k))
     return fig
+
+
+def _index_scale(fig, ax, pal: np.ndarray) -> None:
+    """A colour bar mapping each colour to its basis element's index (too many for a legend; the
+    labels by index: ``eqsolve basis ... --labels -1``)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    k = len(pal)
+    norm = BoundaryNorm(np.arange(-0.5, k + 0.5), k)
+    sm = ScalarMappable(norm=norm, cmap=ListedColormap(pal))
+    step = max(1, int(math.ceil(k / 20)))
+    bar = fig.colorbar(sm, ax=ax, fraction=0.046, pad=0.04, ticks=np.arange(0, k, step))
+    bar.set_label(f"basis element index (0..{k - 1}; labels: eqsolve basis ... --labels -1)", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
 
 
 def _decorate(ax, basis, m, n, labels: bool = True):
@@ -197,14 +217,51 @@ def _short_label(label) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
+def picture_path(path) -> Path:
+    """The file a picture is written to: ``path`` itself when its extension is a format matplotlib
+    writes (png, svg, pdf, ...), ``path`` + ``.png`` when it has none. Checks that the place is
+    writable; a ValueError names the path and what to do otherwise."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .safeio import check_writable_file
+    path = Path(path)
+    formats = FigureCanvasAgg.get_supported_filetypes()
+    ext = path.suffix[1:].lower()
+    if not ext:
+        path = path.with_name(path.name + ".png")
+    elif ext not in formats:
+        raise ValueError(f"cannot write a picture to {path}: {path.suffix!r} is not a picture format; "
+                         f"use one of {', '.join('.' + f for f in sorted(formats))}")
+    return check_writable_file(path, "the picture")
+
+
+def check_dpi(dpi) -> int:
+    """``dpi`` as an int in 1..MAX_DPI, else a ValueError naming it."""
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not 1 <= dpi <= MAX_DPI:
+        raise ValueError(f"dpi must be an integer from 1 to {MAX_DPI}, got {dpi!r}")
+    return int(dpi)
+
+
 def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120, mode: str = "auto",
                        labels: list | None = None) -> Path:
-    """Draw the basis and write it to ``path`` (PNG, SVG, PDF by extension). Returns the path."""
+    """Draw the basis and write it (atomically) to ``path`` (PNG, SVG, PDF by extension; ``.png``
+    appended when there is none). Returns the path written."""
+    import io
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .safeio import atomic_write_bytes
+    dpi = check_dpi(dpi)
+    path = picture_path(path)
     fig = draw_basis(basis, title=title, mode=mode, labels=labels)
     FigureCanvasAgg(fig)
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise ValueError(f"cannot write {path}: directory {path.parent} does not exist")
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    return path
+    w, h = fig.get_size_inches()
+    fmt = path.suffix[1:].lower()
+    if fmt not in ("svg", "svgz", "pdf", "eps", "ps") and w * h * dpi * dpi > MAX_PIXELS:
+        most = int(math.sqrt(MAX_PIXELS / (w * h)))
+        raise ValueError(f"a {w:.1f} x {h:.1f} inch picture at dpi {dpi} would have "
+                         f"{int(w * dpi)} x {int(h * dpi)} pixels (over {MAX_PIXELS}); use dpi <= {most} "
+                         f"or a vector format (.svg, .pdf)")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
+    return atomic_write_bytes(path, buf.getvalue())

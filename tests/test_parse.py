@@ -1,7 +1,8 @@
 """The group / rep grammar."""
 import pytest
 
-from eqsolve.groups import A, D, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z
+from eqsolve.groups import (A, C, D, GL, O11, SL, Cube, DihedralPerm, DkeR3, Lorentz, O, O2eR3, Parity, RubiksCube, S,
+                            Scaling, SO, SO2eR3, SO11p, SO13, SO13p, Sp, TimeReversal, Trivial, Z, ZksZnxZn)
 from eqsolve.parse import ParseError, parse_group, parse_map, parse_rep
 from eqsolve.reps import Scalar, T, V
 
@@ -11,9 +12,26 @@ from eqsolve.reps import Scalar, T, V
     ("Sp(2)", Sp(2)), ("Lorentz()", Lorentz()), ("Lorentz", Lorentz()), ("O(1,3)", Lorentz()),
     ("SO(1,3)", SO13()), ("SO+(1,3)", SO13p()), ("RubiksCube()", RubiksCube()), ("Trivial(3)", Trivial(3)),
     ("  S ( 4 ) ", S(4)), ("S(3)[rows]", S(3, label="rows")),
+    # EMLP's meanings: C(k), D(k) are 2x2 matrix groups; the dihedral group permuting k points is DihedralPerm
+    ("C(4)", C(4)), ("DihedralPerm(5)", DihedralPerm(5)), ("SL(3)", SL(3)), ("GL(2)", GL(2)),
+    ("Scaling(3)", Scaling(3)), ("O(1,1)", O11()), ("O11", O11()), ("SO+(1,1)", SO11p()), ("SO11p()", SO11p()),
+    ("O13()", Lorentz()), ("Parity()", Parity()), ("TimeReversal", TimeReversal()), ("Cube()", Cube()),
+    ("ZksZnxZn(4,3)", ZksZnxZn(4, 3)), ("SO2eR3()", SO2eR3()), ("O2eR3", O2eR3()), ("DkeR3(6)", DkeR3(6)),
 ])
 def test_groups(text, group):
     assert parse_group(text) == group
+
+
+def test_D_means_emlps_2x2_dihedral_group():
+    assert parse_group("D(4)").d == 2 and parse_group("DihedralPerm(4)").d == 4
+    with pytest.raises(ValueError, match="k = 2 or 4"):
+        parse_group("ZksZnxZn(3,3)")
+
+
+def test_V_of_a_product_is_the_tensor_product():
+    G = parse_group("Z(3)xZ(4)")
+    assert parse_rep("V", G).size() == 12 and parse_rep("V@0+V@1", G).size() == 7
+    assert (parse_rep("V", G) >> parse_rep("V", G)).equivariant_basis().dim == 12
 
 
 def test_products_are_labelled():

@@ -152,3 +152,13 @@ def test_fuzz_group_from_generators(discrete, lie, d):
             return
     assert G.d >= 1
     assert G.discrete_generators.shape[1:] == (G.d, G.d)
+
+
+@pytest.mark.parametrize("text,fix", [("S(3)[1]xS(3)", "S(3)[f1]"), ("S(3)[a]xS(3)[a]", "S(3)[1]"),
+                                      ("S(3)[1]xS(3)xS(3)[f1]", "S(3)[f1_0]")])
+def test_label_clash_suggests_a_label_nobody_uses(text, fix):
+    with pytest.raises(ParseError, match="is the same as factor 0") as err:
+        parse_group(text)
+    assert f"e.g. {fix} " in str(err.value)
+    fixed = text[:text.index("x") + 1] + fix + text[text.index("x") + 1 + len("S(3)") + (3 if text.endswith("[a]") else 0):]
+    assert len(parse_group(fixed).factors) == text.count("x") + 1  # the suggestion parses

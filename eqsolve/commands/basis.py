@@ -5,6 +5,7 @@ import argparse
 import time
 
 from ..solve.registry import cli_help, method_names
+from .solving import add_max_seconds, solve
 
 EPILOG = """examples:
   eqsolve basis "S(4)" "T(2)" "T(2)"
@@ -25,6 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--labels", type=int, default=40, metavar="K",
                    help="print at most K labels (default 40; 0 for none, -1 for all)")
     p.add_argument("--no-cache", action="store_true", help="do not use the basis cache")
+    add_max_seconds(p)
     p.set_defaults(func=run)
 
 
@@ -35,7 +37,7 @@ def run(args) -> int:
     rep_out = parse_rep(args.rep_out, G)
     rep = rep_in >> rep_out
     t0 = time.perf_counter()
-    B = rep.equivariant_basis(method=args.method, cache=not args.no_cache)
+    B = solve(rep, args.method, not args.no_cache, args.max_seconds)
     seconds = time.perf_counter() - t0
     from ..memory import human
     print(f"group    {G}")

@@ -72,6 +72,9 @@ def _emit(report, args) -> int:
 
 def _exchangeable(args) -> int:
     from .. import verify
+    if args.out:
+        from ..viz import picture_path
+        picture_path(args.out)  # an unwritable place is refused before the work
     report = verify.exchangeable(tuple(args.shape), seed=args.seed, n_illegal=args.illegal, n_legal=args.legal)
     status = _emit(report, args)
     if args.out:

@@ -1,14 +1,24 @@
 """Groups from generators: permutation groups, matrix Lie groups, products.
 
-Public names (EMLP-compatible): ``Group``, ``S``, ``A``, ``Z``, ``D``, ``SO``, ``O``, ``Sp``,
-``Lorentz``, ``SO13``, ``SO13p``, ``RubiksCube``, ``Trivial``, ``Permutation``,
-``DirectProduct``.
+Public names (EMLP's, with EMLP's meanings): ``Group``, ``S``, ``A``, ``Z``, ``C``, ``D``
+(2x2 rotations / reflections), ``SO``, ``O``, ``SL``, ``GL``, ``U``, ``SU``, ``Sp``,
+``Lorentz`` = ``O13``, ``SO13``, ``SO13p``, ``SO11p``, ``O11``, ``Scaling``, ``Parity``,
+``TimeReversal``, ``RubiksCube``, ``Cube``, ``ZksZnxZn``, ``Embed``, ``SO2eR3``, ``O2eR3``,
+``DkeR3``, ``Trivial``, ``DirectProduct`` (``G1 * G2``; its defining rep is V1 ⊗ V2).
+eqsolve's own: ``Permutation``, ``DihedralPerm`` (the dihedral group permuting n points),
+``PermutationGroup``, ``perm_matrix``.
 """
 from .base import Group
-from .matrix import O, SO, SO13, Lorentz, SO13p, Sp
-from .permutation import A, D, Permutation, PermutationGroup, S, Trivial, Z, perm_matrix
+from .linear import GL, O11, SL, Parity, Scaling, SO11p, TimeReversal
+from .matrix import O, O13, SO, SO13, Lorentz, SO13p, Sp
+from .permutation import (A, Cube, DihedralPerm, Permutation, PermutationGroup, S, Trivial, Z, ZksZnxZn,
+                          perm_matrix)
+from .planar import C, D, DkeR3, Embed, O2eR3, SO2eR3
 from .product import DirectProduct
 from .rubik import RubiksCube
+from .unitary import SU, U
 
-__all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "D", "Trivial", "Permutation",
-           "SO", "O", "Sp", "Lorentz", "SO13", "SO13p", "RubiksCube", "perm_matrix"]
+__all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial",
+           "Permutation", "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11",
+           "Scaling", "Parity", "TimeReversal", "RubiksCube", "Cube", "ZksZnxZn", "Embed", "SO2eR3", "O2eR3",
+           "DkeR3", "perm_matrix"]

@@ -23,7 +23,9 @@ def _as_matrix_stack(mats, name: str, d: int | None) -> np.ndarray:
     """Validate and convert generators to a float64 array (M, d, d)."""
     if mats is None:
         return np.zeros((0, d or 0, d or 0))
-    arr = np.asarray(mats, dtype=np.float64) if not isinstance(mats, np.ndarray) else mats.astype(np.float64)
+    arr = np.asarray(mats)
+    # complex generators (U(n), SU(n)) stay complex128; everything else is float64
+    arr = arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
     if arr.size == 0:
         return np.zeros((0, d or 0, d or 0))
     if arr.ndim == 2:
@@ -82,10 +84,37 @@ class Group:
         """(D, d, d) float64 Lie-algebra generators."""
         return self._lie
 
-    @property
+    @cached_property
     def perm_generators(self) -> np.ndarray | None:
-        """(M, d) int array of point images if this is a permutation group, else None."""
-        return None
+        """(M, d) int array of point images if this is a permutation group, else None.
+
+        A group given by matrices is recognised as one (as EMLP's ``is_permutation``) when it
+        has no Lie algebra and every discrete generator is a 0/1 matrix with one 1 in each row
+        and column; point i goes to p[i] where ``g[p[i], i] = 1``."""
+        if len(self.lie_algebra) or not len(self.discrete_generators):
+            return None
+        out = []
+        for g in self.discrete_generators:
+            if np.iscomplexobj(g) or not np.all((g == 0) | (g == 1)):
+                return None
+            if not (np.all(g.sum(axis=0) == 1) and np.all(g.sum(axis=1) == 1)):
+                return None
+            out.append(np.argmax(g, axis=0))
+        return np.array(out, dtype=np.int64).reshape(len(out), self.d)
+
+    def sample_permutations(self, N: int, seed: int = 0) -> np.ndarray:
+        """N random elements as index arrays (N, d) (permutation groups only)."""
+        gens = self.perm_generators
+        if gens is None:
+            raise TypeError(f"{self} is not a permutation group")
+        rng = np.random.default_rng(seed)
+        out = np.empty((N, self.d), dtype=np.int64)
+        for k in range(N):
+            p = np.arange(self.d)
+            for _ in range(rng.integers(self.d + 5, 3 * self.d + 20)):
+                p = gens[rng.integers(len(gens))][p]
+            out[k] = p
+        return out
 
     @property
     def is_permutation(self) -> bool:
@@ -103,6 +132,11 @@ class Group:
         return False
 
     @cached_property
+    def is_complex(self) -> bool:
+        """Generators with complex entries (U(n), SU(n)): reps and bases are complex."""
+        return np.iscomplexobj(self.discrete_generators) or np.iscomplexobj(self.lie_algebra)
+
+    @cached_property
     def is_orthogonal(self) -> bool:
         """All generators orthogonal / antisymmetric, so the dual rep equals the rep."""
         eye = np.eye(self.d)
@@ -114,16 +148,27 @@ class Group:
         """The direct-product factors (just ``(self,)`` for a group that is not a product)."""
         return (self,)
 
-    @property
     def num_constraints(self) -> int:
+        """Number of generator constraints (discrete + Lie), as EMLP's ``G.num_constraints()``."""
         return len(self.discrete_generators) + len(self.lie_algebra)
+
+    @cached_property
+    def is_unimodular(self) -> bool:
+        """Every element has |det| = 1 (discrete generators with |det| = 1, traceless algebra)."""
+        return (all(abs(abs(np.linalg.det(g)) - 1) < 1e-8 for g in self.discrete_generators)
+                and all(abs(np.trace(a)) < 1e-10 for a in self.lie_algebra))
+
+    @cached_property
+    def has_positive_determinants(self) -> bool:
+        """Every element has det > 0 (all discrete generators do; exp of the algebra always does)."""
+        return not self.is_complex and all(np.linalg.det(g) > 0 for g in self.discrete_generators)
 
     # ------------------------------------------------------------------- sampling
     def samples(self, N: int, seed: int = 0) -> np.ndarray:
         """N group elements (N, d, d): exp of a random Lie-algebra element times random words
         in the discrete generators."""
         rng = np.random.default_rng(seed)
-        out = np.empty((N, self.d, self.d))
+        out = np.empty((N, self.d, self.d), dtype=np.complex128 if self.is_complex else np.float64)
         for i in range(N):
             out[i] = self._sample_one(rng)
         return out

@@ -86,3 +86,8 @@ def SO13(label: str | None = None) -> Group:
 def SO13p(label: str | None = None) -> Group:
     """SO+(1,3), the proper orthochronous Lorentz group (connected component)."""
     return Group(None, _lorentz_algebra(), d=4, name="SO+(1,3)", label=label, key=("SO13p",))
+
+
+def O13(label: str | None = None) -> Group:
+    """EMLP's name for the full Lorentz group O(1,3) (same group as :func:`Lorentz`)."""
+    return Lorentz(label)

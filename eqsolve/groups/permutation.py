@@ -1,4 +1,5 @@
-"""Permutation groups: S(n), A(n), Z(n), D(n), Trivial(n) and any user generator set.
+"""Permutation groups: S(n), A(n), Z(n), DihedralPerm(n), Cube(), ZksZnxZn(k, n), Trivial(n) and any
+user generator set.
 
 A permutation is an int array ``p`` of length n meaning point ``i`` goes to ``p[i]``; its matrix
 P has ``P[p[i], i] = 1`` so that ``(P x)[p[i]] = x[i]``.
@@ -60,6 +61,10 @@ class PermutationGroup(Group):
 
     @property
     def is_orthogonal(self) -> bool:
+        return True
+
+    @property
+    def is_unimodular(self) -> bool:
         return True
 
     @cached_property
@@ -187,13 +192,55 @@ def Z(n: int, label: str | None = None) -> PermutationGroup:
     return PermutationGroup([_cycle(n)] if n >= 2 else [], n, name=f"Z({n})", label=label, key=("Z", n))
 
 
-def D(n: int, label: str | None = None) -> PermutationGroup:
-    """The dihedral group of order 2n acting on the n vertices of a regular polygon."""
-    n = _check_n(n, "D", lambda n: 16 * n, "2 generators of n points")
+def DihedralPerm(n: int, label: str | None = None) -> PermutationGroup:
+    """The dihedral group of order 2n permuting the n vertices of a regular polygon.
+
+    (EMLP's ``D(k)`` -- and eqsolve's -- is the same abstract group acting on R^2 by 2x2
+    rotations and a reflection: :func:`eqsolve.groups.D`.)"""
+    n = _check_n(n, "DihedralPerm", lambda n: 16 * n, "2 generators of n points")
     gens = [_cycle(n)] if n >= 2 else []
     if n >= 3:
         gens.append((-np.arange(n)) % n)
-    return PermutationGroup(gens, n, name=f"D({n})", label=label, key=("D", n))
+    return PermutationGroup(gens, n, name=f"DihedralPerm({n})", label=label, key=("DihedralPerm", n))
+
+
+def _from_emlp_perm(perm) -> np.ndarray:
+    """EMLP's ``LazyPerm(perm)`` maps x to x[perm] (matrix M[i, perm[i]] = 1); in eqsolve's
+    convention (P[p[i], i] = 1) that matrix is the permutation p = argsort(perm)."""
+    return np.argsort(np.asarray(perm))
+
+
+def Cube(label: str | None = None) -> PermutationGroup:
+    """The 24 rotations of a cube acting on its 6 faces (EMLP's ``Cube``: generators F and L)."""
+    F = _from_emlp_perm([4, 1, 0, 3, 5, 2])
+    L = _from_emlp_perm([3, 0, 2, 5, 4, 1])
+    return PermutationGroup([F, L], 6, name="Cube", label=label, key=("Cube",))
+
+
+def ZksZnxZn(k: int, n: int, label: str | None = None) -> PermutationGroup:
+    """Z_k ⋉ (Z_n x Z_n), the group of the original group CNNs (EMLP's ``ZksZnxZn``): cyclic
+    translations of an n x n grid in x and y, and rotations of the grid by 360/k degrees
+    (k = 4: p4; k = 2: p2), acting on k rotation channels x n x n positions (d = k n^2) by
+    the regular-like action of EMLP (generators I_k ⊗ shift ⊗ I_n, I_k ⊗ I_n ⊗ shift and
+    shift_k ⊗ rot90^(4/k))."""
+    k = _check_n(k, "ZksZnxZn")
+    n = _check_n(n, "ZksZnxZn", lambda n: 3 * 8 * k * n * n, "3 generators of k n^2 points")
+    if k not in (2, 4):
+        raise ValueError(f"ZksZnxZn(k, n) needs k = 2 or 4 (rotations by 180 or 90 degrees), got k={k}")
+    idx = np.arange(k * n * n).reshape(k, n, n)
+    # EMLP applies each generator M to a vector x as x -> M x with (M x) = op(x); the image of
+    # basis vector e_i is op(e_i), so the permutation is read off op applied to the index grid:
+    # (M x)[j] = x[src[j]] means e_{src[j]} -> e_j, i.e. p[src[j]] = j.
+    sources = [np.roll(idx, 1, axis=1),                 # translate in x
+               np.roll(idx, 1, axis=2),                 # translate in y
+               np.rot90(np.roll(idx, 1, axis=0), 4 // k, axes=(1, 2))]  # rotate the grid, shift k
+    gens = []
+    for src in sources:
+        src = src.reshape(-1)
+        p = np.empty(k * n * n, dtype=np.int64)
+        p[src] = np.arange(k * n * n)
+        gens.append(p)
+    return PermutationGroup(gens, k * n * n, name=f"ZksZnxZn({k},{n})", label=label, key=("ZksZnxZn", k, n))
 
 
 def Trivial(n: int, label: str | None = None) -> PermutationGroup:

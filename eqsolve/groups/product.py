@@ -1,18 +1,38 @@
-"""Direct products G1 x G2 x ... acting block-diagonally on R^{d1 + d2 + ...}."""
+"""Direct products G1 x G2 x ... whose defining representation is the tensor product.
+
+As in EMLP, the defining rep of ``G1 * G2`` is V1 ⊗ V2 on R^{d1 d2}: an element is the
+Kronecker product ``g1 ⊗ g2`` (row-major: index (i1, i2) -> i1 * d2 + i2), the discrete
+generators are ``h ⊗ I`` and ``I ⊗ h``, the Lie algebra ``A ⊗ I`` and ``I ⊗ A``. So
+``V(Z(3) * Z(4))`` is the 12-dimensional regular rep of Z3 x Z4 (2-D convolutions). The direct
+sum V1 ⊕ V2 (block-diagonal action on R^{d1 + d2}) is the explicit rep ``V(G1) + V(G2)``
+(``eqsolve.reps.Vsum(G)``).
+
+Internally elements are kept per factor (``{factor: matrix}``), so nothing of size
+(d1 d2)^2 is formed unless asked for; the dense properties below are size-guarded.
+"""
 from __future__ import annotations
 
+import math
+from functools import cached_property
+
 import numpy as np
-import scipy.linalg
 
 from .base import Group
+
+
+def _kron_all(mats) -> np.ndarray:
+    out = np.ones((1, 1))
+    for m in mats:
+        out = np.kron(out, m)
+    return out
 
 
 class DirectProduct(Group):
     """The direct product of groups. Nested products are flattened into their factors.
 
-    The defining representation is the direct sum: an element is block-diagonal
-    (d = sum of the factors' d). Generators of each factor act on their own block.
-    Tensor products of reps of different groups (``V(G1) * V(G2)``) are reps of this group.
+    Attributes:
+        d: prod of the factors' d (the defining rep is the tensor product, as in EMLP).
+        factors: the factor groups, in order.
     """
 
     def __init__(self, *groups: Group, label: str | None = None):
@@ -30,72 +50,196 @@ class DirectProduct(Group):
             raise ValueError(f"DirectProduct: factor {dup} appears twice; give the copies different "
                              f"labels, e.g. S(3, label='rows') and S(3, label='cols')")
         self._factors = tuple(factors)
-        self.d = sum(f.d for f in factors)
+        self.d = math.prod(f.d for f in factors)
         self.name = " x ".join(repr(f) for f in factors)
         self.label = label
         self._key = ("Product", tuple(f.key for f in factors))
-        self._lie_cache = None
-        self._disc_cache = None
 
     @property
     def factors(self) -> tuple[Group, ...]:
         return self._factors
 
-    @property
-    def offsets(self) -> np.ndarray:
-        return np.cumsum([0] + [f.d for f in self._factors])
+    def _check_dense(self, count: int, what: str) -> None:
+        from ..memory import check_fits
+        check_fits(count * self.d * self.d * 8, f"{what} of {self} ({count} x {self.d} x {self.d})",
+                   "work per factor: G.factors, or pass elements as {factor: matrix}")
 
-    def _embed(self, f_index: int, mat: np.ndarray, identity: bool) -> np.ndarray:
-        blocks = [mat if i == f_index else (np.eye(f.d) if identity else np.zeros((f.d, f.d)))
-                  for i, f in enumerate(self._factors)]
-        return scipy.linalg.block_diag(*blocks)
+    # --------------------------------------------------------- dense generators
+    def element(self, parts: dict, lie: bool = False) -> np.ndarray:
+        """The (d, d) matrix of a per-factor element ``{factor: (d_f, d_f)}``: the Kronecker
+        product (identity on missing factors), or for the Lie algebra (``lie=True``) the
+        Kronecker sum (zero on missing factors)."""
+        self._check_dense(1, "an element")
+        if not lie:
+            return _kron_all([np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d)
+                              for f in self._factors])
+        out = np.zeros((self.d, self.d))
+        for i, f in enumerate(self._factors):
+            if f in parts:
+                out += _kron_all([np.asarray(parts[f], dtype=float) if j == i else np.eye(g.d)
+                                  for j, g in enumerate(self._factors)])
+        return out
 
-    @property
+    @cached_property
     def discrete_generators(self) -> np.ndarray:
-        if self._disc_cache is None:
-            mats = [self._embed(i, g, True) for i, f in enumerate(self._factors) for g in f.discrete_generators]
-            self._disc_cache = np.array(mats).reshape(len(mats), self.d, self.d)
-        return self._disc_cache
+        """(M, d, d): each factor's generators ``I ⊗ h ⊗ I``."""
+        M = sum(len(f.discrete_generators) for f in self._factors)
+        self._check_dense(M, "the discrete generators")
+        mats = [self.element({f: h}) for f in self._factors for h in f.discrete_generators]
+        return np.array(mats).reshape(len(mats), self.d, self.d)
 
-    @property
+    @cached_property
     def lie_algebra(self) -> np.ndarray:
-        if self._lie_cache is None:
-            mats = [self._embed(i, a, False) for i, f in enumerate(self._factors) for a in f.lie_algebra]
-            self._lie_cache = np.array(mats).reshape(len(mats), self.d, self.d)
-        return self._lie_cache
+        """(D, d, d): each factor's Lie generators ``I ⊗ A ⊗ I``."""
+        D = sum(len(f.lie_algebra) for f in self._factors)
+        self._check_dense(D, "the Lie algebra")
+        mats = [self.element({f: a}, lie=True) for f in self._factors for a in f.lie_algebra]
+        return np.array(mats).reshape(len(mats), self.d, self.d)
 
     @property
+    def is_permutation(self) -> bool:
+        return all(f.is_permutation for f in self._factors)
+
+    @cached_property
     def perm_generators(self):
-        if not all(f.is_permutation for f in self._factors):
+        """(M, d) point images of the product generators on the d = prod d_f tensor indices."""
+        if not self.is_permutation:
             return None
         out = []
-        off = self.offsets
         for i, f in enumerate(self._factors):
             for p in f.perm_generators:
-                q = np.arange(self.d)
-                q[off[i]:off[i + 1]] = p + off[i]
-                out.append(q)
+                idx = np.zeros(1, dtype=np.int64)
+                for j, g in enumerate(self._factors):
+                    q = p if j == i else np.arange(g.d)
+                    idx = (idx[:, None] * g.d + q[None, :]).reshape(-1)
+                out.append(idx)
         return np.array(out, dtype=np.int64).reshape(len(out), self.d)
 
     @property
     def is_orthogonal(self) -> bool:
         return all(f.is_orthogonal for f in self._factors)
 
-    @property
     def num_constraints(self) -> int:
-        return sum(f.num_constraints for f in self._factors)
+        return sum(f.num_constraints() for f in self._factors)
 
-    def split(self, g: np.ndarray) -> dict[Group, np.ndarray]:
-        """The factor blocks {factor: (d_i, d_i)} of a block-diagonal element g (d, d)."""
-        g = np.asarray(g)
+    # ------------------------------------------------------------ elements
+    def split(self, g) -> dict[Group, np.ndarray]:
+        """The factors ``{factor: g_f}`` of an element.
+
+        ``g`` is either already such a dict, or a (d, d) Kronecker product g_1 ⊗ g_2 ⊗ ...,
+        factored by rank-one SVDs (nearest Kronecker product). A Kronecker product fixes its
+        factors only up to scalars c_f with prod c_f = 1: each factor is scaled to |det| = 1
+        when its group is unimodular, permutation factors to nonnegative entries, and factors
+        of odd d in a group of positive determinants to det > 0. Where that still leaves a choice
+        (e.g. (-g1) ⊗ (-g2) in O(2) x O(2)) the first such factor takes the sign; reps whose
+        action depends on it (odd in both factors' signs) need the dict form.
+        """
+        if isinstance(g, dict):
+            return self._check_parts(g)
+        g = np.asarray(g, dtype=np.float64)
         if g.shape != (self.d, self.d):
-            raise ValueError(f"element of {self} must be ({self.d}, {self.d}), got {g.shape}")
-        off = self.offsets
-        return {f: g[off[i]:off[i + 1], off[i]:off[i + 1]] for i, f in enumerate(self._factors)}
+            raise ValueError(f"element of {self} must be a ({self.d}, {self.d}) Kronecker product (EMLP's "
+                             f"convention) or a dict {{factor: matrix}}; got shape {g.shape}")
+        parts: list[np.ndarray] = []
+        rest = g
+        dims = [f.d for f in self._factors]
+        for i, f in enumerate(self._factors[:-1]):
+            dr = math.prod(dims[i + 1:])
+            R = rest.reshape(f.d, dr, f.d, dr).transpose(0, 2, 1, 3).reshape(f.d * f.d, dr * dr)
+            U, s, Vt = np.linalg.svd(R, full_matrices=False)
+            parts.append((U[:, 0] * np.sqrt(s[0])).reshape(f.d, f.d))
+            rest = (Vt[0] * np.sqrt(s[0])).reshape(dr, dr)
+        parts.append(rest)
+        parts = self._normalise(parts)
+        out = dict(zip(self._factors, parts))
+        err = np.abs(_kron_all(parts) - g).max()
+        if err > 1e-8 * max(1.0, np.abs(g).max()):
+            raise ValueError(f"the ({self.d}, {self.d}) matrix is not a Kronecker product of elements of the "
+                             f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}")
+        return out
+
+    def split_lie(self, A) -> dict[Group, np.ndarray]:
+        """The factors ``{factor: A_f}`` of a Lie-algebra element A = sum_f I ⊗ A_f ⊗ I (d, d)
+        (or a dict). A Kronecker sum fixes its terms up to multiples of the identity that sum
+        to zero: each term is made traceless except on the first factor whose algebra has a
+        trace (e.g. ``Scaling``, ``GL``); factors without a Lie algebra get zero."""
+        if isinstance(A, dict):
+            return self._check_parts(A)
+        A = np.asarray(A, dtype=np.float64)
+        if A.shape != (self.d, self.d):
+            raise ValueError(f"Lie-algebra element of {self} must be a ({self.d}, {self.d}) Kronecker sum or a "
+                             f"dict {{factor: matrix}}; got shape {A.shape}")
+        dims = [f.d for f in self._factors]
+        T = A.reshape(dims + dims)
+        k = len(dims)
+        parts, total_trace = [], 0.0
+        for i, f in enumerate(self._factors):
+            others = [j for j in range(k) if j != i]
+            B = T
+            for j in sorted(others, reverse=True):  # partial trace over the other factors
+                B = np.trace(B, axis1=j, axis2=j + B.ndim // 2)
+            B = B / math.prod(dims[j] for j in others)
+            tr = np.trace(B) / f.d
+            total_trace += tr
+            parts.append(B - tr * np.eye(f.d))
+        traced = [i for i, f in enumerate(self._factors) if any(abs(np.trace(a)) > 1e-10 for a in f.lie_algebra)]
+        if traced:
+            i = traced[0]
+            parts[i] = parts[i] + total_trace * np.eye(dims[i])
+        out = dict(zip(self._factors, parts))
+        rebuilt = self.element(out, lie=True)
+        err = np.abs(rebuilt - A).max()
+        if err > 1e-8 * max(1.0, np.abs(A).max()):
+            raise ValueError(f"the ({self.d}, {self.d}) matrix is not a Kronecker sum of Lie-algebra elements of the "
+                             f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}")
+        return {f: m for f, m in out.items() if len(f.lie_algebra) or np.abs(m).max() > 1e-12}
+
+    def _normalise(self, parts: list[np.ndarray]) -> list[np.ndarray]:
+        total = 1.0
+        free = []
+        for i, (f, m) in enumerate(zip(self._factors, parts)):
+            det = np.linalg.det(m)
+            if f.is_unimodular and abs(det) > 0:
+                c = abs(det) ** (-1.0 / f.d)
+            else:
+                c = np.linalg.norm(m) / np.sqrt(f.d) if np.linalg.norm(m) > 0 else 1.0
+                c = 1.0 / c
+                free.append(i)
+            sign = 0.0
+            if f.is_permutation:
+                sign = np.sign(m.sum())
+            elif f.has_positive_determinants and f.d % 2 == 1:
+                sign = np.sign(det)
+            if sign == 0.0:
+                sign = 1.0
+                free.append(i)
+            parts[i] = m * c * sign
+            total *= c * sign
+        if free:  # the scalar left over goes to the first factor whose scale or sign is free
+            parts[free[0]] = parts[free[0]] / total
+        return parts
+
+    def _check_parts(self, g: dict) -> dict:
+        out = {}
+        for f, m in g.items():
+            if f not in self._factors:
+                raise ValueError(f"{f} is not a factor of {self} (factors: {', '.join(map(str, self._factors))})")
+            m = np.asarray(m, dtype=np.float64)
+            if m.shape != (f.d, f.d):
+                raise ValueError(f"the element of factor {f} must be ({f.d}, {f.d}), got {m.shape}")
+            out[f] = m
+        return out
 
     def samples(self, N: int, seed: int = 0) -> np.ndarray:
-        per = [f.samples(N, seed + 7919 * i) for i, f in enumerate(self._factors)]
-        return np.array([scipy.linalg.block_diag(*[p[k] for p in per]) for k in range(N)])
+        """N elements (N, d, d): Kronecker products of independent samples of the factors
+        (EMLP's convention). Use :meth:`samples_by_factor` to keep them apart."""
+        self._check_dense(N, "samples")
+        per = self.samples_by_factor(N, seed)
+        return np.array([_kron_all([per[f][k] for f in self._factors]) for k in range(N)]).reshape(N, self.d, self.d)
+
+    def samples_by_factor(self, N: int, seed: int = 0) -> dict[Group, np.ndarray]:
+        """``{factor: (N, d_f, d_f)}`` independent samples of each factor."""
+        return {f: f.samples(N, seed + 7919 * i) for i, f in enumerate(self._factors)}
 
     def __repr__(self):
         return f"({self.name})" if self.label is None else f"({self.name})[{self.label}]"

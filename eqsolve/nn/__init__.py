@@ -1,14 +1,19 @@
 """Flax NNX layers and models.
 
-Equivariant MLPs (runtime-backed): ``Linear``, ``BiLinear``, ``GatedNonlinearity``,
-``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``uniform_rep``, ``gated``, ``linear_apply``
-(pure function form). Exchangeable / set / recurrent models are re-exported below.
+Equivariant MLPs (runtime-backed), with EMLP's names: ``Linear``, ``BiLinear``,
+``GatedNonlinearity``, ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``Standardize``,
+``uniform_rep``, ``gated``, ``linear_apply`` (pure function form); Hamiltonian networks
+``HNet``, ``EMLPH``, ``MLPH``, ``hamiltonian_flow``; the fast training step ``TrainStep`` /
+``make_train_step``. Exchangeable / set / recurrent models are re-exported below.
 """
-from .emlp import EMLP, MLP, EMLPBlock, binomial_allocation, uniform_rep
+from .emlp import (EMLP, MLP, MLPH, EMLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
+                   symplectic_form, uniform_rep)
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
+from .step import TrainStep, make_train_step
 
 __all__ = ["Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep",
-           "binomial_allocation", "gated", "gate_indices", "linear_apply"]
+           "binomial_allocation", "gated", "gate_indices", "linear_apply", "Standardize", "HNet", "EMLPH", "MLPH",
+           "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step"]
 
 from .exchangeable import (ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable,
                            broadcast_side_features, channel_dropout, encode_ratings, exchangeable_linear,

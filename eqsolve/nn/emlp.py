@@ -1,19 +1,28 @@
-"""EMLP (Finzi, Welling, Wilson 2021) on Flax NNX.
+"""EMLP (Finzi, Welling, Wilson 2021) on Flax NNX, with EMLP's names and meanings.
 
-``EMLP(rep_in, rep_out, group, ch, num_layers)``: ``num_layers`` blocks of
-equivariant Linear -> BiLinear (residual) -> gated nonlinearity, then a final Linear. The
-hidden rep comes from ``ch`` like EMLP's ``uniform_rep``: a mix of tensors T(p, q) of
-ranks 0..r spread evenly over channels, plus one gate scalar per non-scalar channel.
+- ``EMLP(rep_in, rep_out, group, ch, num_layers)``: ``num_layers`` ``EMLPBlock``s
+  (equivariant Linear -> BiLinear residual -> gated nonlinearity), then a final Linear. The
+  hidden rep comes from ``ch`` through ``uniform_rep(ch, group)``: tensors T(p, q) of ranks
+  0..r spread evenly over channels, plus one gate scalar per non-scalar channel.
+- ``MLP(rep_in, rep_out, group, ch, num_layers)``: the baseline (reps give sizes only).
+- ``Standardize(model, ds_stats)``: input normalization / output unnormalization by a
+  dataset's ``stats`` (``eqsolve.datasets``).
+- ``HNet(network)``, ``EMLPH``, ``MLPH``: Hamiltonian networks (EMLP's HNN): a scalar H(z) from
+  the network, dynamics J grad H by autodiff, rollouts by ``jax.experimental.ode.odeint``.
 """
 from __future__ import annotations
 
 import math
 
+import jax
+import jax.numpy as jnp
+import numpy as np
 from flax import nnx
+from jax.experimental.ode import odeint
 
 from ..reps.base import Rep, ScalarRep
 from ..reps.base import T as _T
-from .layers import BiLinear, GatedNonlinearity, Linear, _bind, gated
+from .layers import BiLinear, GatedNonlinearity, Linear, _bind, _Static, gated
 
 
 def lambert_rank(ch: int, d: int) -> int:
@@ -64,11 +73,12 @@ def uniform_rep(ch: int, G) -> Rep:
 
 
 class EMLPBlock(nnx.Module):
-    """Linear(rep_in -> gated(rep_out)), BiLinear residual, gated nonlinearity -> rep_out."""
+    """EMLP's block: Linear(rep_in -> gated(rep_out)), BiLinear(gated, gated) residual, gated
+    nonlinearity -> rep_out. (batch, rep_in.size()) -> (batch, rep_out.size())."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, mode: str = "auto"):
+    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, mode: str = "auto", init_scale: float = 1.0):
         g = gated(rep_out)
-        self.linear = Linear(rep_in, g, rngs=rngs, mode=mode)
+        self.linear = Linear(rep_in, g, rngs=rngs, mode=mode, init_scale=init_scale)
         self.bilinear = BiLinear(g, g, rngs=rngs)
         self.nonlinearity = GatedNonlinearity(rep_out)
 
@@ -86,11 +96,13 @@ class EMLP(nnx.Module):
         ch: hidden width: an int (``uniform_rep(ch, group)``), a Rep, or a list (one per layer).
         num_layers: number of EMLP blocks.
         rngs: ``nnx.Rngs``.
-    Input (batch, rep_in.size()) -> output (batch, rep_out.size()).
+        init_scale: factor on the Linear layers' initial weights.
+    Input (batch, rep_in.size()) -> output (batch, rep_out.size()). A rep already bound to a
+    group other than ``group`` is refused (ValueError).
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, group, ch=384, num_layers: int = 3, *, rngs: nnx.Rngs,
-                 mode: str = "auto"):
+                 mode: str = "auto", init_scale: float = 1.0):
         self.rep_in, self.rep_out = _bind(rep_in, group), _bind(rep_out, group)
         if isinstance(ch, (list, tuple)):
             middle = [c if isinstance(c, Rep) else uniform_rep(c, group) for c in ch]
@@ -99,8 +111,10 @@ class EMLP(nnx.Module):
         middle = [_bind(m, group) for m in middle]
         reps = [self.rep_in] + middle
         self.hidden_reps = middle
-        self.blocks = nnx.List([EMLPBlock(a, b, rngs=rngs, mode=mode) for a, b in zip(reps[:-1], reps[1:])])
-        self.head = Linear(reps[-1], self.rep_out, rngs=rngs, mode=mode)
+        self.G = group
+        self.blocks = nnx.List([EMLPBlock(a, b, rngs=rngs, mode=mode, init_scale=init_scale)
+                                for a, b in zip(reps[:-1], reps[1:])])
+        self.head = Linear(reps[-1], self.rep_out, rngs=rngs, mode=mode, init_scale=init_scale)
 
     def __call__(self, x):
         for blk in self.blocks:
@@ -108,15 +122,138 @@ class EMLP(nnx.Module):
         return self.head(x)
 
 
-class MLP(nnx.Module):
-    """Plain MLP baseline (swish), same interface: (batch, d_in) -> (batch, d_out)."""
+def _size(rep, group) -> int:
+    if isinstance(rep, (int, np.integer)):
+        if rep < 1:
+            raise ValueError(f"MLP: a size must be >= 1, got {rep}")
+        return int(rep)
+    if not isinstance(rep, Rep):
+        raise TypeError(f"MLP: rep_in / rep_out must be a Rep or an int size, got {type(rep).__name__}")
+    return _bind(rep, group).size()
 
-    def __init__(self, d_in: int, d_out: int, ch: int = 384, num_layers: int = 3, *, rngs: nnx.Rngs):
+
+class MLP(nnx.Module):
+    """EMLP's baseline MLP: ``num_layers`` Linear + swish layers of width ``ch``, then a Linear.
+    Reps and group give the sizes only (ints are accepted as sizes).
+
+    Args:
+        rep_in, rep_out: Reps (bound, or bound here to ``group``) or int sizes.
+        group: the group the reps belong to (for sizes).
+        ch, num_layers: width and number of hidden layers.
+        init_scale: kernels ~ truncated normal with variance init_scale^2 / fan_in (1.0 is
+            Flax's LeCun default); biases zero.
+    (batch, d_in) -> (batch, d_out).
+    """
+
+    def __init__(self, rep_in, rep_out, group=None, ch: int = 384, num_layers: int = 3, *, rngs: nnx.Rngs,
+                 init_scale: float = 1.0):
+        d_in, d_out = _size(rep_in, group), _size(rep_out, group)
+        init = nnx.initializers.variance_scaling(init_scale ** 2, "fan_in", "truncated_normal")
         dims = [d_in] + [ch] * num_layers
-        self.layers = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(dims[:-1], dims[1:])])
-        self.head = nnx.Linear(dims[-1], d_out, rngs=rngs)
+        self.layers = nnx.List([nnx.Linear(a, b, kernel_init=init, rngs=rngs) for a, b in zip(dims[:-1], dims[1:])])
+        self.head = nnx.Linear(dims[-1], d_out, kernel_init=init, rngs=rngs)
 
     def __call__(self, x):
         for lyr in self.layers:
             x = nnx.swish(lyr(x))
         return self.head(x)
+
+
+class Standardize(nnx.Module):
+    """EMLP's ``Standardize``: wraps ``model`` as ``sigma_y * model((x - mu_x) / sigma_x) + mu_y``.
+
+    Args:
+        model: any module (batch, d_in) -> (batch, d_out).
+        ds_stats: ``(mu_x, sigma_x)`` or ``(mu_x, sigma_x, mu_y, sigma_y)`` (scalars or arrays
+            broadcasting against (d_in,) / (d_out,)), e.g. a dataset's ``stats``. They are
+            constants (not trained). Statistics that keep equivariance are the caller's job:
+            ``eqsolve.datasets`` computes them as EMLP does (one scale per vector, no shifts).
+    """
+
+    def __init__(self, model: nnx.Module, ds_stats):
+        if len(ds_stats) not in (2, 4):
+            raise ValueError(f"Standardize: ds_stats must be (mu_x, sigma_x) or (mu_x, sigma_x, mu_y, sigma_y); "
+                             f"got {len(ds_stats)} entries")
+        stats = [np.asarray(s, dtype=np.float32) for s in ds_stats]
+        if any(np.any(s == 0) for s in stats[1::2]):
+            raise ValueError("Standardize: a scale (sigma_x or sigma_y) is zero")
+        self.model = model
+        self._stats = _Static(tuple(stats))
+
+    @property
+    def stats(self):
+        return self._stats.obj
+
+    def __call__(self, x):
+        st = self._stats.obj
+        y = self.model((x - st[0]) / st[1])
+        return y * st[3] + st[2] if len(st) == 4 else y
+
+
+# ------------------------------------------------------------------- Hamiltonian networks
+def symplectic_form(g):
+    """J g for J = [[0, I], [-I, 0]]: (..., 2n) -> (..., 2n) = (g_p, -g_q)."""
+    n = g.shape[-1] // 2
+    return jnp.concatenate([g[..., n:], -g[..., :n]], axis=-1)
+
+
+class HNet(nnx.Module):
+    """EMLP's Hamiltonian neural network: H(z) is ``network(z)`` (a scalar per state) summed over
+    the batch (as EMLP's ``EMLPH``/``MLPH``), the dynamics dz/dt = J grad H(z) come by autodiff.
+
+    Args:
+        network: module (batch, 2n) -> (batch, 1) (e.g. ``EMLP(4*V, Scalar, O2eR3(), ...)``).
+    ``model(z)`` and ``model.H(z)``: (batch, 2n) -> scalar; ``dynamics(z)``: (batch, 2n) -> (batch, 2n);
+    ``rollout(z0, ts)``: (batch, 2n), (t,) -> (batch, t, 2n).
+    """
+
+    def __init__(self, network: nnx.Module):
+        self.network = network
+
+    def H(self, z):
+        return self.network(z).sum()
+
+    def __call__(self, z):
+        return self.H(z)
+
+    def dynamics(self, z, t=None):
+        return symplectic_form(jax.grad(self.H)(z))
+
+    def rollout(self, z0, ts, rtol: float = 1e-4, atol: float = 1e-4):
+        """The learned flow from z0 (batch, 2n) at times ts (t,) -> (batch, t, 2n)."""
+        graphdef, params, rest = nnx.split(self.network, nnx.Param, ...)
+        # odeint's adjoint differentiates all its args: integer state (BiLinear's channel
+        # choice) travels as float (exact for indices) and is cast back inside
+        dtypes = jax.tree.map(lambda a: a.dtype, rest)
+        rest_f = jax.tree.map(lambda a: a.astype(jnp.float32) if jnp.issubdtype(a.dtype, jnp.integer) else a, rest)
+
+        def H(z, params, rest_f):
+            rest = jax.tree.map(lambda a, d: a.astype(d), rest_f, dtypes)
+            return nnx.merge(graphdef, params, rest)(z).sum()
+        return hamiltonian_flow(H, z0, ts, params, rest_f, rtol=rtol, atol=atol)
+
+
+def hamiltonian_flow(H, z0, ts, *args, rtol: float = 1e-4, atol: float = 1e-4):
+    """Integrate dz/dt = J grad_z H(z, *args) (EMLP's ``BHamiltonianFlow``) with JAX's adaptive
+    Dormand-Prince ``odeint`` (differentiable in z0 and ``args``, adjoint backward pass).
+
+    H: (batch, 2n), *args -> scalar (summed over the batch); z0 (batch, 2n); ts (t,);
+    ``args``: pytrees of arrays H depends on (e.g. a split module's state: pass parameters
+    here, not by closure). Returns (batch, t, 2n)."""
+    def f(z, t, *args):
+        return symplectic_form(jax.grad(H)(z, *args))
+    return jnp.swapaxes(odeint(f, z0, ts, *args, rtol=rtol, atol=atol), 0, 1)
+
+
+class EMLPH(HNet):
+    """EMLP's ``EMLPH``: an ``HNet`` whose network is ``EMLP(rep_in, rep_out, group, ...)``."""
+
+    def __init__(self, rep_in, rep_out, group, ch=384, num_layers: int = 3, *, rngs: nnx.Rngs, **kw):
+        super().__init__(EMLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers, rngs=rngs, **kw))
+
+
+class MLPH(HNet):
+    """EMLP's ``MLPH``: an ``HNet`` whose network is ``MLP(rep_in, rep_out, group, ...)``."""
+
+    def __init__(self, rep_in, rep_out, group=None, ch: int = 384, num_layers: int = 3, *, rngs: nnx.Rngs, **kw):
+        super().__init__(MLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers, rngs=rngs, **kw))

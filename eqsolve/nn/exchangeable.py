@@ -21,6 +21,11 @@ Everything works for any number of axes ``D`` (index arrays per axis); a pool ov
 
 Pure functions (``exchangeable_linear``, ``pool_mean``, ``channel_dropout``) can be used inside
 ``jax.jit``; the NNX modules wrap them.
+
+Sharded over devices: every function and module takes ``axis_name``; inside ``jax.shard_map``
+with the entries split over that mesh axis, each pool is the local segment sum followed by a
+sum over the axis (``lax.psum``), so every device sees the full pooled tables and the result
+equals the single-device one (see :mod:`eqsolve.nn.sharded`). ``axis_name=None``: one device.
 """
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
+
+from ..runtime.sharded import cross_device_sum
 
 __all__ = [
     "kept_subsets",
@@ -76,26 +83,33 @@ def _segment_ids(index: Sequence[jnp.ndarray], sizes: Sequence[int], kept: Seque
     return seg, n
 
 
-def pool_mean(x, index, sizes, kept, weights=None):
+def _pool_table(x, wt, index, sizes, kept, axis_name):
+    """(segments, C) means of ``x`` over the contributing entries of each segment of ``kept``
+    (one row when nothing is kept) and the (nnz,) segment id of each entry (None then)."""
+    if len(kept) == 0:
+        total, count = cross_device_sum((jnp.sum(x * wt[:, None], axis=0, keepdims=True), jnp.sum(wt)), axis_name)
+        return total / jnp.maximum(count, 1.0), None
+    seg, n = _segment_ids(index, sizes, kept)
+    total = jax.ops.segment_sum(x * wt[:, None], seg, num_segments=n)
+    count = jax.ops.segment_sum(wt, seg, num_segments=n)
+    total, count = cross_device_sum((total, count), axis_name)
+    return total / jnp.maximum(count, 1.0)[:, None], seg
+
+
+def pool_mean(x, index, sizes, kept, weights=None, axis_name=None):
     """Mean of ``x`` (nnz, C) over the entries that share the indices of the ``kept`` axes.
 
     Returns the pooled values gathered back at each entry, shape (nnz, C). Entries with weight
-    0 do not contribute; a segment with no contributing entry pools to 0.
+    0 do not contribute; a segment with no contributing entry pools to 0. ``axis_name``: the
+    mesh axis the entries are split over (inside ``shard_map``), or None.
     """
     nnz = x.shape[0]
     w = jnp.ones((nnz,), x.dtype) if weights is None else weights.astype(x.dtype)
-    if len(kept) == 0:
-        total = jnp.sum(x * w[:, None], axis=0, keepdims=True)
-        count = jnp.maximum(jnp.sum(w), 1.0)
-        return jnp.broadcast_to(total / count, x.shape)
-    seg, n = _segment_ids(index, sizes, kept)
-    total = jax.ops.segment_sum(x * w[:, None], seg, num_segments=n)
-    count = jax.ops.segment_sum(w, seg, num_segments=n)
-    mean = total / jnp.maximum(count, 1.0)[:, None]
-    return mean[seg]
+    mean, seg = _pool_table(x, w, index, sizes, kept, axis_name)
+    return jnp.broadcast_to(mean, x.shape) if seg is None else mean[seg]
 
 
-def exchangeable_linear(params, x, index, sizes, weights=None):
+def exchangeable_linear(params, x, index, sizes, weights=None, axis_name=None):
     """Pure exchangeable linear map on sparse entries.
 
     Args:
@@ -105,27 +119,21 @@ def exchangeable_linear(params, x, index, sizes, weights=None):
       index: sequence of D int arrays, each (nnz,).
       sizes: static tuple of D axis sizes.
       weights: optional (nnz,) pooling weights (1 = contributes to pools).
+      axis_name: mesh axis the entries are split over (inside ``shard_map``): pools are summed
+        over it. None: all entries are here.
     Returns: (nnz, C_out).
     """
     ndim = len(sizes)
     if len(index) != ndim:
         raise ValueError(f"got {len(index)} index arrays for a {ndim}-axis tensor of sizes {tuple(sizes)}")
     out = x @ params[subset_label(tuple(range(ndim)))]
+    nnz = x.shape[0]
+    wt = jnp.ones((nnz,), x.dtype) if weights is None else weights.astype(x.dtype)
     for kept in kept_subsets(ndim)[1:]:
-        w = params[subset_label(kept)]
-        nnz = x.shape[0]
-        wt = jnp.ones((nnz,), x.dtype) if weights is None else weights.astype(x.dtype)
-        if len(kept) == 0:
-            total = jnp.sum(x * wt[:, None], axis=0, keepdims=True)
-            pooled = (total / jnp.maximum(jnp.sum(wt), 1.0)) @ w
-            out = out + pooled
-            continue
         # pool first (few segments), multiply, then gather: cheaper than pooling C_out channels
-        seg, n = _segment_ids(index, sizes, kept)
-        total = jax.ops.segment_sum(x * wt[:, None], seg, num_segments=n)
-        count = jax.ops.segment_sum(wt, seg, num_segments=n)
-        pooled = (total / jnp.maximum(count, 1.0)[:, None]) @ w
-        out = out + pooled[seg]
+        mean, seg = _pool_table(x, wt, index, sizes, kept, axis_name)
+        pooled = mean @ params[subset_label(kept)]
+        out = out + (pooled if seg is None else pooled[seg])
     return out + params["bias"]
 
 
@@ -181,7 +189,7 @@ def expected_rating(logits, values):
 class ExchangeableLinear(nnx.Module):
     """Sparse exchangeable linear layer (2^ndim tied weights + bias).
 
-    ``layer(x, index, sizes, weights=None)``: x (nnz, in_ch) -> (nnz, out_ch).
+    ``layer(x, index, sizes, weights=None, axis_name=None)``: x (nnz, in_ch) -> (nnz, out_ch).
     """
 
     def __init__(self, in_ch: int, out_ch: int, *, ndim: int = 2, rngs: nnx.Rngs | None, dtype=jnp.float32):
@@ -203,10 +211,10 @@ class ExchangeableLinear(nnx.Module):
         d["bias"] = self.bias[...]
         return d
 
-    def __call__(self, x, index, sizes, weights=None):
+    def __call__(self, x, index, sizes, weights=None, axis_name=None):
         if x.shape[-1] != self.in_ch:
             raise ValueError(f"ExchangeableLinear expects {self.in_ch} input channels, got {x.shape[-1]}")
-        return exchangeable_linear(self.param_dict(), x, index, tuple(sizes), weights)
+        return exchangeable_linear(self.param_dict(), x, index, tuple(sizes), weights, axis_name)
 
 
 def _act(x):
@@ -246,7 +254,7 @@ class _Stack(nnx.Module):
         self.residual = bool(residual)
         self.norm = bool(norm)
 
-    def __call__(self, h, index, sizes, weights, key, deterministic, side_x=None):
+    def __call__(self, h, index, sizes, weights, key, deterministic, side_x=None, axis_name=None):
         if (side_x is None) != (self.side_layer is None):
             raise ValueError(f"this stack was built for {self.side_in} side-feature channels, got "
                              f"{0 if side_x is None else side_x.shape[-1]}")
@@ -255,9 +263,9 @@ class _Stack(nnx.Module):
             inp = h
             if self.norm and i > 0:
                 h = _layer_norm(h)
-            h = layer(h, index, sizes, weights)
+            h = layer(h, index, sizes, weights, axis_name)
             if i == 0 and side_x is not None:
-                h = h + self.side_scale * self.side_layer(side_x, index, sizes, weights)
+                h = h + self.side_scale * self.side_layer(side_x, index, sizes, weights, axis_name)
             if i < n - 1 or self.final_act:
                 h = _act(h)
                 if not deterministic and self.dropout > 0:
@@ -276,7 +284,7 @@ class SelfSupervisedExchangeable(nnx.Module):
     exchangeable layer scaled by ``side_scale``); ``num_layers`` exchangeable layers of ``ch``
     channels; output logits.
 
-    ``model(x, index, sizes, weights=None, *, key=None, deterministic=True, side=None)``
+    ``model(x, index, sizes, weights=None, *, key=None, deterministic=True, side=None, axis_name=None)``
     with x = ``encode_ratings(...)`` (nnz, n_levels+1) -> logits (nnz, n_levels).
     """
 
@@ -300,10 +308,11 @@ class SelfSupervisedExchangeable(nnx.Module):
         self.net = _Stack(widths, ndim, dropout, rngs, final_act=False, residual=residual, norm=norm,
                           side_in=int(sum(side_dims)), side_scale=side_scale)
 
-    def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
+    def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None, axis_name=None):
         if key is None:
             deterministic = True
-        return self.net(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side))
+        return self.net(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side),
+                        axis_name)
 
 
 class FactorizedExchangeable(nnx.Module):
@@ -315,12 +324,12 @@ class FactorizedExchangeable(nnx.Module):
     passed through exchangeable layers; output logits.
 
     ``model(x, index, sizes, weights=None, *, query_index=None, query_weights=None, key=None,
-    deterministic=True)``: the encoder pools over entries with weight > 0. Without
-    ``query_index`` the decoder predicts at the input entries and its pools, too, use only the
-    entries with weight > 0 (the observed ratings), so an entry's prediction depends on the
-    observed ratings alone: not on which other entries are queried, nor on padding (entries
-    of weight 0). With ``query_index`` it predicts there and pools with ``query_weights``
-    (default: every queried entry). Returns logits (n_query, n_levels).
+    deterministic=True, side=None, axis_name=None)``: the encoder pools over entries with
+    weight > 0. Without ``query_index`` the decoder predicts at the input entries and its pools,
+    too, use only the entries with weight > 0 (the observed ratings), so an entry's prediction
+    depends on the observed ratings alone: not on which other entries are queried, nor on
+    padding (entries of weight 0). With ``query_index`` it predicts there and pools with
+    ``query_weights`` (default: every queried entry). Returns logits (n_query, n_levels).
     """
 
     def __init__(
@@ -348,33 +357,35 @@ class FactorizedExchangeable(nnx.Module):
         self.decoder = _Stack(dec, 2, dropout, rngs, False, residual=residual, norm=norm)
         self.dropout = float(dropout)
 
-    def factors(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None):
-        """Row and column factors: ((N, f), (M, f))."""
+    def factors(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None, axis_name=None):
+        """Row and column factors: ((N, f), (M, f)) (complete on every device when sharded)."""
         if key is None:
             deterministic = True
-        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side))
+        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side),
+                         axis_name)
         nnz = h.shape[0]
         w = jnp.ones((nnz,), h.dtype) if weights is None else weights.astype(h.dtype)
         out = []
         for a in range(2):
-            tot = jax.ops.segment_sum(h * w[:, None], index[a], num_segments=int(sizes[a]))
-            cnt = jax.ops.segment_sum(w, index[a], num_segments=int(sizes[a]))
-            out.append(tot / jnp.maximum(cnt, 1.0)[:, None])
+            mean, _ = _pool_table(h, w, index, sizes, (a,), axis_name)
+            out.append(mean)
         return out[0], out[1]
 
-    def decode(self, u, v, query_index, sizes, query_weights=None, *, key=None, deterministic=True):
+    def decode(self, u, v, query_index, sizes, query_weights=None, *, key=None, deterministic=True, axis_name=None):
         fu, fv = u[query_index[0]], v[query_index[1]]
         h = jnp.concatenate([fu, fv, fu * fv], axis=-1)
         if key is None:
             deterministic = True
-        return self.decoder(h, query_index, tuple(sizes), query_weights, key, deterministic)
+        return self.decoder(h, query_index, tuple(sizes), query_weights, key, deterministic, axis_name=axis_name)
 
     def __call__(self, x, index, sizes, weights=None, *, query_index=None, query_weights=None, key=None,
-                 deterministic=True, side=None):
+                 deterministic=True, side=None, axis_name=None):
         k1 = k2 = None
         if key is not None:
             k1, k2 = jax.random.split(key)
-        u, v = self.factors(x, index, sizes, weights, key=k1, deterministic=deterministic, side=side)
+        u, v = self.factors(x, index, sizes, weights, key=k1, deterministic=deterministic, side=side,
+                            axis_name=axis_name)
         if query_index is None:
             query_index, query_weights = index, weights
-        return self.decode(u, v, query_index, sizes, query_weights, key=k2, deterministic=deterministic)
+        return self.decode(u, v, query_index, sizes, query_weights, key=k2, deterministic=deterministic,
+                           axis_name=axis_name)

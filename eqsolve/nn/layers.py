@@ -22,7 +22,13 @@ from ..runtime import Layout, LinearProgram
 
 
 def _bind(rep: Rep, G=None) -> Rep:
+    """``rep`` as a rep of ``G``: unbound reps are bound to ``G``; a rep already bound to another
+    group is refused (it would silently compute with the wrong symmetry)."""
     if rep.is_bound and (G is None or rep.G is not None):
+        if G is not None and rep.G != G:
+            raise ValueError(f"rep {rep} is a rep of {rep.G}, but the model's group is {G}: build the rep "
+                             f"unbound (e.g. 2*V, bound here) or with the same group (e.g. V({G})), or pass "
+                             f"group={rep.G}")
         return rep
     if G is None:
         raise ValueError(f"rep {rep} is unbound: give it a group first, e.g. ({rep})(S(3))")
@@ -96,56 +102,91 @@ class Linear(nnx.Module):
         return (Q @ self.solver_coefficients()).reshape(self.rep_out.size(), self.rep_in.size())
 
 
-class BiLinear(nnx.Module):
-    """Cheap equivariant bilinear layer (as in EMLP): parts of the input that transform like a
-    map ``in-field -> out-field`` are used as that map's weights, applied to the input.
+class ChannelSelection(nnx.Variable):
+    """Fixed (not trained) int32 channel indices drawn at initialization (BiLinear)."""
 
-    For an output field o and input field i, every input field k whose type is
-    ``o ⊗ i*`` gives  y_o += (theta W_k) (phi x_i), with channel mixes theta (C_o, C_k) and
-    phi (C_o, C_i); both factors are equivariant, so y is. Fields with no such partner get no
-    bilinear term.
+
+class BiLinear(nnx.Module):
+    """EMLP's cheap equivariant bilinear layer, with its weights built as EMLP builds them
+    (``emlp.reps.bilinear_weights``): ``y = 0.1 * W(x) @ x``, where the (size_out, size_in)
+    matrix W(x) is read off the input itself.
+
+    W splits into blocks (output channel c_o of field o) x (input channel c_i of field i); each
+    block transforms like o (x) i*. Where the input has a non-scalar field k of that type, the
+    block is a learned combination ``sum_j w[c_o, c_i, j] x_k[sel_j]`` of n = min(C_k, size of
+    the type) channels ``sel`` of field k, drawn at random (with replacement, as EMLP does) once
+    per field; blocks without a partner field (and all scalar-typed blocks) are zero. Weights
+    ``w`` (one vector of that total length in EMLP) start standard normal (EMLP's objax
+    default). Equivariant because W(g x) = rho_out(g) W(x) rho_in(g)^{-1}.
+
+    Args:
+        rep_in, rep_out: bound reps (EMLP uses ``gated(rep)`` for both).
+        rngs: ``nnx.Rngs`` (weights and channel selection).
+        scale: output factor (EMLP: 0.1).
+    Input (..., rep_in.size()) -> output (..., rep_out.size()).
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, dtype=jnp.float32):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
         keys = [F.key for F in lin.fields]
-        triples = []
+        from ..runtime.compile import _seed
+        rng = np.random.default_rng(_seed(rngs.params()))
+        triples, sels = [], {}
         for fo, Fo in enumerate(lout.fields):
             for fi, Fi in enumerate(lin.fields):
                 target = tuple(l.key for l in Fo.leaves) + tuple(l.T.key for l in Fi.leaves)
-                if target in keys:
-                    triples.append((fo, fi, keys.index(target)))
+                if target in keys and lin.fields[keys.index(target)].leaves:   # EMLP: scalars are no source
+                    fk = keys.index(target)
+                    if fk not in sels:
+                        Fk = lin.fields[fk]
+                        sels[fk] = rng.choice(Fk.channels, min(Fk.channels, int(np.prod(Fk.shape))))
+                    triples.append((fo, fi, fk))
         self._triples = _Static(triples)
-        per_out = {}
-        for fo, _, _ in triples:
-            per_out[fo] = per_out.get(fo, 0) + 1
-        from ..runtime.compile import _seed
-        rng = np.random.default_rng(_seed(rngs.params()))
-        thetas, phis = [], []
-        for fo, fi, fk in triples:
-            co, ci, ck = lout.fields[fo].channels, lin.fields[fi].channels, lin.fields[fk].channels
-            s = scale / math.sqrt(per_out[fo])
-            thetas.append(nnx.Param(jnp.asarray(rng.normal(size=(co, ck)) * (s / math.sqrt(ck)), dtype)))
-            phis.append(nnx.Param(jnp.asarray(rng.normal(size=(co, ci)) / math.sqrt(ci), dtype)))
-        self.thetas = nnx.List(thetas)
-        self.phis = nnx.List(phis)
+        # the chosen channels are state (not static), so models that differ only in their
+        # random draws share one compiled program
+        self.selections = nnx.List([ChannelSelection(jnp.asarray(sels[fk], jnp.int32)) for _, _, fk in triples])
+        self.scale = scale
+        self.weights = nnx.List([
+            nnx.Param(jnp.asarray(rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk]))), dtype))
+            for fo, fi, fk in triples])
+
+    @property
+    def num_weights(self) -> int:
+        """EMLP's ``Wdim`` (the length of its bilinear weight vector)."""
+        return sum(int(np.prod(w.shape)) for w in self.weights)
 
     def __call__(self, x):
         lin, lout = self._layouts.obj
+        return lout.merge(self.apply_fields(lin.split(x)))
+
+    def matrix(self, x):
+        """W(x): (..., rep_out.size(), rep_in.size()) so that ``self(x) == scale * W(x) @ x``."""
+        lin, lout = self._layouts.obj
         xs = lin.split(x)
-        return lout.merge(self.apply_fields(xs))
+        batch = x.shape[:-1]
+        W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
+        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
+            Fo, Fi = lout.fields[fo], lin.fields[fi]
+            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
+            so, si = int(np.prod(Fo.shape)), int(np.prod(Fi.shape))
+            xk = xk.reshape(batch + (xk.shape[len(batch)], so, si))
+            blocks = jnp.einsum("abn,...nOI->...aObI", w[...], xk)                        # (..., Co, so, Ci, si)
+            rows = Fo.index.reshape(-1)  # flat coordinates of field o, channel-major
+            cols = Fi.index.reshape(-1)
+            W = W.at[(..., rows[:, None], cols[None, :])].add(blocks.reshape(batch + (rows.size, cols.size)))
+        return W
 
     def apply_fields(self, xs):
+        """Tensor form: list of (..., C_f, *shape_f) per input field -> list per output field."""
         lin, lout = self._layouts.obj
         batch = xs[0].shape[:xs[0].ndim - 1 - len(lin.fields[0].shape)]
         outs = [None] * len(lout.fields)
-        for th, ph, (fo, fi, fk) in zip(self.thetas, self.phis, self._triples.obj):
+        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
             no, ni = len(lout.fields[fo].shape), len(lin.fields[fi].shape)
             O, I = "ABCDEFGHIJ"[:no], "KLMNOPQRST"[:ni]
-            u = jnp.einsum(f"...e{O}{I},de->...d{O}{I}", xs[fk], th[...])
-            xm = jnp.einsum(f"...c{I},dc->...d{I}", xs[fi], ph[...])
-            y = jnp.einsum(f"...d{O}{I},...d{I}->...d{O}", u, xm)
+            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
+            y = self.scale * jnp.einsum(f"...n{O}{I},...c{I},dcn->...d{O}", xk, xs[fi], w[...], optimize="optimal")
             outs[fo] = y if outs[fo] is None else outs[fo] + y
         for fo, F in enumerate(lout.fields):
             if outs[fo] is None:

@@ -53,19 +53,41 @@ def _memoized_size(compute):
 class Rep:
     """A (possibly unbound) linear representation.
 
-    Subclasses implement ``size``, ``_leaves``, ``_rho``, ``_drho``, ``_perm``, ``T`` and ``_bind``.
+    Built-in subclasses implement ``size``, ``_leaves``, ``_rho``, ``_drho``, ``_perm``, ``T``
+    and ``_bind``. A *user* representation (as in EMLP's "new representations" tutorial) only
+    sets ``self.G`` and defines ``rho(M)`` -- the (n, n) matrix of a group element M given as a
+    (G.d, G.d) matrix -- and, for Lie groups, optionally ``drho(A)`` (otherwise it is taken
+    from ``rho`` by a Richardson-extrapolated central difference of ``rho(expm(tA))``). It may
+    override ``size()``, ``__str__``, ``__call__(G)`` (to bind an unbound instance) and ``key``;
+    everything else (sums, products, duals, solving, verification, layers) works as for a
+    built-in rep. Its default ``key`` is its class and public attributes; its dual ``.T`` is
+    itself for orthogonal groups (as in EMLP) and the inverse-transpose rep otherwise.
     """
 
     # ------------------------------------------------------------- structure
     def size(self) -> int:
-        raise NotImplementedError
+        """Dimension of the rep (a user rep: read off ``rho`` at the identity)."""
+        value = self.__dict__.get("_user_size")
+        if value is None:
+            self._require_user_rho()
+            G = self._user_group("size()")
+            value = self._user_size = int(np.asarray(self.rho(np.eye(G.d))).shape[-1])
+        return value
 
     def _leaves(self) -> list["Rep"]:
-        raise NotImplementedError
+        return [self]  # a user rep is a leaf
 
     @property
     def key(self):
-        raise NotImplementedError
+        """Value key of a user rep: its class, group and public attributes."""
+        parts = []
+        for name, value in sorted(vars(self).items()):
+            if name.startswith("_") or name in _CACHED_NAMES:
+                continue
+            parts.append((name, _freeze(value, self, name)))
+        G = self.G
+        return ("UserRep", type(self).__module__, type(self).__qualname__, None if G is None else G.key,
+                tuple(parts))
 
     def __eq__(self, other):
         return isinstance(other, Rep) and self.key == other.key
@@ -73,9 +95,19 @@ class Rep:
     def __hash__(self):
         return hash(self.key)
 
+    @property
+    def _is_defining(self) -> bool:
+        """True only for the defining rep V(G) of a single group (what closed-form solvers need)."""
+        return False
+
+    @property
+    def _permutation_leaf(self) -> bool:
+        """A leaf whose group elements act by permuting coordinates (user reps: never)."""
+        return False
+
     @cached_property  # reps are immutable (binding makes a new rep)
     def is_bound(self) -> bool:
-        return all(leaf.G is not None for leaf in self._leaves() if isinstance(leaf, BaseRep))
+        return all(leaf.G is not None for leaf in self._leaves() if not isinstance(leaf, ScalarRep))
 
     @cached_property
     def G(self) -> Group | None:
@@ -83,9 +115,11 @@ class Rep:
         product of all their factors when leaves belong to different groups."""
         groups = []
         for leaf in self._leaves():
+            if leaf is self:  # a user leaf that set no group
+                return None
             g = leaf.G
             if g is None:
-                if isinstance(leaf, BaseRep):
+                if not isinstance(leaf, ScalarRep):
                     return None
                 continue
             if g not in groups:
@@ -110,6 +144,14 @@ class Rep:
             return Trivial(1)
         return G
 
+    def _user_group(self, what: str) -> Group:
+        G = self.G
+        if G is None:
+            raise ValueError(f"{type(self).__name__} {self} has no group: set self.G (or bind it) before {what}")
+        if not isinstance(G, Group):
+            raise TypeError(f"{type(self).__name__}.G must be a Group, got {type(G).__name__}")
+        return G
+
     @cached_property
     def monomials(self):
         """The monomial blocks of this rep (see :class:`eqsolve.reps.monomial.Monomial`)."""
@@ -119,7 +161,7 @@ class Rep:
     @property
     def is_permutation(self) -> bool:
         """Whether every group element acts by permuting coordinates."""
-        return all(leaf.G is None or leaf.G.is_permutation for leaf in self._leaves())
+        return all(leaf._permutation_leaf for leaf in self._leaves())
 
     # --------------------------------------------------------------- algebra
     def __add__(self, other):
@@ -172,7 +214,11 @@ class Rep:
 
     @property
     def T(self) -> "Rep":
-        raise NotImplementedError
+        """The dual rep (user reps: itself for orthogonal groups, as in EMLP)."""
+        G = self.G
+        if G is not None and G.is_orthogonal:
+            return self
+        return DualRep(self)
 
     def __call__(self, G: Group) -> "Rep":
         if not isinstance(G, Group):
@@ -180,58 +226,162 @@ class Rep:
         return self._bind(G)
 
     def _bind(self, G: Group) -> "Rep":
-        raise NotImplementedError
+        """Bind a user rep: its own ``__call__`` when it defines one, else a copy with ``G``."""
+        if type(self).__call__ is not Rep.__call__:
+            return self(G)
+        if self.G is not None:
+            if self.G == G:
+                return self
+            raise ValueError(f"{self} is already a rep of {self.G}; it cannot be applied to {G}")
+        import copy
+        out = copy.copy(self)
+        for name in _CACHED_NAMES + ("_user_size",):
+            out.__dict__.pop(name, None)
+        out.G = G
+        return out
 
     # ----------------------------------------------------------- group action
-    def _elements(self, g: np.ndarray, what: str = "element") -> dict:
-        """Split a (d, d) element of self.G into {factor: block}."""
+    def _elements(self, g, what: str = "element") -> dict:
+        """Split an element of self.G into {factor: block}. ``g`` is a (d, d) matrix (for a
+        direct product the Kronecker product of its factors' elements, as in EMLP) or a dict
+        ``{factor: matrix}`` (EMLP's form for reps of product groups)."""
         G = self._require_group()
-        g = np.asarray(g, dtype=np.float64)
+        if isinstance(g, dict):
+            if isinstance(G, DirectProduct):
+                return G.split(g)  # validates the factors and shapes
+            if set(g) != {G}:
+                raise ValueError(f"{self} is a rep of {G}; a dict element must be {{{G}: matrix}}, got keys "
+                                 f"{', '.join(map(str, g))}")
+            g = g[G]
+        g = _as_element(g)
         if g.shape != (G.d, G.d):
             raise ValueError(f"{self} is a rep of {G}, whose {what}s are ({G.d}, {G.d}) matrices; "
                              f"got shape {g.shape}")
         if isinstance(G, DirectProduct):
-            return G.split(g)
+            return G.split_lie(g) if what == "Lie-algebra element" else G.split(g)
         return {G: g}
 
     def rho(self, g: np.ndarray) -> np.ndarray:
-        """Dense matrix (size, size) of the group element g (a (d, d) element of ``self.G``)."""
+        """Dense matrix (size, size) of the group element g (a (d, d) element of ``self.G``, or
+        ``{factor: matrix}`` for a product group)."""
         _check_dense_size(self, self.size() ** 2, "rho(g)")
         return self._rho(self._elements(g))
+
+    def rho_dense(self, g) -> np.ndarray:
+        """EMLP's name: the dense (size, size) matrix of g (see :meth:`rho`)."""
+        _check_dense_size(self, self.size() ** 2, "rho_dense(g)")
+        return self._rho(self._elements(g))
+
+    def drho_dense(self, A) -> np.ndarray:
+        """EMLP's name: the dense (size, size) matrix of the Lie-algebra element A."""
+        _check_dense_size(self, self.size() ** 2, "drho_dense(A)")
+        return self._drho(self._elements(A, "Lie-algebra element"))
 
     def drho(self, A: np.ndarray) -> np.ndarray:
         """Dense matrix (size, size) of the Lie-algebra element A (a (d, d) matrix)."""
         _check_dense_size(self, self.size() ** 2, "drho(A)")
         return self._drho(self._elements(A, "Lie-algebra element"))
 
+    def _leaf_element(self, elems: dict, lie: bool) -> np.ndarray:
+        """The (G.d, G.d) element of a user leaf's group from per-factor parts."""
+        G = self._user_group("rho(g)")
+        if G in elems:
+            return _as_element(elems[G])
+        if isinstance(G, DirectProduct):
+            return G.element({f: m for f, m in elems.items() if f in G.factors}, lie=lie)
+        return np.zeros((G.d, G.d)) if lie else np.eye(G.d)
+
+    def _user_matrix(self, M, what: str) -> np.ndarray:
+        R = _as_element(M)
+        n = self.size()
+        if R.shape != (n, n):
+            raise ValueError(f"{type(self).__name__}.{what} must return a ({n}, {n}) matrix, got shape {R.shape}")
+        return R
+
+    def _require_user_rho(self) -> None:
+        if type(self).rho is Rep.rho:
+            raise TypeError(f"{type(self).__name__} is a Rep subclass without rho(M): define rho (and drho for Lie "
+                            f"groups), or size/_rho/_drho/_leaves/key/T/_bind as the built-in reps do")
+
     def _rho(self, elems: dict) -> np.ndarray:
-        raise NotImplementedError
+        self._require_user_rho()
+        return self._user_matrix(self.rho(self._leaf_element(elems, lie=False)), "rho(M)")
 
     def _drho(self, algs: dict) -> np.ndarray:
-        raise NotImplementedError
+        A = self._leaf_element(algs, lie=True)
+        if type(self).drho is not Rep.drho:
+            return self._user_matrix(self.drho(A), "drho(A)")
+        return self._numerical_drho(A)
+
+    def _numerical_drho(self, A: np.ndarray) -> np.ndarray:
+        """d/dt rho(expm(tA)) at t=0: central differences at h and h/2, Richardson-combined
+        (error O(h^4)); exact to ~1e-10 for smooth reps."""
+        n = self.size()
+        scale = float(np.abs(A).max())
+        if scale == 0.0:
+            return np.zeros((n, n))
+        h = 1e-3 / scale
+
+        def central(t):
+            plus = self._user_matrix(self.rho(scipy.linalg.expm(t * A)), "rho(M)")
+            minus = self._user_matrix(self.rho(scipy.linalg.expm(-t * A)), "rho(M)")
+            return (plus - minus) / (2 * t)
+
+        return (4 * central(h / 2) - central(h)) / 3
 
     def _perm(self, perms: dict) -> np.ndarray:
         """Index permutation (size,) for permutation elements {factor: (d_f,) int array}."""
-        raise NotImplementedError
+        raise TypeError(f"{self} does not act by permuting coordinates (rep.is_permutation is False)")
 
     # --------------------------------------------------------------- solving
-    def equivariant_basis(self, method: str = "auto", cache: bool = True):
+    def equivariant_basis(self, method: str = "auto", cache: bool = True,
+                           max_seconds: float | None = 60.0):  # = eqsolve.solve.MAX_SECONDS
         """The basis of the invariant subspace {v : rho(g) v = v for all g}.
 
         Returns a :class:`eqsolve.solve.Basis` (``.dim``, ``.labels``, ``.dense()`` giving
         (size, dim) orthonormal columns). For ``rep_in >> rep_out`` a column reshapes to a
-        (size(rep_out), size(rep_in)) weight matrix.
+        (size(rep_out), size(rep_in)) weight matrix. A block whose estimated work is over
+        ``max_seconds`` is refused with the estimate (``None`` lifts the limit).
         """
         from ..solve import solve_basis
-        return solve_basis(self, method=method, cache=cache)
+        return solve_basis(self, method=method, cache=cache, max_seconds=max_seconds)
 
     def equivariant_projector(self, method: str = "auto"):
         """The orthogonal projector Q Q^T onto the invariant subspace, as a lazy
         ``scipy.sparse.linalg.LinearOperator`` (size, size)."""
         return self.equivariant_basis(method=method).projector()
 
+    def __str__(self):
+        G = self.G
+        return type(self).__name__ + ("" if G is None else f"[{G}]")
+
     def __repr__(self):
         return str(self)
+
+
+def _as_element(g) -> np.ndarray:
+    """A group element as float64, or complex128 for complex groups (U(n), SU(n))."""
+    g = np.asarray(g)
+    return g.astype(np.complex128 if np.iscomplexobj(g) else np.float64, copy=False)
+
+
+_CACHED_NAMES = ("is_bound", "G", "monomials", "_size", "_user_size")
+
+
+def _freeze(value, rep, name):
+    """A hashable stand-in for an attribute of a user rep (for its default key)."""
+    if isinstance(value, Group) or isinstance(value, Rep):
+        return value.key
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v, rep, name) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{type(rep).__name__}.{name} ({type(value).__name__}) is not hashable, so the rep has no "
+                        f"default key: define a `key` property on {type(rep).__name__}") from None
+    return value
 
 
 def _check_dense_size(rep: Rep, n_entries: int, what: str) -> None:
@@ -294,20 +444,29 @@ class ScalarRep(Rep):
     def _perm(self, perms):
         return np.zeros(1, dtype=np.int64)
 
+    @property
+    def _permutation_leaf(self) -> bool:
+        return True
+
     def __str__(self):
         return "V⁰"
 
 
 class BaseRep(Rep):
-    """The defining rep V of a group on R^d (``dual=True``: the dual rep V*, rho(g)^{-T}).
+    """The defining rep V of a single group on R^d (``dual=True``: the dual rep V*,
+    rho(g)^{-T}).
 
     For groups with orthogonal generators (permutations, SO(n), O(n)) V* equals V and the
-    dual flag is dropped.
+    dual flag is dropped. The defining rep of a direct product is the tensor product of its
+    factors' defining reps (as in EMLP): ``V(G1 * G2)`` returns ``V(G1) * V(G2)``.
     """
 
     def __init__(self, G: Group | None = None, dual: bool = False):
         if G is not None and not isinstance(G, Group):
             raise TypeError(f"V(G) needs a Group, got {type(G).__name__}")
+        if G is not None and len(G.factors) > 1:
+            raise TypeError(f"BaseRep is the defining rep of one group; {G} is a direct product: use V(G), "
+                            f"the tensor product of its factors' defining reps")
         self._G = G
         self.dual = bool(dual) and not (G is not None and G.is_orthogonal)
 
@@ -328,6 +487,14 @@ class BaseRep(Rep):
         return ("V", None if self._G is None else self._G.key, self.dual)
 
     @property
+    def _is_defining(self) -> bool:
+        return not self.dual
+
+    @property
+    def _permutation_leaf(self) -> bool:
+        return self._G is not None and self._G.is_permutation
+
+    @property
     def T(self):
         return BaseRep(self._G, not self.dual)
 
@@ -336,7 +503,7 @@ class BaseRep(Rep):
             if self._G == G:
                 return self
             raise ValueError(f"{self} is already a rep of {self._G}; it cannot be applied to {G}")
-        return BaseRep(G, self.dual)
+        return defining_rep(G, self.dual)
 
     def __call__(self, G):
         if not isinstance(G, Group):
@@ -344,11 +511,10 @@ class BaseRep(Rep):
         return self._bind(G)
 
     def _element(self, elems, identity: bool) -> np.ndarray:
-        blocks = []
-        for f in self._G.factors:
-            m = elems.get(f)
-            blocks.append(m if m is not None else (np.eye(f.d) if identity else np.zeros((f.d, f.d))))
-        return blocks[0] if len(blocks) == 1 else scipy.linalg.block_diag(*blocks)
+        m = elems.get(self._G)
+        if m is None:
+            return np.eye(self._G.d) if identity else np.zeros((self._G.d, self._G.d))
+        return _as_element(m)
 
     def _rho(self, elems):
         g = self._element(elems, True)
@@ -359,16 +525,63 @@ class BaseRep(Rep):
         return -a.T if self.dual else a
 
     def _perm(self, perms):
-        parts, off = [], 0
-        for f in self._G.factors:
-            p = perms.get(f)
-            parts.append((np.arange(f.d) if p is None else p) + off)
-            off += f.d
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        p = perms.get(self._G)
+        return np.arange(self._G.d) if p is None else np.asarray(p)
 
     def __str__(self):
         name = "V" if self._G is None else f"V[{self._G}]"
         return name + ("*" if self.dual else "")
+
+
+def defining_rep(G: Group, dual: bool = False) -> Rep:
+    """V(G): the defining rep of G; for a direct product the tensor product of its factors'
+    (EMLP's meaning of ``V(G1 * G2)``)."""
+    if len(G.factors) > 1:
+        return ProductRep([BaseRep(f, dual) for f in G.factors])
+    return BaseRep(G, dual)
+
+
+def Vsum(G: Group) -> Rep:
+    """The direct-sum rep V(G1) + V(G2) + ... of a product group (block-diagonal action on
+    R^{d1 + d2 + ...}); for a single group just V(G)."""
+    if not isinstance(G, Group):
+        raise TypeError(f"Vsum(G) needs a Group, got {type(G).__name__}")
+    parts = [BaseRep(f) for f in G.factors]
+    return parts[0] if len(parts) == 1 else SumRep([(p, 1) for p in parts])
+
+
+class DualRep(Rep):
+    """The dual of a user rep: rho*(g) = rho(g)^{-T}, drho*(A) = -drho(A)^T."""
+
+    def __init__(self, rep: Rep):
+        self.rep = rep
+
+    @property
+    def G(self):
+        return self.rep.G
+
+    def size(self):
+        return self.rep.size()
+
+    @property
+    def key(self):
+        return ("Dual", self.rep.key)
+
+    @property
+    def T(self):
+        return self.rep
+
+    def _bind(self, G):
+        return DualRep(self.rep._bind(G))
+
+    def _rho(self, elems):
+        return np.linalg.inv(self.rep._rho(elems)).T
+
+    def _drho(self, algs):
+        return -self.rep._drho(algs).T
+
+    def __str__(self):
+        return f"{self.rep}*"
 
 
 # ================================================================== composites

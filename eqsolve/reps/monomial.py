@@ -21,7 +21,7 @@ import numpy as np
 class Monomial:
     """A tensor product of leaves placed at ``offset`` with ``strides`` in the parent rep."""
 
-    leaves: tuple  # BaseRep leaves (scalars removed)
+    leaves: tuple  # BaseRep or user-rep leaves (scalars removed)
     offset: int
     strides: tuple[int, ...]
 
@@ -47,6 +47,11 @@ class Monomial:
                 if f not in out:
                     out.append(f)
         return out
+
+    @functools.cached_property
+    def is_permutation(self) -> bool:
+        """Every leaf acts by permuting coordinates (orbit solvers apply)."""
+        return all(leaf._permutation_leaf for leaf in self.leaves)
 
     def axis_groups(self) -> tuple[list, tuple[int, ...]]:
         """(distinct leaf groups in order of first appearance, the index in that list of each
@@ -185,6 +190,10 @@ def monomials_of(rep) -> list[Monomial]:
                     strides += tuple(x * st for x in s)
                 out.append((leaves, off, strides))
             return out
+        if r._leaves() == [r]:  # a user rep (or its dual): a leaf of its own
+            if r.G is None:
+                raise ValueError(f"cannot expand the unbound rep {r}: bind it to a group first")
+            return [((r,), 0, (1,))]
         raise TypeError(f"unknown rep type {type(r).__name__}")
 
     return [Monomial(lv, o, s) for lv, o, s in expand(rep)]

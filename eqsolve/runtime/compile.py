@@ -102,7 +102,8 @@ class LinearProgram:
         self.default_sizes = {}
         for F in self.lin.fields + self.lout.fields:
             for leaf, n in zip(F.leaves, F.shape):
-                self.default_sizes[leaf.G] = n
+                if leaf._is_defining:  # only a defining rep's size is its group's number of points
+                    self.default_sizes[leaf.G] = n
 
     # ------------------------------------------------------------- parameters
     def param_shapes(self):
@@ -136,7 +137,8 @@ class LinearProgram:
         for F, x in zip(self.lin.fields, xs):
             k = x.ndim - len(F.shape)
             for j, leaf in enumerate(F.leaves):
-                out[leaf.G] = x.shape[k + j]
+                if leaf._is_defining:
+                    out[leaf.G] = x.shape[k + j]
         out.update(sizes or {})
         return out
 
@@ -168,7 +170,8 @@ class LinearProgram:
                 outs[fo] = y if outs[fo] is None else outs[fo] + y
         dtype = xs[0].dtype
         for fo, F in enumerate(self.lout.fields):
-            shape = batch + (F.channels,) + tuple(n.get(leaf.G, d) for leaf, d in zip(F.leaves, F.shape))
+            shape = batch + (F.channels,) + tuple(n.get(leaf.G, d) if leaf._is_defining else d
+                                                  for leaf, d in zip(F.leaves, F.shape))
             if outs[fo] is None:
                 outs[fo] = jnp.zeros(shape, dtype)
             elif outs[fo].shape != shape:

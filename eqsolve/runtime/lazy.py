@@ -1,4 +1,4 @@
-"""Orbit bases (permutation groups that are not plain S(n) tensor reps: Z(n), D(n), the
+"""Orbit bases (permutation groups that are not plain S(n) tensor reps: Z(n), DihedralPerm(n), the
 Rubik's cube group, products of permutation groups on sums of points, ...).
 
 The weight matrix of a block is assembled lazily from the orbit index, W[o, i] =

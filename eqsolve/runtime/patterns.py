@@ -83,7 +83,14 @@ def _bmix_bwd(res, g):
     w, x = res
     gx = _bmix(w.T, g)  # the forward kernel again (faster on CPU than a transposed-lhs dot)
     gw = jnp.einsum("bdX,bcX->bdc", g, x).sum(0)
-    return gw, gx
+    return _like(gw, w), _like(gx, x)
+
+
+def _like(ct, primal):
+    """Inside ``shard_map``: a cotangent that varies over mesh axes its primal is replicated on
+    is summed over them (the primal was used by every device); the identity elsewhere."""
+    extra = tuple(sorted(jax.typeof(ct).manual_axis_type.varying - jax.typeof(primal).manual_axis_type.varying))
+    return lax.psum(ct, extra) if extra else ct
 
 
 _bmix.defvjp(_bmix_fwd, _bmix_bwd)

@@ -23,6 +23,12 @@ import numpy as np
 from ..memory import check_fits, human
 
 
+def _real_or_complex(a) -> np.ndarray:
+    """float64, or complex128 for complex input (vectors of reps of U(n), SU(n))."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+
+
 class Basis:
     """Basis of the invariant subspace of one block (size m, dim elements)."""
 
@@ -59,14 +65,23 @@ class DenseBasis(Basis):
     method = "dense"
 
     def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense", labels=None):
-        self.Q = np.asarray(Q, dtype=np.float64)
+        Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
+        self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
         self.size, self.dim = self.Q.shape
         self.residuals = residuals
         self.method = method
         self.labels = list(labels) if labels is not None else [f"q{k}" for k in range(self.dim)]
 
+    @property
+    def is_complex(self) -> bool:
+        return np.iscomplexobj(self.Q)
+
     def dense(self):
         return self.Q
+
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
+        """Q^H x (Q^T x for a real basis)."""
+        return (self.Q.conj().T if self.is_complex else self.Q.T) @ x
 
 
 class OrbitBasis(Basis):
@@ -110,17 +125,17 @@ class OrbitBasis(Basis):
         return Q
 
     def apply(self, coeffs):
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = _real_or_complex(coeffs)
         scale = 1.0 / np.sqrt(self.counts)
         scaled = coeffs * (scale if coeffs.ndim == 1 else scale[:, None])
         return scaled[self.orbit_of]
 
     def coefficients(self, x):
-        x = np.asarray(x, dtype=np.float64)
+        x = _real_or_complex(x)
         scale = 1.0 / np.sqrt(self.counts)
-        if x.ndim == 1:
+        if x.ndim == 1 and not np.iscomplexobj(x):
             return np.bincount(self.orbit_of, weights=x, minlength=self.dim) * scale
-        out = np.zeros((self.dim,) + x.shape[1:])
+        out = np.zeros((self.dim,) + x.shape[1:], dtype=x.dtype)
         np.add.at(out, self.orbit_of, x)
         return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
 
@@ -345,8 +360,7 @@ class RepBasis:
 
     def __rmatmul__(self, x):
         """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
-        x = np.asarray(x, dtype=np.float64)
-        return self.coefficients(x.T).T
+        return self.coefficients(self._cast(x).T).T
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(Q)``: :meth:`dense` (refused with a TooLargeError when it cannot fit)."""
@@ -361,26 +375,36 @@ class RepBasis:
         would need when it does not fit."""
         check_fits(self.nbytes_dense(), f"the dense basis of {self.rep} ({self.size} x {self.dim})",
                    "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it")
-        Q = np.zeros((self.size, self.dim))
+        Q = np.zeros((self.size, self.dim), dtype=self.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             cols = slice(self._col[i], self._col[i + 1])
             Q[mono.index_array().reshape(-1), cols] = b.dense()
         return Q
 
+    @functools.cached_property
+    def dtype(self):
+        """complex128 when a block's basis is complex (reps of U(n), SU(n)), else float64."""
+        return np.complex128 if any(getattr(b, "is_complex", False) for _, b in self.blocks) else np.float64
+
+    def _cast(self, a) -> np.ndarray:
+        a = np.asarray(a)
+        return a.astype(np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64,
+                        copy=False)
+
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        coeffs = self._cast(coeffs)
         if coeffs.shape[0] != self.dim:
             raise ValueError(f"expected {self.dim} coefficients, got {coeffs.shape[0]}")
-        out = np.zeros((self.size,) + coeffs.shape[1:])
+        out = np.zeros((self.size,) + coeffs.shape[1:], dtype=coeffs.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             if b.dim:
                 mono.scatter_add(out, b.apply(coeffs[self._col[i]:self._col[i + 1]]))
         return out
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
-        """Q^T x for x (size,) or (size, B)."""
-        x = np.asarray(x, dtype=np.float64)
+        """Q^T x for x (size,) or (size, B) (Q^H x for a complex basis)."""
+        x = self._cast(x)
         if x.shape[0] != self.size:
             raise ValueError(f"expected a vector of size {self.size} for {self.rep}, got {x.shape[0]}")
         parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
@@ -394,7 +418,7 @@ class RepBasis:
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
         from scipy.sparse.linalg import LinearOperator
         return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
-                              rmatvec=self.project, dtype=np.float64)
+                              rmatvec=self.project, dtype=self.dtype)
 
     def __repr__(self):
         return (f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "

@@ -17,13 +17,13 @@ def is_cyclic_block(mono: Monomial) -> bool:
     (Only a single permutation group can be regular cyclic, so a leaf of a direct product,
     whose rep is a sum over the factors, never is.)"""
     for leaf in mono.leaves:  # plain loops: this check runs on every solve of a small block
-        if not leaf.G.is_regular_cyclic:
+        if not (leaf._is_defining and leaf.G.is_regular_cyclic):
             return False
     return bool(mono.leaves)
 
 
 def solve_cyclic(mono: Monomial) -> CyclicBasis:
     if not is_cyclic_block(mono):
-        bad = [str(leaf) for leaf in mono.leaves if not leaf.G.is_regular_cyclic]
+        bad = [str(leaf) for leaf in mono.leaves if not (leaf._is_defining and leaf.G.is_regular_cyclic)]
         raise ValueError(f"the cyclic solver needs regular reps of Z(n) groups; block has {', '.join(bad) or 'no axes'}")
     return CyclicBasis(mono.shape, mono.axis_groups()[1])

@@ -25,7 +25,7 @@ def nullspace(M: np.ndarray, rtol: float = RANK_RTOL) -> np.ndarray:
     _, s, vt = np.linalg.svd(M, full_matrices=M.shape[0] < M.shape[1])
     scale = max(1.0, s[0] if len(s) else 0.0)
     rank = int((s > rtol * scale).sum())
-    return vt[rank:].T
+    return vt[rank:].conj().T  # (conj is a no-op for real M; complex M: groups like U(n), SU(n))
 
 
 def solve_dense(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:
@@ -34,13 +34,46 @@ def solve_dense(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:
         check_fits(3 * m * m * 8, f"dense SVD solve of a block of shape {mono.shape} (size {m})",
                    "use method='krylov' (continuous groups) or 'orbit'/'pattern' (permutation groups)")
     cons = block_constraints(mono)
-    Q = np.eye(m)
-    for c in cons:
+    keep, rest = diagonal_reduction(mono, cons)
+    if keep is None:
+        Q = np.eye(m)
+    else:  # diagonal constraints (e.g. the Cartan generators of U(n), SU(n)) keep coordinates
+        Q = np.zeros((m, len(keep)))
+        Q[keep, np.arange(len(keep))] = 1.0
+    for c in rest:
         if Q.shape[1] == 0:
             break
         Q = Q @ nullspace(c.apply(Q), rtol)
     Q = _orthonormalize(Q)
     return DenseBasis(Q, residuals(cons, Q), method="dense")
+
+
+def _is_diagonal(M) -> bool:
+    return M is None or (M.ndim == 2 and np.count_nonzero(M - np.diag(np.diagonal(M))) == 0)
+
+
+def diagonal_reduction(mono: Monomial, cons, tol: float = 1e-9):
+    """Impose the constraints whose per-axis matrices are all diagonal exactly, in O(size) each.
+
+    On the block such a constraint is diagonal too (a Kronecker sum or product of diagonals),
+    so its solutions are spanned by the coordinates where the diagonal is 0 (Lie) or 1
+    (group element). Returns (kept coordinate indices or None when no constraint is
+    diagonal, the other constraints)."""
+    keep_mask = None
+    rest = []
+    for c in cons:
+        if not all(_is_diagonal(M) for M in c.mats):
+            rest.append(c)
+            continue
+        diag = np.zeros(1) if c.lie else np.ones(1)
+        for d, M in zip(mono.shape, c.mats):
+            v = (np.zeros(d) if c.lie else np.ones(d)) if M is None else np.diagonal(M)
+            diag = (diag[:, None] + v[None, :]).reshape(-1) if c.lie else (diag[:, None] * v[None, :]).reshape(-1)
+        ok = np.abs(diag) <= tol if c.lie else np.abs(diag - 1) <= tol
+        keep_mask = ok if keep_mask is None else keep_mask & ok
+    if keep_mask is None:
+        return None, rest
+    return np.flatnonzero(keep_mask), rest
 
 
 def solve_dense_stacked(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:

@@ -18,6 +18,9 @@ from .basis import OrbitBasis
 def block_generator_perms(mono: Monomial) -> list[np.ndarray]:
     """Flat index permutations (size,) of the block for every discrete generator."""
     out = []
+    if not mono.is_permutation:
+        bad = [str(leaf) for leaf in mono.leaves if not leaf._permutation_leaf]
+        raise ValueError(f"the orbit solver needs permutation reps; {', '.join(bad)} do not permute coordinates")
     for f in mono.groups:
         if not f.is_permutation:
             raise ValueError(f"the orbit solver needs permutation groups; {f} is not one")

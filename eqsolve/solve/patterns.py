@@ -41,14 +41,14 @@ def set_partitions(items: tuple[int, ...], max_blocks: int) -> Iterator[tuple[tu
 def is_pattern_block(mono: Monomial) -> bool:
     """Every axis is the defining rep of a full symmetric group (the pattern solver applies)."""
     for leaf in mono.leaves:  # never true for a product's leaf (its rep sums the factors)
-        if not leaf.G.is_full_symmetric:
+        if not (leaf._is_defining and leaf.G.is_full_symmetric):
             return False
     return True
 
 
 def solve_pattern(mono: Monomial) -> PatternBasis:
     if not is_pattern_block(mono):
-        bad = [str(leaf) for leaf in mono.leaves if not leaf.G.is_full_symmetric]
+        bad = [str(leaf) for leaf in mono.leaves if not (leaf._is_defining and leaf.G.is_full_symmetric)]
         raise ValueError(f"the pattern solver needs defining reps of S(n) groups; block has {', '.join(bad)}")
     groups, axis_group = mono.axis_groups()
     per_group = []

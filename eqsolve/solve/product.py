@@ -34,7 +34,7 @@ def is_product_block(mono: Monomial) -> bool:
     """The block factors over two or more groups, not all of them permutation groups (all-
     permutation blocks are cheaper by orbits or patterns)."""
     parts = factor_axes(mono)
-    return parts is not None and not all(f.is_permutation for f, _ in parts)
+    return parts is not None and not mono.is_permutation
 
 
 def sub_monomial(mono: Monomial, axes: tuple[int, ...]) -> Monomial:

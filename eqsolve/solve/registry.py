@@ -24,6 +24,8 @@ from ..reps.monomial import Monomial
 from .basis import Basis
 from .cyclic import is_cyclic_block, solve_cyclic
 from .dense import solve_dense, solve_dense_stacked
+from .estimate import (estimate_cyclic, estimate_dense, estimate_krylov, estimate_orbit, estimate_pattern,
+                       estimate_product)
 from .krylov import solve_krylov
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
@@ -80,7 +82,12 @@ def _any_block(mono: Monomial) -> bool:
 
 
 def _all_permutation(mono: Monomial) -> bool:
-    return all(f.is_permutation for f in mono.groups)
+    return mono.is_permutation  # every leaf permutes coordinates (a user rep of S(n) need not)
+
+
+def _real(mono: Monomial) -> bool:
+    """No complex group acts (U(n), SU(n) blocks are solved by dense SVD in complex arithmetic)."""
+    return not any(f.is_complex for f in mono.groups)
 
 
 def _has_lie(mono: Monomial) -> bool:
@@ -93,24 +100,30 @@ def _solve_krylov(mono: Monomial, ctx: SolveContext) -> Basis:
 
 _TABLE = (
     Solver("pattern", lambda m, ctx: solve_pattern(m), is_pattern_block, is_pattern_block,
-           "every axis is the defining rep of some S(n)", "set partitions of the axes", exact=True),
+           "every axis is the defining rep of some S(n)", "set partitions of the axes", exact=True,
+           estimate=estimate_pattern),
     Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, is_cyclic_block,
            "every axis is the regular rep of some Z(n) (rotations)", "index differences, per factor",
-           exact=True),
+           exact=True, estimate=estimate_cyclic),
     Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _all_permutation,
-           "every acting group is a permutation group", "union-find over coordinates", exact=True),
+           "every acting group is a permutation group", "union-find over coordinates", exact=True,
+           estimate=estimate_orbit),
     Solver("product", lambda m, ctx: solve_product(m, ctx.solve_sub), is_product_block,
            lambda m: m.size > KRYLOV_MIN_SIZE,
            f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
-           "one solve per factor, Kronecker product", exact=False),
-    Solver("krylov", _solve_krylov, _any_block,
+           "one solve per factor, Kronecker product", exact=False,
+           estimate=estimate_product),
+    Solver("krylov", _solve_krylov, _real,
            lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
            f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
-           "weight-space reduction, else LOBPCG", exact=False),
+           "weight-space reduction, else LOBPCG", exact=False,
+           estimate=lambda m: estimate_krylov(m, dense_fallback=m.size <= DENSE_MAX_SIZE)),
     Solver("dense", lambda m, ctx: solve_dense(m), _any_block, _any_block,
-           "small blocks of continuous groups", "SVD, constraint by constraint", exact=False),
+           "small blocks of continuous groups", "SVD, constraint by constraint", exact=False,
+           estimate=estimate_dense),
     Solver("dense-stacked", lambda m, ctx: solve_dense_stacked(m), _any_block, None,
-           "on request only (benchmark baseline)", "one SVD of all constraints stacked", exact=False),
+           "on request only (benchmark baseline)", "one SVD of all constraints stacked", exact=False,
+           estimate=estimate_dense),
 )
 
 SOLVERS: dict[str, Solver] = {s.name: s for s in _TABLE}

@@ -52,11 +52,13 @@ class GroupElement(_ShortRepr):
                 for f, v in self.parts.items()}
 
     def matrix(self, G) -> np.ndarray:
-        """The (d, d) element of ``G`` (identity, or zero for the algebra, on other factors)."""
-        import scipy.linalg
+        """The (d, d) element of ``G`` (Kronecker product over the factors: identity, or a
+        Kronecker sum with zero for the algebra, on other factors)."""
         mats = self.matrices()
-        blocks = [mats.get(f, np.zeros((f.d, f.d)) if self.kind == "lie" else np.eye(f.d)) for f in G.factors]
-        return blocks[0] if len(blocks) == 1 else scipy.linalg.block_diag(*blocks)
+        if len(G.factors) > 1:  # a product's defining rep is the tensor product (EMLP's meaning)
+            return G.element(mats, lie=self.kind == "lie")
+        f = G.factors[0]
+        return mats.get(f, np.zeros((f.d, f.d)) if self.kind == "lie" else np.eye(f.d))
 
     def __str__(self):
         return self.name

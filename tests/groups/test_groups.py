@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from eqsolve.groups import (A, D, DirectProduct, Group, Lorentz, O, Permutation, RubiksCube, S, SO, SO13, SO13p,
+from eqsolve.groups import (A, DihedralPerm, DirectProduct, Group, Lorentz, O, Permutation, RubiksCube, S, SO, SO13, SO13p,
                             Sp, Trivial, Z)
 
 
 def test_orders_of_permutation_groups():
     assert [S(n).order() for n in range(1, 6)] == [1, 2, 6, 24, 120]
-    assert A(5).order() == 60 and Z(7).order() == 7 and D(6).order() == 12
+    assert A(5).order() == 60 and Z(7).order() == 7 and DihedralPerm(6).order() == 12
     assert RubiksCube().order() == 43252003274489856000
     assert Trivial(4).order() == 1
 
@@ -30,7 +30,7 @@ def test_equality_by_value_and_labels():
     assert S(3, label="rows") != S(3, label="cols") and S(3, label="rows") != S(3)
     assert SO(3) == SO(3) and SO(3) != O(3)
     P = DirectProduct(S(3, label="rows"), S(3, label="cols"))
-    assert P.d == 6 and len(P.factors) == 2
+    assert P.d == 9 and len(P.factors) == 2  # EMLP: the defining rep of a product is V1 (x) V2
     with pytest.raises(ValueError, match="appears twice"):
         DirectProduct(S(3), S(3))
 
@@ -68,7 +68,7 @@ def test_bad_generators_give_clear_errors():
 
 
 def test_permutation_membership():
-    G = D(5)
+    G = DihedralPerm(5)
     assert G.contains(np.array([1, 2, 3, 4, 0]))
     assert not G.contains(np.array([1, 0, 2, 3, 4]))
     assert S(4).contains(np.array([3, 2, 1, 0]))

@@ -73,12 +73,48 @@ def test_bilinear_and_gate_equivariant(name):
     G, fin, _ = CASES[name]
     rep = fin(G) + 3 * Scalar(G) + (V(G) ** 2 if name == "SO(3)" else V(G).T * V(G).T)
     bil = BiLinear(rep, rep, rngs=nnx.Rngs(0))
-    assert len(bil.thetas) > 0
+    assert len(bil.weights) > 0
     assert equivariance_error(jax.jit(lambda x: bil(x)), rep, rep, G) < 1e-4
     gate = GatedNonlinearity(rep)
     g = gated(rep)
     assert g.size() == rep.size() + sum(1 for m in rep.monomials if m.leaves)
     assert equivariance_error(jax.jit(lambda x: gate(x)), g, rep, G) < 1e-5
+
+
+def test_bilinear_weights_as_emlp_builds_them():
+    """EMLP's Wdim counted by hand, y = 0.1 W(x) x with W(x) linear in x and equivariant as a
+    map in -> out: W(g x) = rho(g) W(x) rho(g)^-1."""
+    G = SO(3)
+    rep = 2 * Scalar(G) + 2 * V(G) + V(G) ** 2
+    bil = BiLinear(rep, rep, rngs=nnx.Rngs(0))
+    # types of W = rep (x) rep*, per (out, in) field pair, with x's non-scalar partner:
+    # S<-V: V, 4 copies x min(2, 3) = 8; S<-T2: T2, 2 x 1; V<-S: V, 4 x 2; V<-V: T2, 4 x 1;
+    # T2<-S: T2, 2 x 1; S<-S is scalar (EMLP skips it), the rest are rank 3/4 (absent)
+    assert bil.num_weights == 8 + 2 + 8 + 4 + 2
+    rng = np.random.default_rng(0)
+    x1, x2 = (jnp.asarray(rng.normal(size=(4, rep.size())), jnp.float32) for _ in range(2))
+    W1, W2 = bil.matrix(x1), bil.matrix(x2)
+    np.testing.assert_allclose(bil(x1), 0.1 * jnp.einsum("bij,bj->bi", W1, x1), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(bil.matrix(x1 + x2), W1 + W2, rtol=1e-4, atol=1e-5)
+    g = G.samples(1, seed=3)[0]
+    R = rep.rho(g)
+    gx = jnp.asarray(np.asarray(x1) @ R.T, jnp.float32)
+    np.testing.assert_allclose(bil.matrix(gx), np.einsum("ij,bjk,lk->bil", R, np.asarray(W1), R), atol=1e-4)
+    # scalar-typed blocks are zero: the scalar-out/scalar-in corner of W
+    assert float(jnp.abs(W1[:, :2, :2]).max()) == 0.0
+    # weights start standard normal (EMLP's objax default)
+    w = np.concatenate([np.asarray(p[...]).ravel() for p in bil.weights])
+    assert 0.5 < w.std() < 1.5
+
+
+def test_rep_of_another_group_is_refused():
+    from eqsolve.nn import EMLP
+    with pytest.raises(ValueError, match=r"rep of S\(3\).*SO\(3\)"):
+        EMLP(V(S(3)), V(S(3)), group=SO(3), ch=16, num_layers=1, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="SO"):
+        EMLP(V(S(3)) + V, Scalar, group=SO(3), ch=16, num_layers=1, rngs=nnx.Rngs(0))
+    m = EMLP(V(SO(3)), V, group=SO(3), ch=16, num_layers=1, rngs=nnx.Rngs(0))  # same group is fine
+    assert m.rep_in == V(SO(3))
 
 
 def test_train_step_and_pure_function():

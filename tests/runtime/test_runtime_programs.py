@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from eqsolve.groups import D, O, SO, Lorentz, RubiksCube, S, Z
+from eqsolve.groups import DihedralPerm, O, SO, Lorentz, RubiksCube, S, Z
 from eqsolve.reps import Scalar, T, V
 from eqsolve.runtime import LinearProgram
 from layer_checks import assert_program_matches_dense as assert_matches_dense
@@ -14,7 +14,7 @@ from layer_checks import assert_program_matches_dense as assert_matches_dense
 @pytest.mark.parametrize("make", [
     lambda: (V(Z(5)), V(Z(5))),
     lambda: (2 * V(Z(5)) + Scalar, V(Z(5)) ** 2),
-    lambda: (V(D(4)) ** 2, V(D(4))),
+    lambda: (V(DihedralPerm(4)) ** 2, V(DihedralPerm(4))),
     lambda: (V(RubiksCube()), V(RubiksCube())),
 ])
 def test_orbit_bases_match_dense(make):

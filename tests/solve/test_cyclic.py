@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from eqsolve.groups import D, S, Z
+from eqsolve.groups import DihedralPerm, S, Z
 from eqsolve.groups.permutation import PermutationGroup
 from eqsolve.reps import V
 from eqsolve.solve import CyclicBasis, solve_basis, solve_block
@@ -58,7 +58,7 @@ def test_rotation_by_any_generator_and_equivariance():
 
 def test_not_cyclic():
     assert not PermutationGroup([(np.arange(6) + 2) % 6], 6, name="not generating").is_regular_cyclic
-    assert not D(5).is_regular_cyclic and not S(4).is_regular_cyclic and not Z(1).is_regular_cyclic
+    assert not DihedralPerm(5).is_regular_cyclic and not S(4).is_regular_cyclic and not Z(1).is_regular_cyclic
     mono = (V(Z(4)) * V(S(3))).monomials[0]
     assert not is_cyclic_block(mono)
     with pytest.raises(ValueError, match="cyclic"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eqsolve.groups import (A, D, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z)
-from eqsolve.reps import Scalar, T, V
+from eqsolve.groups import (A, DihedralPerm, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z)
+from eqsolve.reps import Scalar, T, V, Vsum
 from theory import (burnside_tensor, catalan, o_n_tensor, so2_tensor, so3_tensor, so4_tensor, truncated_bell)
 
 
@@ -44,7 +44,7 @@ def test_issue_examples_s_n():
 
 # ------------------------------------------------ other permutation groups: Burnside
 PERM_CASES = []
-for maker, ns in ((A, (3, 4, 5)), (Z, (2, 3, 5, 6)), (D, (3, 4, 5)), (Trivial, (1, 3))):
+for maker, ns in ((A, (3, 4, 5)), (Z, (2, 3, 5, 6)), (DihedralPerm, (3, 4, 5)), (Trivial, (1, 3))):
     for n in ns:
         for k in (1, 2, 3, 4):
             if n ** k <= 2000:
@@ -149,9 +149,13 @@ def test_mixed_products_are_multiplicative():
 
 def test_direct_product_group_rep():
     P = DirectProduct(S(3, label="a"), S(4, label="b"))
-    rep = V(P) >> V(P)  # block-diagonal action on R^7: blocks a->a (2), b->b (2), a->b (1), b->a (1)
+    rep = V(P) >> V(P)  # EMLP's meaning: V(P) = V_a (x) V_b on R^12, so dims multiply: 2 * 2
     b = rep.equivariant_basis()
-    assert b.dim == 6
+    assert V(P).size() == 12 and b.dim == 4
+    assert_invariant(rep, b.dense())
+    rep = Vsum(P) >> Vsum(P)  # the explicit sum form on R^7: a->a (2), b->b (2), a->b (1), b->a (1)
+    b = rep.equivariant_basis()
+    assert Vsum(P).size() == 7 and b.dim == 6
     assert_invariant(rep, b.dense())
 
 

@@ -1,7 +1,7 @@
 """Orbit bases: labels are the multi-index of each orbit's smallest coordinate."""
 import numpy as np
 
-from eqsolve.groups import D, Z
+from eqsolve.groups import DihedralPerm, Z
 from eqsolve.reps import V
 from eqsolve.solve import solve_basis
 from eqsolve.solve.basis import OrbitBasis
@@ -22,7 +22,7 @@ def test_cyclic_circulant_labels_and_representatives():
 
 
 def test_representatives_given_or_computed_agree():
-    basis = solve_basis(V(D(6)) * V(D(6)) * V(D(6)), cache=False)
+    basis = solve_basis(V(DihedralPerm(6)) * V(DihedralPerm(6)) * V(DihedralPerm(6)), cache=False)
     (_, b), = basis.blocks
     again = OrbitBasis(b.orbit_of, b.shape)  # representatives recomputed from scratch
     np.testing.assert_array_equal(again.representatives, b.representatives)
@@ -36,7 +36,7 @@ def test_representatives_given_or_computed_agree():
 def test_connected_components_path_gives_the_same_basis(monkeypatch):
     import eqsolve.solve.orbit as orbit
 
-    mono = (V(D(6)) * V(D(6)) * V(D(6))).monomials[0]
+    mono = (V(DihedralPerm(6)) * V(DihedralPerm(6)) * V(DihedralPerm(6))).monomials[0]
     small = orbit.solve_orbit(mono)  # label propagation
     monkeypatch.setattr(orbit, "SMALL_ORBIT_SIZE", 0)
     big = orbit.solve_orbit(mono)  # scipy connected components

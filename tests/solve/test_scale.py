@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from eqsolve.groups import A, D, RubiksCube, S, SO, Z
+from eqsolve.groups import A, DihedralPerm, RubiksCube, S, SO, Z
 from eqsolve.memory import TooLargeError
 from eqsolve.reps import T, V
 from eqsolve.solve import PatternBasis, choose_method, clear_memory, solve_basis
@@ -73,7 +73,7 @@ def test_dense_solver_refuses_huge_block_and_names_alternatives():
 
 def test_choose_method():
     assert choose_method((V(Z(8)) >> V(Z(8))).monomials[0]) == "cyclic"
-    assert choose_method((V(D(8)) >> V(D(8))).monomials[0]) == "orbit"
+    assert choose_method((V(DihedralPerm(8)) >> V(DihedralPerm(8))).monomials[0]) == "orbit"
     assert choose_method(T(2, 0, SO(3)).monomials[0]) == "dense"    # tiny Lie block
     assert choose_method(T(5, 0, SO(3)).monomials[0]) == "krylov"   # weight reduction
     assert choose_method((T(2, 0, S(7)) >> T(2, 0, S(7))).monomials[0]) == "pattern"
@@ -88,7 +88,7 @@ def test_large_continuous_block_is_matrix_free():
     assert np.nanmax(basis.residuals) < 1e-10
 
 
-@pytest.mark.parametrize("rep", [V(Z(8)) >> V(Z(8)), T(4, 0, D(7)), (V(Z(4)) * V(A(4))) >> (V(Z(4)) * V(A(4))),
+@pytest.mark.parametrize("rep", [V(Z(8)) >> V(Z(8)), T(4, 0, DihedralPerm(7)), (V(Z(4)) * V(A(4))) >> (V(Z(4)) * V(A(4))),
                                  V(RubiksCube()) >> V(RubiksCube())], ids=str)
 def test_orbit_label_propagation_matches_connected_components(rep, monkeypatch):
     from eqsolve.solve import orbit

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from eqsolve import verify
-from eqsolve.groups import D, Lorentz, RubiksCube, S, SO, Z
+from eqsolve.groups import DihedralPerm, Lorentz, RubiksCube, S, SO, Z
 from eqsolve.reps import Scalar, T, V
 from eqsolve.verify.maximality import burnside_count, orbit_count, sn_fixed_point_moment
 
@@ -17,7 +17,7 @@ CORRECT = {
     "S(4) T2->T2": lambda: (T(2) >> T(2))(S(4)),
     "S(3)xS(4)": _product,
     "Z(5) T2->T1": lambda: (T(2) >> T(1))(Z(5)),
-    "D(4) sum": lambda: (2 * V ** 2 + V >> V)(D(4)),
+    "DihedralPerm(4) sum": lambda: (2 * V ** 2 + V >> V)(DihedralPerm(4)),
     "Rubik V->V": lambda: (V >> V)(RubiksCube()),
     "SO(3) T2->T2": lambda: (T(2) >> T(2))(SO(3)),
     "Lorentz T2->T0": lambda: T(2, G=Lorentz()) >> Scalar(Lorentz()),
@@ -114,7 +114,7 @@ def test_burnside_matches_bell_and_orbits():
         rep = (T(k) >> T(k))(S(n)) if k <= 2 else T(2 * k, G=S(n))
         assert burnside_count(rep) == want, (n, k)
     assert sn_fixed_point_moment(1000, 4) == 15  # S(1000), closed form, no enumeration
-    for rep in [(T(2) >> T(1))(Z(6)), (V ** 2 >> V)(D(5)), (T(1) >> T(1))(RubiksCube())]:
+    for rep in [(T(2) >> T(1))(Z(6)), (V ** 2 >> V)(DihedralPerm(5)), (T(1) >> T(1))(RubiksCube())]:
         o = orbit_count(rep)
         b = burnside_count(rep)
         assert b is None or b == o
@@ -159,6 +159,7 @@ def test_verify_imports_no_edge_modules():
 def test_burnside_on_direct_sum_of_factors():
     from eqsolve.parse import parse_group, parse_rep
     G = parse_group("S(3)xZ(4)")
-    rep = parse_rep("V**2", G) >> parse_rep("V", G)  # V is the 7 points of both factors
+    # the explicit sum form: the 7 points of both factors (V alone is the 12-point tensor product, as in EMLP)
+    rep = parse_rep("(V@0+V@1)**2", G) >> parse_rep("V@0+V@1", G)
     report = verify.basis(rep)
     assert report.passed and report.expected["burnside"] == report.expected["dense-svd"] == 39

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from eqsolve import verify
-from eqsolve.groups import A, D, Permutation, RubiksCube, S, Z, perm_matrix
+from eqsolve.groups import A, DihedralPerm, Permutation, RubiksCube, S, Z, perm_matrix
 from eqsolve.reps import T
 
 
-@pytest.mark.parametrize("G", [Z(6), D(5), Permutation([[1, 0, 2, 3, 4, 5], [0, 1, 3, 2, 4, 5], [0, 1, 2, 3, 5, 4]]),
+@pytest.mark.parametrize("G", [Z(6), DihedralPerm(5), Permutation([[1, 0, 2, 3, 4, 5], [0, 1, 3, 2, 4, 5], [0, 1, 2, 3, 5, 4]]),
                                RubiksCube()], ids=str)
 def test_witnesses(G):
     report = verify.permutation_group(G, n_illegal=4, n_legal=3, seed=3)
