@@ -143,3 +143,13 @@ def test_baselines_on_a_hand_made_matrix():
     b = bias_baseline(r)
     assert b([0], [2])[0] == pytest.approx(np.clip(3.0 + 0.0 + (3.0 - 3.0), 1, 5))
     assert rmse([1, 2], [1, 4]) == pytest.approx(np.sqrt(2))
+
+
+def test_trainer_predicts_on_another_scale(small):
+    fit, val = small
+    t = Trainer(TrainConfig(ch=4, num_layers=2, steps=1, levels=LEVELS), fit, val)
+    times20 = Ratings(fit.users, fit.items, 20 * fit.ratings, fit.n_users, fit.n_items)  # 20..100
+    s = RatingScale.detect(times20.ratings, LEVELS)
+    assert (s.lo, s.hi) == (20.0, 100.0)
+    # binning 20 r -> r is exact and 20..100 maps back as p -> 20 p
+    np.testing.assert_allclose(t.predict(times20, val, scale=s), 20 * t.predict(fit, val), rtol=1e-6)

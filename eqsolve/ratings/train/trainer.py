@@ -170,14 +170,19 @@ class Trainer:
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------
-    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None, side=None):
+    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None, side=None, scale=None):
         """Predictions for ``queries`` given ``context`` (the evaluation weights unless given).
 
-        ``side``: side features of another data set (inductive use); default the trainer's own."""
+        ``side``: side features of another data set (inductive use); default the trainer's own.
+        ``scale``: a ``RatingScale`` when ``context`` is on another rating scale: its ratings
+        are binned onto the model's levels and the predictions mapped back to that scale."""
         params = self.eval_params if params is None else params
         side = self.side if side is None else tuple(np.asarray(f, np.float32) for f in side)
-        return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
-                       side=side)
+        if scale is not None:
+            context = scale.ratings_to_levels(context)
+        p = predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
+                    side=side)
+        return p if scale is None else scale.from_model(p)
 
     def validate(self) -> float | None:
         if self.val_data is None or len(self.val_data) == 0:
