@@ -31,19 +31,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-import optax  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
 
-from eqsolve.relational import (DATASETS, TrainConfig, default_data_root, evaluate_scores, fit,  # noqa: E402
-                                inductive_eval, inductive_split, known_tensor, load_kg, score_tensor, to_tensor)
+from eqsolve.relational import (
+    DATASETS,
+    TrainConfig,
+    default_data_root,
+    evaluate_scores,
+    fit,
+    inductive_eval,
+    inductive_split,
+    known_tensor,
+    load_kg,
+    score_tensor,
+    to_tensor,
+)
 
 # per data set: exchangeable-model settings (chosen on valid MRR only)
 PRESETS = {
-    "nations": dict(channels=(32, 32, 32), steps=1500, eval_every=50, patience=10, hide=0.2, dropout=0.1, lr=3e-3),
-    "kinships": dict(channels=(32, 32, 32), steps=3000, eval_every=100, patience=6, hide=0.2, dropout=0.1, lr=3e-3),
-    "umls": dict(channels=(24, 24, 24), steps=3000, eval_every=100, patience=6, hide=0.2, dropout=0.1, lr=3e-3),
+    # S(E) x S(R): relations exchangeable too (the group)
+    "nations": dict(relations="exchangeable", channels=(32, 32, 32), steps=1500, eval_every=50, patience=10, hide=0.2,
+                    dropout=0.1, lr=3e-3, input_scale=5.0),
+    # S(E) only, one channel per relation (relation-specific weights; see RelationalNet)
+    "kinships": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5, hide=0.2,
+                     dropout=0.2, lr=1e-2, input_scale=20.0),
+    "umls": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5, hide=0.2,
+                 dropout=0.2, lr=1e-2, input_scale=20.0),
 }
 TINY = dict(channels=(4,), steps=6, eval_every=3, patience=2)
 
@@ -114,12 +130,16 @@ def parse(argv=None):
     p.add_argument("--steps", type=int, default=None, help="max steps of the exchangeable model (default: preset)")
     p.add_argument("--channels", type=str, default=None, help="hidden widths, e.g. 32,32,32 (default: preset)")
     p.add_argument("--hide", type=float, default=None, help="fraction of train triples hidden per step")
+    p.add_argument("--relations", choices=("exchangeable", "channels"), default=None,
+                   help="exchangeable: S(E) x S(R) (default); channels: S(E) only, relations as channels")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--dim", type=int, default=200, help="baseline embedding dimension (reals)")
     p.add_argument("--baseline-steps", type=int, default=1500)
     p.add_argument("--baseline-lr", type=float, default=1e-2)
     p.add_argument("--l2", type=float, default=1e-4, help="baseline L2 weight")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds of exchangeable training (checked at each evaluation; best weights kept)")
     p.add_argument("--save-scores", type=Path, default=None, help="write the test-time score tensors (.npz)")
     p.add_argument("--inductive", action="store_true", help="also train on seen entities only and score held-out ones")
     p.add_argument("--holdout", type=float, default=0.2, help="fraction of entities held out (--inductive)")
@@ -143,10 +163,10 @@ def main(argv=None) -> int:
         preset["steps"] = args.steps
     if args.channels:
         preset["channels"] = tuple(int(c) for c in args.channels.split(","))
-    for k in ("hide", "lr"):
+    for k in ("hide", "lr", "relations"):
         if getattr(args, k) is not None:
             preset[k] = getattr(args, k)
-    cfg = TrainConfig(seed=args.seed, **preset)
+    cfg = TrainConfig(seed=args.seed, time_limit=args.time_limit, **preset)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = set(models) - {"exchangeable", *BASELINES}
     if unknown:

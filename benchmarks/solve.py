@@ -25,7 +25,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from eqsolve.groups import O, S, SO, Lorentz, RubiksCube, Z  # noqa: E402
+from eqsolve.groups import (GL, O, S, SL, SO, SU, Cube, D, Lorentz, RubiksCube, SO11p, WreathProduct, Z,  # noqa: E402
+                            ZksZnxZn)
 from eqsolve.memory import available_bytes, human  # noqa: E402
 from eqsolve.reps import T, V, Scalar  # noqa: E402
 from eqsolve.solve import clear_memory, solve_basis  # noqa: E402
@@ -68,6 +69,21 @@ def extra_cases():
         ("SO(3) T9 invariants", T(9, 0, SO(3))),
         ("O(6) T2->T4", T(2, 0, O(6)) >> T(4, 0, O(6))),
         ("S(3)xSO(3) T2->T2", (X * X) >> (X * X)),
+    ]
+
+
+def new_group_cases():
+    """The groups added for EMLP parity (issue 16) and the wreath products."""
+    W = WreathProduct(S(3), S(4))
+    return [
+        ("D(8) T4 invariants", T(4, 0, D(8))),
+        ("SO+(1,1) T6 invariants", T(6, 0, SO11p())),
+        ("SL(3) T(2,2) invariants", T(2, 2, SL(3))),
+        ("GL(3) T(3,3) invariants", T(3, 3, GL(3))),
+        ("SU(3) T(3,3) invariants", T(3, 3, SU(3))),
+        ("Cube T2->T2", T(2, 0, Cube()) >> T(2, 0, Cube())),
+        ("ZksZnxZn(4,4) V->V", V(ZksZnxZn(4, 4)) >> V(ZksZnxZn(4, 4))),
+        ("S(3)wrS(4) T2->T2", T(2, 0, W) >> T(2, 0, W)),
     ]
 
 
@@ -125,6 +141,7 @@ def main(argv=None):
     print("-" * len(hdr))
     rows = []
     all_cases = [(n, r, fast_rep) for n, r in cases()] + [(n, r, 3) for n, r in extra_cases()]
+    all_cases += [(n, r, 3) for n, r in new_group_cases()]
     for name, rep, n_rep in all_cases:
         t, basis = timed(lambda: solve_basis(rep, cache=False), n_rep)
         res = basis.residuals

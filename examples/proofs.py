@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eqsolve import verify  # noqa: E402
-from eqsolve.groups import S  # noqa: E402
-from eqsolve.reps import V  # noqa: E402
+from eqsolve import verify
+from eqsolve.groups import S
+from eqsolve.reps import V
 
 
 def main(argv=None) -> int:

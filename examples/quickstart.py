@@ -11,13 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-from flax import nnx  # noqa: E402
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
 
-from eqsolve import nn, verify  # noqa: E402
-from eqsolve.groups import S  # noqa: E402
-from eqsolve.reps import V  # noqa: E402
+from eqsolve import nn, verify
+from eqsolve.groups import S
+from eqsolve.reps import V
 
 
 def main(argv=None) -> int:

@@ -114,3 +114,27 @@ def character_dim(elements, chi_in, chi_out=None) -> int:
     value = total / len(elements)
     assert abs(value - round(value)) < 1e-6
     return round(value)
+
+
+# ------------------------------------------------------------------ wreath products
+def wreath_tensor(m: int, n: int, k: int) -> int:
+    """dim Inv(V^{⊗k}) for S(m) ≀ S(n) on n blocks of m points, by counting orbits of k-tuples:
+    a tuple's orbit is fixed by which axes share a block (a set partition of the k axes into at
+    most n parts) and, inside each such part, which axes share a position (a set partition of
+    the part into at most m parts). So the count is sum over pi of prod over its parts B of the
+    truncated Bell number B_{<=m}(|B|)."""
+    @lru_cache(maxsize=None)
+    def count(k_left: int, parts_left: int) -> int:
+        # partitions of k_left labelled axes into at most parts_left blocks, each weighted by the
+        # truncated Bell number of its size: fix the block of the first remaining axis
+        if k_left == 0:
+            return 1
+        if parts_left == 0:
+            return 0
+        total = 0
+        for extra in range(k_left):  # the first axis' block has 1 + extra members
+            total += math.comb(k_left - 1, extra) * truncated_bell(1 + extra, m) * count(k_left - 1 - extra,
+                                                                                       parts_left - 1)
+        return total
+
+    return count(k, n)

@@ -6,7 +6,7 @@ Public names (EMLP's, with EMLP's meanings): ``Group``, ``S``, ``A``, ``Z``, ``C
 ``TimeReversal``, ``RubiksCube``, ``Cube``, ``ZksZnxZn``, ``Embed``, ``SO2eR3``, ``O2eR3``,
 ``DkeR3``, ``Trivial``, ``DirectProduct`` (``G1 * G2``; its defining rep is V1 ⊗ V2).
 eqsolve's own: ``Permutation``, ``DihedralPerm`` (the dihedral group permuting n points),
-``PermutationGroup``, ``perm_matrix``.
+``PermutationGroup``, ``perm_matrix``, ``WreathProduct(G1, G2)`` (G1 ≀ G2; a stub in EMLP).
 """
 from .base import Group
 from .linear import GL, O11, SL, Parity, Scaling, SO11p, TimeReversal
@@ -17,8 +17,9 @@ from .planar import C, D, DkeR3, Embed, O2eR3, SO2eR3
 from .product import DirectProduct
 from .rubik import RubiksCube
 from .unitary import SU, U
+from .wreath import WreathGroup, WreathProduct
 
 __all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial",
            "Permutation", "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11",
            "Scaling", "Parity", "TimeReversal", "RubiksCube", "Cube", "ZksZnxZn", "Embed", "SO2eR3", "O2eR3",
-           "DkeR3", "perm_matrix"]
+           "DkeR3", "WreathProduct", "WreathGroup", "perm_matrix"]

@@ -44,14 +44,34 @@ class Group:
 
     Attributes:
         d: dimension of the defining representation.
-        discrete_generators: (M, d, d) float64.
-        lie_algebra: (D, d, d) float64.
+        discrete_generators: (M, d, d) float64 (complex128 for complex groups).
+        lie_algebra: (D, d, d) float64 (complex128 for complex groups).
         name: readable name, e.g. ``"S(5)"``.
         label: optional tag that distinguishes otherwise equal copies.
+
+    EMLP's way of defining a group also works: a subclass sets ``self.discrete_generators``
+    and/or ``self.lie_algebra`` (or declares them as class attributes) and then calls
+    ``super().__init__(*args)``; the args only name the group (``Alt(5)``)::
+
+        class Alt(Group):
+            def __init__(self, n):
+                self.discrete_generators = ...  # (n-2, n, n) 3-cycles
+                super().__init__(n)
     """
 
-    def __init__(self, discrete_generators=None, lie_algebra=None, *, d: int | None = None,
+    def __init__(self, discrete_generators=None, lie_algebra=None, *emlp_args, d: int | None = None,
                  name: str | None = None, label: str | None = None, key=None):
+        pending_disc, pending_lie = self._emlp_declared("discrete_generators"), self._emlp_declared("lie_algebra")
+        if pending_disc is not None or pending_lie is not None:
+            # EMLP style: the positional arguments are the subclass's own (they name the group)
+            args = [a for a in (discrete_generators, lie_algebra) + emlp_args if a is not None]
+            name = name or f"{type(self).__name__}({', '.join(map(repr, args))})"
+            discrete_generators, lie_algebra = pending_disc, pending_lie
+            if d is None and isinstance(self.__dict__.get("d"), (int, np.integer)):
+                d = int(self.__dict__["d"])
+        elif emlp_args:
+            raise TypeError(f"Group(discrete_generators, lie_algebra, *, d=..., name=...) got {len(emlp_args)} extra "
+                            f"positional arguments")
         disc = _as_matrix_stack(discrete_generators, "discrete generators", d)
         d = d if d is not None else (disc.shape[1] if len(disc) else None)
         lie = _as_matrix_stack(lie_algebra, "Lie-algebra generators", d)
@@ -77,12 +97,54 @@ class Group:
     @property
     def discrete_generators(self) -> np.ndarray:
         """(M, d, d) float64 discrete generators."""
-        return self._disc
+        return self._generators("_disc")
+
+    @discrete_generators.setter
+    def discrete_generators(self, value):
+        self._set_generators("_disc", value, "discrete generators")
 
     @property
     def lie_algebra(self) -> np.ndarray:
         """(D, d, d) float64 Lie-algebra generators."""
-        return self._lie
+        return self._generators("_lie")
+
+    def _generators(self, slot: str):
+        d = self.__dict__
+        if slot in d:
+            return d[slot]
+        if "_pending" + slot in d:  # EMLP style: a subclass edits what it assigned before __init__
+            return d["_pending" + slot]
+        raise AttributeError(f"{type(self).__name__} has no generators yet: assign them, then call super().__init__")
+
+    @lie_algebra.setter
+    def lie_algebra(self, value):
+        self._set_generators("_lie", value, "Lie-algebra generators")
+
+    def _set_generators(self, slot: str, value, what: str) -> None:
+        """EMLP-style assignment: before ``__init__`` it is remembered for it; afterwards (EMLP's
+        ``D(k)`` adds a reflection after ``super().__init__``) it replaces the generators and
+        forgets everything derived from them."""
+        if slot not in self.__dict__:
+            self.__dict__["_pending" + slot] = value
+            return
+        arr = _as_matrix_stack(value, what, self.d)
+        self.__dict__[slot] = arr.reshape(len(arr), self.d, self.d) if len(arr) else np.zeros((0, self.d, self.d))
+        self._key = None
+        for name in ("perm_generators", "is_orthogonal", "is_complex", "is_unimodular", "has_positive_determinants"):
+            self.__dict__.pop(name, None)
+
+    def _emlp_declared(self, attr: str):
+        """Generators a subclass assigned before ``__init__`` or declared as a class attribute."""
+        pending = self.__dict__.pop("_pending" + ("_disc" if attr == "discrete_generators" else "_lie"), None)
+        if pending is not None:
+            return pending
+        for cls in type(self).__mro__:
+            if cls is Group:
+                break
+            value = cls.__dict__.get(attr)
+            if value is not None and not isinstance(value, (property, cached_property)):
+                return value
+        return None
 
     @cached_property
     def perm_generators(self) -> np.ndarray | None:

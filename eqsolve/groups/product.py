@@ -20,6 +20,33 @@ import numpy as np
 from .base import Group
 
 
+class KronMatrix(np.ndarray):
+    """A dense Kronecker product (or, for Lie-algebra elements, Kronecker sum) that also keeps
+    its factors in ``Ms`` (EMLP's ``LazyKron(...).Ms``), so a user rep of a product group can
+    read the factor it acts by. Arithmetic on it gives plain arrays."""
+
+    Ms: list
+
+    def __array_finalize__(self, obj):
+        if obj is not None and not hasattr(self, "Ms"):
+            self.Ms = None
+
+
+def kron_matrix(mats, lie: bool = False) -> KronMatrix:
+    """``KronMatrix`` of the (d_i, d_i) factors: kron product, or Kronecker sum when ``lie``."""
+    mats = [np.asarray(m) for m in mats]
+    if lie:
+        dims = [m.shape[0] for m in mats]
+        out = np.zeros((math.prod(dims),) * 2, dtype=np.result_type(*mats))
+        for i, m in enumerate(mats):
+            out = out + _kron_all([m if j == i else np.eye(dims[j]) for j in range(len(mats))])
+    else:
+        out = _kron_all(mats)
+    km = np.asarray(out).view(KronMatrix)
+    km.Ms = list(mats)
+    return km
+
+
 def _kron_all(mats) -> np.ndarray:
     out = np.ones((1, 1))
     for m in mats:
@@ -71,14 +98,10 @@ class DirectProduct(Group):
         Kronecker sum (zero on missing factors)."""
         self._check_dense(1, "an element")
         if not lie:
-            return _kron_all([np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d)
-                              for f in self._factors])
-        out = np.zeros((self.d, self.d))
-        for i, f in enumerate(self._factors):
-            if f in parts:
-                out += _kron_all([np.asarray(parts[f], dtype=float) if j == i else np.eye(g.d)
-                                  for j, g in enumerate(self._factors)])
-        return out
+            return kron_matrix([np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d)
+                                for f in self._factors])
+        return kron_matrix([np.asarray(parts[f], dtype=float) if f in parts else np.zeros((f.d, f.d))
+                            for f in self._factors], lie=True)
 
     @cached_property
     def discrete_generators(self) -> np.ndarray:
@@ -136,6 +159,8 @@ class DirectProduct(Group):
         """
         if isinstance(g, dict):
             return self._check_parts(g)
+        if isinstance(g, KronMatrix) and g.Ms is not None and len(g.Ms) == len(self._factors):
+            return self._check_parts(dict(zip(self._factors, g.Ms)))  # the factors are known exactly
         g = np.asarray(g, dtype=np.float64)
         if g.shape != (self.d, self.d):
             raise ValueError(f"element of {self} must be a ({self.d}, {self.d}) Kronecker product (EMLP's "
@@ -165,6 +190,8 @@ class DirectProduct(Group):
         trace (e.g. ``Scaling``, ``GL``); factors without a Lie algebra get zero."""
         if isinstance(A, dict):
             return self._check_parts(A)
+        if isinstance(A, KronMatrix) and A.Ms is not None and len(A.Ms) == len(self._factors):
+            return self._check_parts(dict(zip(self._factors, A.Ms)))
         A = np.asarray(A, dtype=np.float64)
         if A.shape != (self.d, self.d):
             raise ValueError(f"Lie-algebra element of {self} must be a ({self.d}, {self.d}) Kronecker sum or a "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KGData", "DATASETS", "synthetic_kg", "default_data_root", "read_triples", "load_kg", "to_tensor", "known_tensor"]
+__all__ = ["DATASETS", "KGData", "default_data_root", "known_tensor", "load_kg", "read_triples", "synthetic_kg", "to_tensor"]
 
 DATASETS = ("kinships", "umls", "nations")
 SPLITS = ("train", "valid", "test")
@@ -81,7 +81,7 @@ class KGData:
         return (self.num_entities, self.num_entities, self.num_relations)
 
     @classmethod
-    def from_named(cls, named: dict, name: str = "") -> "KGData":
+    def from_named(cls, named: dict, name: str = "") -> KGData:
         """From {split: list of (head, relation, tail) names}."""
         ents = sorted({x for tr in named.values() for h, _, t in tr for x in (h, t)})
         rels = sorted({r for tr in named.values() for _, r, _ in tr})
@@ -135,6 +135,6 @@ def synthetic_kg(num_entities: int = 12, num_groups: int = 3, seed: int = 0) -> 
                 named.append((f"e{t}", "liked_by", f"e{h}"))
     order = rng.permutation(len(named))
     a, b = int(0.8 * len(named)), int(0.9 * len(named))
-    pick = lambda idx: [named[i] for i in idx]  # noqa: E731
+    pick = lambda idx: [named[i] for i in idx]
     return KGData.from_named({"train": pick(order[:a]), "valid": pick(order[a:b]), "test": pick(order[b:])},
                              "synthetic")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["filtered_ranks", "rank_metrics", "evaluate_scores"]
+__all__ = ["evaluate_scores", "filtered_ranks", "rank_metrics"]
 
 
 def _ranks(cand: np.ndarray, true_idx: np.ndarray, filt: np.ndarray) -> np.ndarray:

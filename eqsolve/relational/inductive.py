@@ -21,7 +21,7 @@ import numpy as np
 from .data import KGData, known_tensor, to_tensor
 from .evaluate import evaluate_scores
 
-__all__ = ["inductive_split", "inductive_queries", "inductive_eval"]
+__all__ = ["inductive_eval", "inductive_queries", "inductive_split"]
 
 
 def inductive_split(data: KGData, frac: float = 0.2, seed: int = 0) -> tuple[KGData, np.ndarray]:
@@ -61,5 +61,5 @@ def inductive_eval(score_fn, data: KGData, seen: np.ndarray) -> dict:
     if len(q) == 0:
         raise ValueError("no test triple touches a held-out entity; raise the held-out fraction")
     m = evaluate_scores(score_fn(X), q, known_tensor(data))
-    m["queries"] = int(len(q))
+    m["queries"] = len(q)
     return m

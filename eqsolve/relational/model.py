@@ -8,7 +8,13 @@ Bell(2) = 15 * 2 = 30 equality patterns for E >= 4, R >= 2: diagonals, transpose
 the entity axes times the relation patterns), compiled by :mod:`eqsolve.runtime` to pooling on
 dense tensors of shape (B, C, E, E, R). Nothing here writes a pooling by hand.
 
-Shapes: inputs x (B, C_in, E, E, R) float; outputs logits (B, E, E, R). Pattern programs are
+Shapes: inputs x (B, C_in, E, E, R) float; outputs logits (B, E, E, R).
+
+Variant ``relations="channels"``: the group is S(E) only (``V(S(E))**2``, 15 patterns per
+layer) and the relations are channels of the input and output layers (relation-specific
+weights; hidden layers carry C features per entity pair, not C per (pair, relation)). It
+gives up the relation symmetry, which Kinships and UMLS do not have in their semantics (every
+relation means something different), and is cheaper: hidden layers are (B, C, E, E). Pattern programs are
 size-agnostic, so a model built for (E, R) applies to any number of entities (inductive use);
 with ``pooling="mean"`` pooled values do not grow with E.
 """
@@ -22,7 +28,7 @@ from ..groups import S
 from ..nn import Linear
 from ..reps import V
 
-__all__ = ["relational_rep", "channel_dropout", "RelationalNet"]
+__all__ = ["RelationalNet", "channel_dropout", "relational_rep"]
 
 
 def relational_rep(num_entities: int, num_relations: int):
@@ -44,6 +50,9 @@ def channel_dropout(key, x, rate: float):
 class RelationalNet(nnx.Module):
     """A stack of exchangeable layers ``C_k * X -> C_{k+1} * X`` with ReLU, channel dropout and
     residual connections between layers of equal width; the last layer gives one logit per entry.
+    ``relations``: "exchangeable" (S(E) x S(R), the default) or "channels" (S(E) only, see the
+    module docstring). ``input_scale``: inputs are multiplied by it first (pooled means of a
+    sparse 0/1 tensor are small; a larger scale speeds up learning from them).
 
     Args:
         num_entities, num_relations: E and R of the tensor the layers are solved for (the model
@@ -56,15 +65,25 @@ class RelationalNet(nnx.Module):
     """
 
     def __init__(self, num_entities: int, num_relations: int, *, in_channels: int = 1,
-                 channels=(32, 32, 32), dropout: float = 0.1, pooling: str = "mean", rngs: nnx.Rngs):
+                 channels=(32, 32, 32), dropout: float = 0.1, pooling: str = "mean",
+                 relations: str = "exchangeable", input_scale: float = 1.0, rngs: nnx.Rngs):
         if not channels:
             raise ValueError("RelationalNet needs at least one hidden layer (channels=(C, ...))")
-        X = relational_rep(num_entities, num_relations)
-        widths = [in_channels, *channels, 1]
+        if relations not in ("exchangeable", "channels"):
+            raise ValueError(f"relations must be 'exchangeable' (S(E) x S(R)) or 'channels' (S(E) only, one "
+                             f"channel per relation), got {relations!r}")
+        if relations == "exchangeable":
+            X = relational_rep(num_entities, num_relations)
+            widths = [in_channels, *channels, 1]
+        else:
+            X = V(S(num_entities, label="entities")) ** 2
+            widths = [in_channels * num_relations, *channels, num_relations]
         self.layers = nnx.List([Linear(a * X, b * X, rngs=rngs, pooling=pooling)
                                 for a, b in zip(widths[:-1], widths[1:])])
         self.widths = tuple(widths)
         self.dropout = float(dropout)
+        self.relations = relations
+        self.input_scale = float(input_scale)
         self.rep = X
 
     def __call__(self, x, *, key=None):
@@ -73,6 +92,10 @@ class RelationalNet(nnx.Module):
             raise ValueError(f"RelationalNet takes x of shape (B, C, E, E, R); got {x.shape}")
         n = len(self.layers)
         keys = [None] * n if key is None else list(jax.random.split(key, n))
+        B, C, E, _, R = x.shape
+        x = x * self.input_scale
+        if self.relations == "channels":  # (B, C, E, E, R) -> (B, C * R, E, E)
+            x = jnp.moveaxis(x, 4, 2).reshape(B, C * R, E, E)
         h = x
         for i, layer in enumerate(self.layers):
             y = layer.apply_fields([h])[0]
@@ -82,4 +105,6 @@ class RelationalNet(nnx.Module):
                 if self.widths[i] == self.widths[i + 1]:
                     y = y + h
             h = y
+        if self.relations == "channels":  # (B, R, E, E) -> (B, E, E, R)
+            return jnp.moveaxis(h, 1, 3)
         return h[:, 0]

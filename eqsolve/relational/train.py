@@ -27,7 +27,7 @@ from .data import KGData, known_tensor, to_tensor
 from .evaluate import evaluate_scores
 from .model import RelationalNet
 
-__all__ = ["TrainConfig", "FitResult", "fit", "score_tensor", "masked_input"]
+__all__ = ["FitResult", "TrainConfig", "fit", "masked_input", "score_tensor"]
 
 
 @dataclass
@@ -45,7 +45,10 @@ class TrainConfig:
     eval_every: int = 50
     patience: int = 8            # evaluations without improvement of valid MRR
     pos_weight: float = 1.0      # weight of positive (hidden) entries in the loss
+    relations: str = "exchangeable"  # or "channels" (S(E) only; see RelationalNet)
+    input_scale: float = 5.0     # inputs are multiplied by this inside the model
     seed: int = 0
+    time_limit: float | None = None  # seconds of training; the best weights so far are kept
 
 
 @dataclass
@@ -69,7 +72,7 @@ def masked_input(key, X, hide: float, batch: int):
 
 
 def score_tensor(model: RelationalNet, X) -> np.ndarray:
-    """Scores (E, E, R) (logits, float32) of every entry given the observed tensor X (E, E, R)."""
+    """Scores (E, E, R) (logits, float32) of every entry given the observed 0/1 tensor X (E, E, R)."""
     return np.asarray(_score(model, jnp.asarray(X, jnp.float32)))
 
 
@@ -88,7 +91,7 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
     X = jnp.asarray(to_tensor(train, data.shape))
     filt = known_tensor(data, ("train", "valid"))
     model = RelationalNet(data.num_entities, data.num_relations, channels=tuple(cfg.channels), dropout=cfg.dropout,
-                          pooling=cfg.pooling, rngs=nnx.Rngs(cfg.seed))
+                          pooling=cfg.pooling, relations=cfg.relations, input_scale=cfg.input_scale, rngs=nnx.Rngs(cfg.seed))
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     tx = optax.adamw(cfg.lr, weight_decay=cfg.weight_decay)
     opt_state = tx.init(params)
@@ -133,5 +136,7 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
                 bad += 1
                 if bad >= cfg.patience:
                     break
+            if cfg.time_limit is not None and rec["seconds"] > cfg.time_limit:
+                break
     nnx.update(model, best[2])
     return FitResult(model, best[1], best[3], history, time.perf_counter() - t0, s)

@@ -286,7 +286,8 @@ class Rep:
         """The (G.d, G.d) element of a user leaf's group from per-factor parts."""
         G = self._user_group("rho(g)")
         if G in elems:
-            return _as_element(elems[G])
+            g = elems[G]
+            return g if getattr(g, "Ms", None) is not None else _as_element(g)
         if isinstance(G, DirectProduct):
             return G.element({f: m for f, m in elems.items() if f in G.factors}, lie=lie)
         return np.zeros((G.d, G.d)) if lie else np.eye(G.d)
@@ -701,7 +702,7 @@ class ProductRep(Rep):
     def _drho(self, algs):
         mats = [f._drho(algs) for f in self.factors]
         sizes = [m.shape[0] for m in mats]
-        out = np.zeros((math.prod(sizes),) * 2)
+        out = np.zeros((math.prod(sizes),) * 2, dtype=np.result_type(*mats))  # complex for U(n), SU(n)
         for i, m in enumerate(mats):
             left = np.eye(math.prod(sizes[:i]))
             right = np.eye(math.prod(sizes[i + 1:]))

@@ -30,6 +30,7 @@ from .krylov import solve_krylov
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
 from .product import is_product_block, solve_product
+from .wreath import is_wreath_block, solve_wreath
 
 DENSE_MAX_SIZE = 4096  # auto: blocks up to this size may be solved by dense SVD
 KRYLOV_MIN_SIZE = 64  # auto: below this, dense SVD beats the weight reduction's fixed overhead
@@ -105,6 +106,9 @@ _TABLE = (
     Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, is_cyclic_block,
            "every axis is the regular rep of some Z(n) (rotations)", "index differences, per factor",
            exact=True, estimate=estimate_cyclic),
+    Solver("wreath", lambda m, ctx: solve_wreath(m), is_wreath_block, is_wreath_block,
+           "every axis is the defining rep of one S(m)≀S(n) (sets of sets)", "two-level equality patterns",
+           exact=True, estimate=estimate_orbit),
     Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _all_permutation,
            "every acting group is a permutation group", "union-find over coordinates", exact=True,
            estimate=estimate_orbit),

@@ -3,8 +3,8 @@ have the documented layout and re-scoring them independently gives the printed M
 import re
 
 import numpy as np
-
 from bench_scripts import load_benchmark
+
 from eqsolve.relational import evaluate_scores, known_tensor, load_kg, synthetic_kg
 
 
@@ -26,7 +26,7 @@ def test_tiny_run_saves_rescorable_scores(tmp_path, capsys):
     for key, model in (("scores", "exchangeable"), ("scores_distmult", "distmult"), ("scores_complex", "complex")):
         S = z[key]
         assert S.shape == data.shape and S.dtype == np.float32
-        printed = float(re.search(rf"^{model}\s+([0-9.]+)", text, re.M).group(1))
+        printed = float(re.search(rf"^{model}\s+([0-9.]+)", text, re.MULTILINE).group(1))
         again = evaluate_scores(S, data.splits["test"], known_tensor(data))["mrr"]
         assert abs(printed - again) < 1e-4
 

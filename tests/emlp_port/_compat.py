@@ -50,3 +50,37 @@ def _nn(name):
 uniform_rep = _nn("uniform_rep")
 bilinear_weights = _nn("bilinear_weights")
 EMLP = _nn("EMLP")
+
+
+def vis(repin, repout, cluster=True):
+    """EMLP's ``vis(repin, repout)`` (a picture of the basis of repin >> repout): eqsolve's
+    :func:`eqsolve.viz.draw_basis` on a figure that is closed again (nothing is shown)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from eqsolve.viz import draw_basis
+    fig = draw_basis((repin >> repout).equivariant_basis())
+    plt.close(fig)
+
+
+class _NN:
+    """``emlp.nn`` as the model tests use it: ``EMLP(rep_in, rep_out, group=G)`` (Flax NNX needs
+    an ``rngs``; a fixed one is supplied) applied to one point or a batch."""
+
+    @staticmethod
+    def EMLP(rep_in, rep_out, group, **kw):
+        try:
+            from flax import nnx
+            from eqsolve import nn
+        except ImportError:
+            pytest.skip("JAX / Flax NNX are not installed")
+        model = nn.EMLP(rep_in, rep_out, group, rngs=nnx.Rngs(0), **kw)
+
+        def apply(x):
+            x = np.asarray(x, dtype=np.float32)
+            y = np.asarray(model(x[None] if x.ndim == 1 else x))
+            return y[0] if x.ndim == 1 else y
+        return apply
+
+
+nn = _NN()

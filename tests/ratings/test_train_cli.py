@@ -32,7 +32,7 @@ def test_train_resume_evaluate_inductive(files, tmp_path, capsys):
     work = tmp_path / "run"
     base = ["train", "--data", str(files / "a.tsv"), "--workdir", str(work), "--levels", "1,2,3,4,5"] + TINY
     assert main(base + ["--steps", "3"]) == 0
-    assert (work / "checkpoint.pkl").exists() and (work / "learning_curve.png").exists()
+    assert (work / "checkpoint.npz").exists() and (work / "learning_curve.png").exists()
     m = json.loads((work / "metrics.json").read_text())
     assert m["steps"] == 3 and m["val_rmse"] is not None and m["bias_baseline_val_rmse"] is not None
     # a second call with more steps resumes from step 3

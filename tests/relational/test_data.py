@@ -1,9 +1,14 @@
 """Loading relational splits: tiny hand-made files (never skipped) and the shared data sets
 (skipped with a reason when ../shared/data/kg is absent; set EQSOLVE_KG_DATA to point elsewhere)."""
-import numpy as np
 import pytest
 
-from eqsolve.relational import DATASETS, default_data_root, known_tensor, load_kg, to_tensor
+from eqsolve.relational import (
+    DATASETS,
+    default_data_root,
+    known_tensor,
+    load_kg,
+    to_tensor,
+)
 
 
 @pytest.fixture

@@ -2,7 +2,13 @@
 evaluation scores the full tensor (a hand-made score function, no training)."""
 import numpy as np
 
-from eqsolve.relational import KGData, inductive_eval, inductive_queries, inductive_split, synthetic_kg
+from eqsolve.relational import (
+    KGData,
+    inductive_eval,
+    inductive_queries,
+    inductive_split,
+    synthetic_kg,
+)
 
 
 def test_split_hides_entities_from_training():

@@ -4,17 +4,16 @@ and a witness (eqsolve.verify) that separate head / tail permutations are not a 
 import itertools
 from fractions import Fraction
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from flax import nnx
+from layer_checks import assert_program_matches_dense
 
 from eqsolve import verify
 from eqsolve.groups import S
-from eqsolve.reps import V
 from eqsolve.relational import RelationalNet, relational_rep
-from layer_checks import assert_program_matches_dense
+from eqsolve.reps import V
 
 
 def _burnside_moment(n: int, k: int) -> Fraction:
@@ -122,3 +121,17 @@ def test_model_applies_to_other_entity_counts():
     assert _apply(net, x).shape == (1, 6, 6, 3)
     with pytest.raises(ValueError, match=r"\(B, C, E, E, R\)"):
         net(jnp.zeros((1, 1, 4, 5, 3)))
+
+
+def test_relations_as_channels_variant_is_entity_equivariant_only():
+    E, R = 5, 3
+    net = RelationalNet(E, R, channels=(4,), dropout=0.0, relations="channels", rngs=nnx.Rngs(0))
+    assert (net.rep >> net.rep).equivariant_basis().dim == 15  # Bell(4): S(E) on both axes
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, 1, E, E, R)).astype(np.float32)
+    y = np.asarray(_apply(net, jnp.asarray(x)))
+    pe, pr = rng.permutation(E), np.array([1, 2, 0])
+    ye = np.asarray(_apply(net, jnp.asarray(x[:, :, pe][:, :, :, pe])))
+    assert np.abs(ye - y[:, pe][:, :, pe]).max() < 1e-5 * np.abs(y).max()
+    yr = np.asarray(_apply(net, jnp.asarray(x[..., pr])))
+    assert np.abs(yr - y[..., pr]).max() > 1e-3 * np.abs(y).max()  # relations have their own weights

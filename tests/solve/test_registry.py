@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from eqsolve.cli import build_parser
-from eqsolve.groups import SO, S, Z
+from eqsolve.groups import SO, S, WreathProduct, Z
 from eqsolve.reps import T, V
 from eqsolve.solve import SOLVERS, choose_method, solve_basis, solve_block
 from eqsolve.solve.registry import cli_help, get_solver, markdown_table, method_names
@@ -69,6 +69,7 @@ def test_every_solver_applies_and_solves_a_block_it_claims():
         "pattern": (V(S(3)) >> V(S(3))).monomials[0],
         "cyclic": (V(Z(4)) >> V(Z(4))).monomials[0],
         "orbit": (V(Z(4)) >> V(Z(4))).monomials[0],
+        "wreath": (V(WreathProduct(S(2), S(3))) >> V(WreathProduct(S(2), S(3)))).monomials[0],
         "product": (V(S(3)) * V(SO(3)) >> V(S(3)) * V(SO(3))).monomials[0],
         "krylov": T(4, 0, SO(3)).monomials[0],
         "dense": T(2, 0, SO(3)).monomials[0],

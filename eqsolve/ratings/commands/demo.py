@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import time
 
+from ...commands.options import int_at_least
+
 __all__ = ["register", "run_demo"]
 
 
 def run_demo(data=None, steps: int = 600, model: str = "self-supervised", seed: int = 0, progress: bool = True,
              print_fn=print) -> dict:
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"demo steps must be a positive integer, got {steps!r}")
     from ..data.ratings import bias_baseline
     from ..train import TrainConfig, Trainer, rmse
     from .train import load_data
@@ -52,8 +56,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="short exchangeable-model training on synthetic ratings",
                               description=__doc__.split("\n\n")[1])
     p.add_argument("--data", default=None, help="ratings folder or file (default: shipped synthetic data)")
-    p.add_argument("--steps", type=int, default=600)
+    p.add_argument("--steps", type=int_at_least(1), default=600)
     p.add_argument("--model", choices=["self-supervised", "factorized"], default="self-supervised")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int_at_least(0), default=0)
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_cmd_demo)

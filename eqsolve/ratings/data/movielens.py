@@ -78,13 +78,20 @@ def _detect_sep(line: str):
     return None  # whitespace
 
 
-def read_triples_file(path, sep: str | None = "auto"):
+MAX_LEVELS = 20
+"""The most distinct rating values a data set may have: the models classify each rating into one
+of the levels of a discrete scale (1..5 stars, half stars 0.5..5), so real-valued ratings (one
+class per value) are refused by name instead of training a model with hundreds of classes."""
+
+
+def read_triples_file(path, sep: str | None = "auto", with_lines: bool = False):
     """Read columns (users, items, ratings, extra) as string/float arrays.
 
-    ``extra`` is the 4th column (split label or timestamp) or None.
+    ``extra`` is the 4th column (split label or timestamp) or None. With ``with_lines`` a fifth
+    array gives each row's line number in the file (for error messages).
     """
     path = Path(path)
-    users, items, ratings, extra = [], [], [], []
+    users, items, ratings, extra, lines = [], [], [], [], []
     with open(path, encoding="utf-8", errors="replace") as f:
         first = True
         for lineno, line in enumerate(f, 1):
@@ -104,14 +111,58 @@ def read_triples_file(path, sep: str | None = "auto"):
                     continue
                 raise ValueError(f"{path}:{lineno}: rating {parts[2]!r} is not a number") from None
             first = False
+            if not np.isfinite(rv):
+                raise ValueError(f"{path}:{lineno}: rating {parts[2]!r} is not a finite number")
             users.append(parts[0])
             items.append(parts[1])
             ratings.append(rv)
             extra.append(parts[3] if len(parts) > 3 else None)
+            lines.append(lineno)
     if not ratings:
         raise ValueError(f"{path}: no ratings found")
     ex = None if all(e is None for e in extra) else np.array(["" if e is None else e for e in extra])
-    return np.array(users), np.array(items), np.array(ratings, np.float32), ex
+    out = np.array(users), np.array(items), np.array(ratings, np.float32), ex
+    return out + (np.array(lines, np.int64),) if with_lines else out
+
+
+def check_pairs(users, items, lines, where: str, test: np.ndarray | None = None, test_where: str | None = None) -> None:
+    """Refuse a (user, item) pair rated twice, naming both lines: within one set of ratings
+    (``users``, ``items``, ``lines`` of file ``where``), and, with ``test`` = (users, items,
+    lines) of the test ratings, a test pair that is also a training pair (a test rating copied
+    into the training data leaks the answer). Policy: an error, never a silent choice."""
+    u = np.asarray(users).astype(str)
+    i = np.asarray(items).astype(str)
+    keys = np.char.add(np.char.add(u, "\x1f"), i)
+    _, first, inv, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    repeat = (counts[inv] > 1) & (first[inv] != np.arange(len(keys)))
+    if np.any(repeat):
+        j = int(np.argmax(repeat))  # the earliest row that repeats an earlier pair
+        k = int(first[inv[j]])
+        raise ValueError(f"{where}:{lines[j]}: user {u[j]} rated item {i[j]} again (first at line {lines[k]}); "
+                         f"keep one rating per (user, item) pair")
+    if test is None:
+        return
+    tu, ti, tl = test
+    tkeys = np.char.add(np.char.add(np.asarray(tu).astype(str), "\x1f"), np.asarray(ti).astype(str))
+    hit = np.isin(tkeys, keys)
+    if np.any(hit):
+        j = int(np.argmax(hit))
+        k = int(np.flatnonzero(keys == tkeys[j])[0])
+        raise ValueError(f"{test_where or where}:{tl[j]}: the test rating of user {np.asarray(tu)[j]} for item "
+                         f"{np.asarray(ti)[j]} is also a training rating ({where}:{lines[k]}); a test rating seen in "
+                         f"training leaks the answer: remove it from the training ratings")
+
+
+def check_levels(ratings, lines, where: str, max_levels: int = MAX_LEVELS) -> None:
+    """Refuse ratings with more than ``max_levels`` distinct values, naming the file and a line."""
+    values, first = np.unique(np.asarray(ratings), return_index=True)
+    if len(values) > max_levels:
+        frac = np.flatnonzero(values != np.round(values))
+        k = int(first[frac[0]]) if len(frac) else int(first[max_levels])
+        raise ValueError(f"{where}:{lines[k]}: the ratings take {len(values)} distinct values (this one "
+                         f"{float(np.asarray(ratings)[k]):g}); eqsolve models ratings on a discrete scale of at most "
+                         f"{max_levels} levels (e.g. 1..5 stars) for training. Round the ratings to a scale first "
+                         f"(`eqsolve evaluate` maps any numeric scale onto a trained model's levels: --scale)")
 
 
 def _as_ids(a):
@@ -122,11 +173,36 @@ def _as_ids(a):
         return a
 
 
-def load_triples(path, sep: str | None = "auto", split_column: bool = True) -> Ratings:
-    """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``."""
-    u, i, r, ex = read_triples_file(path, sep)
+def load_triples(path, sep: str | None = "auto", split_column: bool = True,
+                 max_levels: int | None = MAX_LEVELS) -> Ratings:
+    """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``.
+
+    Split labels are normalized to train / valid / test (unknown labels are refused by name).
+    Refused with the file and line: a (user, item) pair rated twice in one split, a test pair
+    that is also a training pair, ratings with more than ``max_levels`` distinct values (None: any
+    number, for data that is only evaluated on its own scale)."""
+    u, i, r, ex, lines = read_triples_file(path, sep, with_lines=True)
     split = normalize_split(ex, str(path)) if (split_column and ex is not None) else None
+    _check_file(path, u, i, r, split, lines, max_levels=max_levels)
     return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=split)
+
+
+def _check_file(path, u, i, r, split, lines, test_label: str = "test", max_levels: int | None = MAX_LEVELS) -> None:
+    if max_levels is not None:
+        check_levels(r, lines, str(path), max_levels)
+    if split is None or not _is_split_column(split, test_label):
+        check_pairs(u, i, lines, str(path))
+        return
+    t = split.astype(str) == test_label
+    check_pairs(u[~t], i[~t], lines[~t], str(path))
+    check_pairs(u[t], i[t], lines[t], str(path))
+    check_pairs(u[~t], i[~t], lines[~t], str(path), test=(u[t], i[t], lines[t]))
+
+
+def _is_split_column(split, test_label: str = "test") -> bool:
+    """A 4th column is a split unless it has no test label and many values (a timestamp)."""
+    s = split.astype(str)
+    return bool((s == test_label).any() or len(np.unique(s)) <= 10)
 
 
 def save_triples(r: Ratings, path, with_split: bool = True) -> None:
@@ -160,6 +236,9 @@ def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
         if not p.exists():
             raise ValueError(f"MovieLens-100K file {p} not found (expected u1..u5 .base/.test)")
     a, b = _read_ml(base), _read_ml(test)
+    check_pairs(a[:, 0], a[:, 1], np.arange(1, len(a) + 1), str(base), test=(b[:, 0], b[:, 1], np.arange(1, len(b) + 1)),
+                test_where=str(test))
+    check_pairs(b[:, 0], b[:, 1], np.arange(1, len(b) + 1), str(test))
     full = path / "u.data"
     if full.exists():
         allr = _read_ml(full)
@@ -173,7 +252,8 @@ def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
     return tr, te
 
 
-def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[Ratings, Ratings | None]:
+def load_ratings(path, fold: int | str = 1, test_label: str = "test",
+                 max_levels: int | None = MAX_LEVELS) -> tuple[Ratings, Ratings | None]:
     """(train, test) from a MovieLens-100K folder, a ``ratings.dat`` or a triples file.
 
     A triples file with a split column gives train = rows whose split is not ``test_label``
@@ -186,14 +266,21 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[R
             return load_movielens_100k(path, fold)
         for name in ("ratings.dat", "ratings.csv", "ratings.tsv", "ratings.txt"):
             if (path / name).exists():
-                return load_ratings(path / name, fold, test_label)
+                return load_ratings(path / name, fold, test_label, max_levels)
         raise ValueError(f"{path}: no u{fold}.base or ratings.* file found")
     if not path.exists():
         raise ValueError(f"ratings file {path} not found")
-    r = load_triples(path)
+    r = load_triples(path, max_levels=max_levels)
     if r.split is None:
         return r, None
     is_test = r.split.astype(str) == test_label
+    # a 4th column that is a timestamp (all numeric, many values) is not a split
+    if not _is_split_column(r.split, test_label):
+        r.split = None
+        return r, None
+    if is_test.all():
+        raise ValueError(f"{path}: every rating is labelled {test_label!r}, so there is nothing to train on; "
+                         f"label the training ratings 'train' (4th column)")
     return r.subset(~is_test), r.subset(is_test)
 
 

@@ -11,9 +11,9 @@ from .config import TrainConfig
 from .models import build_model
 from .plot import plot_learning_curve
 from .prediction import default_levels, predict, rmse
-from .trainer import Trainer
+from .trainer import Trainer, TrainingDiverged
 
 __all__ = [
-    "TrainConfig", "Trainer", "build_model", "predict", "rmse", "default_levels",
+    "TrainConfig", "Trainer", "TrainingDiverged", "build_model", "predict", "rmse", "default_levels",
     "save_checkpoint", "load_checkpoint", "atomic_write_bytes", "plot_learning_curve",
 ]

@@ -34,6 +34,11 @@ def plot_learning_curve(history, path, *, baseline: float | None = None, title: 
     if title:
         ax1.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    import io
+
+    from ...safeio import atomic_write_bytes
+    buf = io.BytesIO()  # written atomically: an interruption never leaves a half-written picture
+    fig.savefig(buf, dpi=100, format="png")
     plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
     return path

@@ -13,26 +13,37 @@ import numpy as np
 
 from ..data.ratings import Ratings, bias_baseline
 from ..data.sampling import localize, sample_conditional, sample_uniform
-from .checkpoint import BEST_NAME, CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from ..data.fingerprint import ratings_fingerprint
+from .checkpoint import (BEST_NAME, CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RESUME, LEGACY_NAME, load_checkpoint,
+                         save_checkpoint)
 from .config import TrainConfig
 from .models import build_model
 from .prediction import _bucket, _extra_hidden, _levels_of, _side_rows, default_levels, predict, rmse
 from .steps import get_fns
 
-__all__ = ["Trainer"]
+__all__ = ["Trainer", "TrainingDiverged"]
+
+
+class TrainingDiverged(ValueError):
+    """The training loss became NaN or infinite; nothing of the diverged weights was saved."""
 
 
 class Trainer:
     """Train an exchangeable model on ``train`` ratings, validating on ``val``.
 
-    With ``workdir``, checkpoints go to ``workdir/checkpoint.pkl`` every ``checkpoint_every``
-    steps (and at the end); a new Trainer on the same workdir resumes from the exact step.
+    With ``workdir``, checkpoints go to ``workdir/checkpoint.npz`` every ``checkpoint_every``
+    steps (and at the end); a new Trainer on the same workdir resumes from the exact step, but
+    only on the same data (fingerprint of ``train`` and ``val``) with the same settings (else a
+    ``CheckpointError`` names the difference and how to start fresh). ``predict_only``: load a
+    checkpoint to predict (``evaluate``): other data and sampler settings are allowed.
+    A non-finite loss stops the run with a ``TrainingDiverged`` error before any checkpoint of
+    the diverged weights is written (the last good one is kept).
     ``side``: optional (user features (n_users, F_u), item features (n_items, F_i)) given with
     the data (e.g. demographics and genres), broadcast as input channels of every entry.
     """
 
     def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
-                 positions: Ratings | None = None, side=None):
+                 positions: Ratings | None = None, side=None, predict_only: bool = False):
         import jax
         import optax
         from flax import nnx
@@ -79,6 +90,13 @@ class Trainer:
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
         self.best_params, self.best_step, self.best_val = None, None, None
+        self.predict_only = predict_only
+        self.data_fingerprint = ratings_fingerprint(train, val)
+        if self.workdir is not None and resume and (self.workdir / LEGACY_NAME).exists() \
+                and not (self.workdir / CHECKPOINT_NAME).exists():
+            raise ValueError(f"{self.workdir / LEGACY_NAME} is a pickle checkpoint of an earlier eqsolve; pickles "
+                             f"can run code, so it is not loaded: start fresh with --restart (or delete it), or "
+                             f"use another --workdir")
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
@@ -99,7 +117,7 @@ class Trainer:
         return float(self.cfg.lr * ((1.0 - a) * 0.5 * (1.0 + np.cos(np.pi * frac)) + a))
 
     def save(self, path=None, params=None):
-        """Write the last state (default ``workdir/checkpoint.pkl``); ``params``: other weights to
+        """Write the last state (default ``workdir/checkpoint.npz``); ``params``: other weights to
         store instead of the current ones (the best-validation checkpoint)."""
         path = path or (self.workdir / CHECKPOINT_NAME)
         save_checkpoint(
@@ -107,24 +125,25 @@ class Trainer:
             key=self.key, history=self.history, config=self.cfg.to_dict(),
             extra={"elapsed": self.elapsed, "horizon": self.horizon, "best_step": self.best_step,
                    "best_val": self.best_val},
+            data=self.data_fingerprint,
         )
         return path
 
     def load(self, path):
-        ck = load_checkpoint(path, params_template=self.params, opt_state_template=self.opt_state)
-        saved = TrainConfig.from_dict(ck["config"])
-        for name in ("model", "ch", "num_layers", "enc_layers", "dec_layers", "factor_dim", "side_features"):
-            if getattr(saved, name) != getattr(self.cfg, name):
-                raise ValueError(f"checkpoint {path} has {name}={getattr(saved, name)}, config has {getattr(self.cfg, name)}")
+        ck = load_checkpoint(path, params_template=self.params, opt_state_template=self.opt_state,
+                             config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
+                             free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
         self.params, self.opt_state = ck["params"], ck["opt_state"]
         self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
         extra = ck.get("extra", {})
         self.elapsed = float(extra.get("elapsed", 0.0))
-        if saved.steps == self.cfg.steps:  # a time-limited run's plan holds for the same step count
+        if ck["config"].get("steps") == self.cfg.steps:  # a time-limited run's plan holds for the same steps
             self.horizon = int(extra.get("horizon", self.horizon))
         best = Path(path).with_name(BEST_NAME)
         if best.exists():  # written when validation improved; ignored if from beyond the resumed step
-            b = load_checkpoint(best, params_template=self.params, opt_state_template=self.opt_state)
+            b = load_checkpoint(best, params_template=self.params, opt_state_template=self.opt_state,
+                                config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
+                                free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
             if b["step"] <= self.step_count:
                 self.best_params, self.best_step, self.best_val = b["params"], b["step"], b["extra"]["best_val"]
 
@@ -218,6 +237,7 @@ class Trainer:
         clock = lambda: base_elapsed + time.perf_counter() - t0  # noqa: E731
         losses = []
         mark = None  # (time, step) after this call's first (compiling) step: the rate's origin
+        pending = []  # losses since the last finiteness check (at validation and before each checkpoint)
         while self.step_count < total:
             if stop_after is not None and done_here >= stop_after:
                 break
@@ -228,6 +248,7 @@ class Trainer:
             self.step_count += 1
             done_here += 1
             losses.append(loss)
+            pending.append(loss)
             if bar is not None:
                 bar.update(1)
             evaluate = self.step_count % self.cfg.eval_every == 0
@@ -242,6 +263,8 @@ class Trainer:
             over = max_seconds is not None and clock() > max_seconds
             last = self.step_count == total or over or (max_seconds is not None and self.step_count >= self.horizon)
             if evaluate or last:
+                self._check_finite(pending)
+                pending = []
                 tl = float(np.mean([float(x) for x in losses])) if losses else None
                 losses = []
                 val = self.validate()
@@ -261,6 +284,8 @@ class Trainer:
                 if log is not None:
                     log(rec)
             if self.workdir is not None and (self.step_count % self.cfg.checkpoint_every == 0 or last):
+                self._check_finite(pending)
+                pending = []
                 self.elapsed = clock()
                 self.save()
             if last:
@@ -269,6 +294,24 @@ class Trainer:
         if bar is not None:
             bar.close()
         return self.history
+
+    def _check_finite(self, losses) -> None:
+        """Raise TrainingDiverged when a loss in ``losses`` (the steps just done) or a weight is
+        not finite; called before validation and before every checkpoint, so the diverged weights
+        are never written and the last good checkpoint stays."""
+        import jax
+
+        vals = np.array([float(x) for x in losses], dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(vals))
+        weights_ok = all(bool(np.isfinite(np.asarray(x)).all()) for x in jax.tree.leaves(self.params))
+        if len(bad) == 0 and weights_ok:
+            return
+        step = self.step_count - len(vals) + (int(bad[0]) + 1 if len(bad) else len(vals))
+        what = f"the loss is {vals[bad[0]]}" if len(bad) else "a weight is not finite"
+        kept = (f"the last good checkpoint in {self.workdir} is kept"
+                if self.workdir is not None and (self.workdir / CHECKPOINT_NAME).exists() else "nothing was saved")
+        raise TrainingDiverged(f"training diverged: {what} at step {step}; {kept}. Lower --lr (now {self.cfg.lr:g}) "
+                               f"or clip gradients with --clip")
 
     def bias_rmse(self, context: Ratings | None = None, queries: Ratings | None = None) -> float | None:
         context = self.train_data if context is None else context
