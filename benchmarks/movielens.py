@@ -38,6 +38,11 @@ step (``--no-best``: the last step), and their predictions averaged:
       its members                     0.9121 / 0.9118
     user+item bias                    0.9772 (same process)
 
+The factorized figures above predate a fix (2026-11-30): its decoder pooled over every queried
+entry, padding included, so its predictions changed with the batch; it now pools over the
+observed ratings only (the same predictor for validation and test). They were not re-measured.
+The presets now live in eqsolve/ratings/train/presets.py (also `eqsolve train --preset`).
+
 Earlier presets (4 plain layers, cross-entropy only, one model using both cores): self-supervised
 0.9182 (6500 steps, 934 s), factorized 0.9179 (4000 steps, 1008 s); the paper protocol
 (``--paper-protocol``: validation and test positions visible as hidden entries) was no better
