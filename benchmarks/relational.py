@@ -13,6 +13,8 @@ test split once. Baselines: full-tensor training (every (h, t, r) entry, binary
 cross-entropy, positives = train triples), Adam, L2 on the embeddings, embedding dimension
 ``--dim`` (ComplEx: dim/2 complex coordinates, the same number of reals).
 
+``--ensemble K`` averages the logits of K exchangeable models trained with seeds seed..seed+K-1.
+
 ``--save-scores FILE.npz`` writes ``scores`` (E, E, R) float32, ``scores[h, t, r]``, the
 exchangeable model's test-time scores (its input: the train split), plus ``scores_distmult`` /
 ``scores_complex`` when run, and ``entities`` / ``relations`` (names in index order), so the
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +141,8 @@ def parse(argv=None):
     p.add_argument("--baseline-lr", type=float, default=1e-2)
     p.add_argument("--l2", type=float, default=1e-4, help="baseline L2 weight")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ensemble", type=int, default=1,
+                   help="exchangeable: average the logits of this many models (seeds seed, seed+1, ...)")
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds of exchangeable training (checked at each evaluation; best weights kept)")
     p.add_argument("--save-scores", type=Path, default=None, help="write the test-time score tensors (.npz)")
@@ -182,11 +187,19 @@ def main(argv=None) -> int:
     for m in models:
         t0 = time.perf_counter()
         if m == "exchangeable":
-            print(f"  exchangeable: {cfg}")
-            res = fit(data, cfg, log=lambda r: print(f"    step {r['step']:5d} loss {r['loss']:.4f} valid MRR "
-                                                      f"{r['valid']['mrr']:.4f} ({r['seconds']:.0f} s)", flush=True))
-            S = score_tensor(res.model, X)
-            best, val = res.best_step, res.best_valid
+            print(f"  exchangeable: {cfg}" + (f", ensemble of {args.ensemble} seeds" if args.ensemble > 1 else ""))
+            members = []
+            for k in range(args.ensemble):
+                res = fit(data, replace(cfg, seed=args.seed + k),
+                          log=lambda r: print(f"    step {r['step']:5d} loss {r['loss']:.4f} valid MRR "
+                                              f"{r['valid']['mrr']:.4f} ({r['seconds']:.0f} s)", flush=True))
+                members.append(res)
+            S = np.mean([score_tensor(r.model, X) for r in members], axis=0)  # mean logit
+            best, val = members[0].best_step, members[0].best_valid
+            if args.ensemble > 1:
+                val = evaluate_scores(S, data.splits["valid"], known_tensor(data, ("train", "valid")))
+                print(f"  ensemble valid MRR {val['mrr']:.4f} (members "
+                      f"{', '.join('%.4f' % r.best_valid['mrr'] for r in members)})")
         else:
             p, best, val = fit_embedding(m, data, dim=bdim, lr=args.baseline_lr, l2=args.l2, steps=bsteps,
                                          eval_every=2 if args.tiny else 25, seed=args.seed)

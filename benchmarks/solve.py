@@ -67,6 +67,7 @@ def extra_cases():
         ("Z(32) V->V", V(Z(32)) >> V(Z(32))),
         ("SO(3) T8 invariants", T(8, 0, SO(3))),
         ("SO(3) T9 invariants", T(9, 0, SO(3))),
+        ("SO(3) T10 invariants", T(10, 0, SO(3))),
         ("O(6) T2->T4", T(2, 0, O(6)) >> T(4, 0, O(6))),
         ("S(3)xSO(3) T2->T2", (X * X) >> (X * X)),
     ]

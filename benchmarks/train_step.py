@@ -1,5 +1,5 @@
-"""Training-step paths for small models, timed in one process (median of repeats, each step
-synchronized), printed as ratios:
+"""Training-step paths for small models, timed in one process (fastest of interleaved repeats),
+printed as ratios:
 
   naive      ``nnx.jit`` over (model, nnx.Optimizer): the graph is walked on every call;
   TrainStep  ``eqsolve.nn.TrainStep``: split once, one ``jax.jit`` pure step over the state;
@@ -15,7 +15,6 @@ Targets: TrainStep >= 3x faster than naive on these small models, within 1.3x of
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import jax
@@ -34,17 +33,21 @@ def mse(m, x, y):
     return jnp.mean((m(x) - y) ** 2)
 
 
-def timed(step, n, repeats):
-    """Median seconds per call of ``step()`` (which returns an array), after a warm-up."""
-    jax.block_until_ready(step())
-    times = []
+def timed(steps, n, repeats):
+    """Seconds per call of each ``step()`` (returning an array): after a warm-up, the repeats
+    of all paths are interleaved (so a change of machine load hits them alike) and the fastest
+    repeat of each is kept."""
+    for step in steps:
+        jax.block_until_ready(step())
+    best = [float("inf")] * len(steps)
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            out = step()
-        jax.block_until_ready(out)
-        times.append((time.perf_counter() - t0) / n)
-    return statistics.median(times)
+        for k, step in enumerate(steps):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                out = step()
+            jax.block_until_ready(out)
+            best[k] = min(best[k], (time.perf_counter() - t0) / n)
+    return best
 
 
 def naive_step(model, x, y):
@@ -105,9 +108,8 @@ def case(name, make, hand, batch, n, repeats):
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.normal(size=(batch, rin.size())), jnp.float32)
     y = jnp.asarray(rng.normal(size=(batch, rout.size())), jnp.float32)
-    t_naive = timed(naive_step(make(), x, y), n, repeats)
-    t_fast = timed(trainstep_step(make(), x, y), n, repeats)
-    t_hand = timed(hand(make(), x, y), n, repeats)
+    t_naive, t_fast, t_hand = timed([naive_step(make(), x, y), trainstep_step(make(), x, y), hand(make(), x, y)],
+                                     n, repeats)
     print(f"{name}: naive nnx.jit {t_naive * 1e3:.3f} ms, TrainStep {t_fast * 1e3:.3f} ms, hand jax.jit "
           f"{t_hand * 1e3:.3f} ms per step | naive / TrainStep = {t_naive / t_fast:.2f}x, "
           f"TrainStep / hand = {t_fast / t_hand:.2f}x", flush=True)

@@ -9,10 +9,21 @@ groups an entry is coloured by the element with the largest weight there.
 from __future__ import annotations
 
 import colorsys
+import io
 import math
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .reps.base import MapRep, ProductRep, SumRep
+from .safeio import atomic_write_bytes, check_writable_file
+from .solve.basis import PermutationBasis, RepBasis
 
 __all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "picture_path", "check_dpi", "is_tied",
            "MAX_ENTRIES", "MAX_DPI", "MAX_PIXELS"]
@@ -23,14 +34,14 @@ MAX_PIXELS = 60_000_000  # width x height of a written raster picture (about 240
 LEGEND_MAX = 24  # up to this many elements get a legend; more get a colour scale of element indices
 
 
-def _map_shape(basis) -> tuple[int, int]:
+def _map_shape(basis: RepBasis) -> tuple[int, int]:
     rep = basis.rep
-    if hasattr(rep, "rep_in") and hasattr(rep, "rep_out"):
+    if isinstance(rep, MapRep):
         return rep.rep_out.size(), rep.rep_in.size()
     return basis.size, 1
 
 
-def weight_pattern(basis, atol: float = 1e-9) -> np.ndarray:
+def weight_pattern(basis: RepBasis, atol: float = 1e-9) -> np.ndarray:
     """(size_out, size_in) int array: the basis element of each weight entry, -1 where all are 0.
 
     Args:
@@ -46,9 +57,8 @@ def weight_pattern(basis, atol: float = 1e-9) -> np.ndarray:
     for mono, b in basis.blocks:
         idx = mono.index_array().reshape(-1)
         if b.dim:
-            orbit_of = getattr(b, "orbit_of", None)
-            if orbit_of is not None:
-                out[idx] = col + orbit_of
+            if isinstance(b, PermutationBasis):
+                out[idx] = col + b.orbit_of
                 best[idx] = 1.0
             else:
                 for k in range(b.dim):
@@ -65,7 +75,6 @@ def weight_pattern(basis, atol: float = 1e-9) -> np.ndarray:
 def _palette(k: int) -> np.ndarray:
     """k distinct RGB colours (k, 3)."""
     if k <= 20:
-        from matplotlib import colormaps
         name = "tab10" if k <= 10 else "tab20"
         return np.array(colormaps[name].colors)[:k, :3]
     golden = 0.618033988749895
@@ -81,7 +90,6 @@ def _palette(k: int) -> np.ndarray:
 def _boundaries(rep) -> list[int]:
     """Coordinates where the blocks of a sum change, or where the outer index of a tensor
     product changes (drawn as thin lines)."""
-    from .reps.base import ProductRep, SumRep
     if isinstance(rep, SumRep):
         out, off = [], 0
         for r, mult in rep.terms:
@@ -96,13 +104,13 @@ def _boundaries(rep) -> list[int]:
     return []
 
 
-def is_tied(basis) -> bool:
+def is_tied(basis: RepBasis) -> bool:
     """Whether every weight entry belongs to at most one basis element (exact orbit / pattern
     bases), so one colour per entry tells the whole story."""
-    return all(getattr(b, "method", "") in ("orbit", "cyclic", "pattern") or not b.dim for _, b in basis.blocks)
+    return all(b.is_tied or not b.dim for _, b in basis.blocks)
 
 
-def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = None, mode: str = "auto",
+def draw_basis(basis: RepBasis, ax=None, title: str | None = None, legend: bool | None = None, mode: str = "auto",
                max_panels: int = 16, labels: list | None = None):
     """Draw a basis of equivariant maps and return the matplotlib Figure.
 
@@ -121,8 +129,6 @@ def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = N
         if ax is not None:
             raise ValueError("mode='panels' draws its own figure; do not pass ax")
         return _draw_panels(basis, title, max_panels, names)
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     pattern = weight_pattern(basis)
     m, n = pattern.shape
@@ -155,8 +161,6 @@ def draw_basis(basis, ax=None, title: str | None = None, legend: bool | None = N
 def _index_scale(fig, ax, pal: np.ndarray) -> None:
     """A colour bar mapping each colour to its basis element's index (too many for a legend; the
     labels by index: ``eqsolve basis ... --labels -1``)."""
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import BoundaryNorm, ListedColormap
     k = len(pal)
     norm = BoundaryNorm(np.arange(-0.5, k + 0.5), k)
     sm = ScalarMappable(norm=norm, cmap=ListedColormap(pal))
@@ -168,7 +172,7 @@ def _index_scale(fig, ax, pal: np.ndarray) -> None:
 
 def _decorate(ax, basis, m, n, labels: bool = True):
     rep = basis.rep
-    if hasattr(rep, "rep_in"):
+    if isinstance(rep, MapRep):
         for b in _boundaries(rep.rep_out):
             ax.axhline(b - 0.5, color="black", lw=0.8)
         for b in _boundaries(rep.rep_in):
@@ -184,7 +188,6 @@ def _decorate(ax, basis, m, n, labels: bool = True):
 
 
 def _draw_panels(basis, title, max_panels, names):
-    from matplotlib.figure import Figure
     m, n = _map_shape(basis)
     if m * n > MAX_ENTRIES:
         raise ValueError(f"the weight matrix of {basis.rep} has {m * n} entries; pictures stop at {MAX_ENTRIES}")
@@ -221,9 +224,6 @@ def picture_path(path) -> Path:
     """The file a picture is written to: ``path`` itself when its extension is a format matplotlib
     writes (png, svg, pdf, ...), ``path`` + ``.png`` when it has none. Checks that the place is
     writable; a ValueError names the path and what to do otherwise."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from .safeio import check_writable_file
     path = Path(path)
     formats = FigureCanvasAgg.get_supported_filetypes()
     ext = path.suffix[1:].lower()
@@ -246,11 +246,6 @@ def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120, mo
                        labels: list | None = None) -> Path:
     """Draw the basis and write it (atomically) to ``path`` (PNG, SVG, PDF by extension; ``.png``
     appended when there is none). Returns the path written."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from .safeio import atomic_write_bytes
     dpi = check_dpi(dpi)
     path = picture_path(path)
     fig = draw_basis(basis, title=title, mode=mode, labels=labels)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from eqsolve.groups import A, Group, S, SO, Sp, Trivial
 from eqsolve.memory import TooLargeError
 from eqsolve.parse import MAX_DEPTH, ParseError, parse_group, parse_map, parse_rep
-from eqsolve.reps import Scalar, V
+from eqsolve.reps import V
 from eqsolve.reps.base import MAX_AXES, MAX_BLOCKS
 
 

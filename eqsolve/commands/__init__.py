@@ -1,0 +1,2 @@
+"""The ``eqsolve`` sub-commands, one module each (see :mod:`eqsolve.cli`)."""
+__all__: list[str] = []

@@ -62,7 +62,7 @@ def _common(p) -> None:
 
 
 def _emit(report, args) -> int:
-    if getattr(args, "json", False):
+    if args.json:  # every verify sub-command has --json (_common)
         import json
         print(json.dumps(report.as_dict(), indent=2))
     else:

@@ -7,7 +7,8 @@ and standardization statistics.
 - ``ParticleInteraction(N)``: the e-mu scattering matrix element, 4 four-momenta -> scalar,
   Lorentz invariant.
 - ``DoubleSpringPendulum(n_systems)`` (alias ``DoublePendulum``): chunks of trajectories of
-  EMLP's double spring pendulum, symmetric under O(2) about the vertical axis (``O2eR3``).
+  EMLP's double spring pendulum, symmetric under O(2) about the vertical axis
+  (``eqsolve.groups.O2eR3()``).
 
 Every dataset has EMLP's attributes: ``X``, ``Y`` (float64 arrays), ``rep_in``, ``rep_out``
 (unbound reps, as in EMLP), ``symmetry`` (the group), ``stats`` (``(mu_x, sigma_x, mu_y,
@@ -16,8 +17,8 @@ Randomness takes an explicit ``seed`` (numpy ``default_rng``); EMLP uses numpy's
 state, so the draws differ from EMLP's while the distributions are the same.
 """
 from .base import Dataset, split
-from .dynamics import DoublePendulum, DoubleSpringPendulum, O2eR3
+from .dynamics import DoublePendulum, DoubleSpringPendulum
 from .synthetic import Inertia, O5Synthetic, ParticleInteraction
 
 __all__ = ["Dataset", "split", "O5Synthetic", "Inertia", "ParticleInteraction", "DoubleSpringPendulum",
-           "DoublePendulum", "O2eR3"]
+           "DoublePendulum"]

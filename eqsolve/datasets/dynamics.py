@@ -19,18 +19,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..groups import Group
+from ..groups import O2eR3
 from ..reps import Scalar, V
 from .base import Dataset
-
-
-def O2eR3() -> Group:
-    """O(2) acting on the first two coordinates of R^3 (EMLP's ``O2eR3``): the rotation
-    generator about z and the reflection y -> -y."""
-    A = np.zeros((1, 3, 3))
-    A[0, 0, 1], A[0, 1, 0] = -1.0, 1.0
-    R = np.diag([1.0, -1.0, 1.0])[None]
-    return Group(R, A, d=3, name="O2eR3()", key=("O2eR3",))
 
 
 def _unpack(z):
@@ -45,7 +36,8 @@ class DoubleSpringPendulum(Dataset):
         Zs: (n_systems, chunk_len, 12) the chunks; ``ds[i] == ((Zs[i, 0], T), Zs[i])``.
         T: (chunk_len,) times of a chunk (0, dt, ...); T_long: (integration_time/dt,).
         X, Y: ``Zs[:, 0]`` (n, 12) and ``Zs`` (n, chunk_len, 12) (the regression view).
-        rep_in = 4*V, rep_out = Scalar (the Hamiltonian), symmetry = O2eR3(), stats = (0,1,0,1).
+        rep_in = 4*V, rep_out = Scalar (the Hamiltonian), symmetry = ``eqsolve.groups.O2eR3()``,
+        stats = (0,1,0,1).
     """
 
     def __init__(self, n_systems: int = 100, chunk_len: int = 5, dt: float = 0.2,

@@ -7,6 +7,15 @@ Public names (EMLP's, with EMLP's meanings): ``Group``, ``S``, ``A``, ``Z``, ``C
 ``DkeR3``, ``Trivial``, ``DirectProduct`` (``G1 * G2``; its defining rep is V1 ⊗ V2).
 eqsolve's own: ``Permutation``, ``DihedralPerm`` (the dihedral group permuting n points),
 ``PermutationGroup``, ``perm_matrix``, ``WreathProduct(G1, G2)`` (G1 ≀ G2; a stub in EMLP).
+
+>>> from eqsolve.groups import S, SO
+>>> G = S(5)
+>>> G.d, G.discrete_generators.shape, G.order()
+(5, (2, 5, 5), 120)
+>>> SO(3).lie_algebra.shape
+(3, 3, 3)
+>>> S(3) * S(4)
+(S(3) x S(4))
 """
 from .base import Group
 from .linear import GL, O11, SL, Parity, Scaling, SO11p, TimeReversal

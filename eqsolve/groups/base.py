@@ -108,6 +108,10 @@ class Group:
         """(D, d, d) float64 Lie-algebra generators."""
         return self._generators("_lie")
 
+    @lie_algebra.setter
+    def lie_algebra(self, value):
+        self._set_generators("_lie", value, "Lie-algebra generators")
+
     def _generators(self, slot: str):
         d = self.__dict__
         if slot in d:
@@ -115,10 +119,6 @@ class Group:
         if "_pending" + slot in d:  # EMLP style: a subclass edits what it assigned before __init__
             return d["_pending" + slot]
         raise AttributeError(f"{type(self).__name__} has no generators yet: assign them, then call super().__init__")
-
-    @lie_algebra.setter
-    def lie_algebra(self, value):
-        self._set_generators("_lie", value, "Lie-algebra generators")
 
     def _set_generators(self, slot: str, value, what: str) -> None:
         """EMLP-style assignment: before ``__init__`` it is remembered for it; afterwards (EMLP's
@@ -191,6 +191,11 @@ class Group:
     def is_regular_cyclic(self) -> bool:
         """True for Z(n) acting on its n points by rotations (one generator i -> i + s mod n
         with s prime to n); its orbits on index tuples are classes of index differences."""
+        return False
+
+    @property
+    def is_full_orthogonal(self) -> bool:
+        """True for O(n) acting on R^n (its tensor invariants are Brauer's perfect matchings)."""
         return False
 
     @cached_property

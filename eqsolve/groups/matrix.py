@@ -24,12 +24,20 @@ def SO(n: int, label: str | None = None) -> Group:
     return Group(None, _so_algebra(n), d=n, name=f"SO({n})", label=label, key=("SO", n))
 
 
+class _FullOrthogonal(Group):
+    """O(n) on R^n, which declares itself so (``is_full_orthogonal``)."""
+
+    @property
+    def is_full_orthogonal(self) -> bool:
+        return True
+
+
 def O(n: int, label: str | None = None) -> Group:
     """Orthogonal group on R^n: so(n) plus the reflection diag(-1, 1, ..., 1)."""
     n = _check_n(n, "O", lambda n: 8 * n ** 3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
     R = np.eye(n)
     R[0, 0] = -1.0
-    return Group(R[None], _so_algebra(n), d=n, name=f"O({n})", label=label, key=("O", n))
+    return _FullOrthogonal(R[None], _so_algebra(n), d=n, name=f"O({n})", label=label, key=("O", n))
 
 
 def Sp(m: int, label: str | None = None) -> Group:

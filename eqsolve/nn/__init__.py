@@ -1,38 +1,48 @@
-"""Flax NNX layers and models.
+"""Flax NNX layers and models, built on :mod:`eqsolve.runtime`.
 
-Equivariant MLPs (runtime-backed), with EMLP's names: ``Linear``, ``BiLinear``,
-``GatedNonlinearity``, ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``Standardize``,
-``uniform_rep``, ``gated``, ``linear_apply`` (pure function form); Hamiltonian networks
-``HNet``, ``EMLPH``, ``MLPH``, ``hamiltonian_flow``; the fast training step ``TrainStep`` /
-``make_train_step``. Exchangeable / set / recurrent models are re-exported below.
+- equivariant MLPs, with EMLP's names: ``Linear``, ``BiLinear``, ``GatedNonlinearity``,
+  ``EMLP``, ``EMLPBlock``, ``MLP`` (baseline), ``Standardize``, ``uniform_rep``,
+  ``binomial_allocation``, ``gated``, ``gate_indices``, and the pure-function form ``linear_apply``;
+- Hamiltonian networks ``HNet``, ``EMLPH``, ``MLPH`` with ``hamiltonian_flow`` and
+  ``symplectic_form``; the fast training step ``TrainStep`` / ``make_train_step``;
+- exchangeable layers and models (Hartford et al. 2018): ``ExchangeableLinear``,
+  ``SelfSupervisedExchangeable``, ``FactorizedExchangeable``, pure form ``exchangeable_linear``;
+- sets: ``DeepSets``, ``SetLinear``, ``SetPool``; recurrent set models ``RecurrentSetModel``
+  with the ``sire_regularizer`` / ``sub_regularizer`` penalties.
+
+Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modules.
+
+>>> import jax.numpy as jnp
+>>> from flax import nnx
+>>> from eqsolve import nn
+>>> from eqsolve.groups import S, SO
+>>> from eqsolve.reps import V, T
+>>> X = V(S(3, label="rows")) * V(S(4, label="cols"))
+>>> layer = nn.Linear(8 * X, 16 * X, rngs=nnx.Rngs(0))   # pooling program, 4 tied weights
+>>> layer(jnp.ones((2, 8 * 12))).shape
+(2, 192)
+>>> G = SO(3)
+>>> model = nn.EMLP(T(1, 0, G), T(0, 0, G), group=G, ch=16, num_layers=1, rngs=nnx.Rngs(0))
+>>> model(jnp.ones((5, 3))).shape
+(5, 1)
 """
-from .emlp import (EMLP, MLP, MLPH, EMLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
+from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
                    symplectic_form, uniform_rep)
+from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
+from .recurrent import RecurrentSetModel
+from .sets import DeepSets, SetLinear, SetPool
+from .sire import sire_regularizer, sub_regularizer
 from .step import TrainStep, make_train_step
 
-__all__ = ["Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep",
-           "binomial_allocation", "gated", "gate_indices", "linear_apply", "Standardize", "HNet", "EMLPH", "MLPH",
-           "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step"]
-
-from .exchangeable import (ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable,
-                           broadcast_side_features, channel_dropout, encode_ratings, exchangeable_linear,
-                           expected_rating, kept_subsets, pool_mean, subset_label)
-
-__all__ += ["ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
-            "pool_mean", "kept_subsets", "subset_label", "channel_dropout", "broadcast_side_features",
-            "encode_ratings", "expected_rating"]
-
-from .sets import POOLING_PRIMITIVES, DeepSets, SetLinear, SetPool, derive_pooling_terms, solved_set_basis
-
-__all__ += ["SetLinear", "SetPool", "DeepSets", "solved_set_basis", "derive_pooling_terms", "POOLING_PRIMITIVES"]
-
-from .recurrent import RecurrentSetModel, make_cell
-
-__all__ += ["RecurrentSetModel", "make_cell"]
-
-from .sire import (permutation_error, permute_prefix, sample_sire_triples, sire_penalty, sire_regularizer,
-                   sub_regularizer, swap_error, tree_sq_dist)
-
-__all__ += ["sire_penalty", "sample_sire_triples", "sire_regularizer", "sub_regularizer", "permute_prefix",
-            "swap_error", "permutation_error", "tree_sq_dist"]
+__all__ = [
+    # equivariant MLPs
+    "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
+    "gated", "gate_indices", "linear_apply", "Standardize",
+    # Hamiltonian networks and the fast training step
+    "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
+    # exchangeable layers and models
+    "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
+    # sets and recurrent set models
+    "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
+]

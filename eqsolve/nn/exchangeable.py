@@ -29,7 +29,7 @@ equals the single-device one (see :mod:`eqsolve.nn.sharded`). ``axis_name=None``
 """
 from __future__ import annotations
 
-import itertools
+from functools import lru_cache
 from typing import Sequence
 
 import jax
@@ -37,6 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from ..groups import S
+from ..reps import V
 from ..runtime.sharded import cross_device_sum
 
 __all__ = [
@@ -55,18 +57,31 @@ __all__ = [
 
 
 def kept_subsets(ndim: int) -> list[tuple[int, ...]]:
-    """All 2^ndim subsets of axes (as sorted tuples), largest (identity term) first.
+    """All 2^ndim subsets of axes (as sorted tuples), largest (identity term) first, read from
+    the solved basis of the exchangeable tensor layer ``X >> X`` with
+    ``X = V(S(2)) * ... * V(S(2))`` (one labelled factor per axis; the patterns do not depend
+    on n >= 2): factor f acts on output axis f and input axis f + ndim, and a pattern that ties
+    them keeps axis f, one that does not pools over it (Hartford et al., Theorem 5.1).
 
     A subset lists the axes that are *kept*; the others are pooled over. For a matrix:
     ``[(0, 1), (0,), (1,), ()]`` = identity, row pool, column pool, pool over everything.
     """
     if ndim < 1:
         raise ValueError(f"exchangeable layers need at least one axis, got ndim={ndim}")
-    axes = range(ndim)
-    out = []
-    for r in range(ndim, -1, -1):
-        out.extend(itertools.combinations(axes, r))
-    return out
+    return list(_solved_kept_subsets(ndim))
+
+
+@lru_cache(maxsize=16)
+def _solved_kept_subsets(ndim: int) -> tuple[tuple[int, ...], ...]:
+    X = V(S(2, label="axis0"))
+    for f in range(1, ndim):
+        X = X * V(S(2, label=f"axis{f}"))
+    labels = (X >> X).equivariant_basis().labels
+    kept = {tuple(f for f in range(ndim) if lab.tied(f, f + ndim)) for lab in labels}
+    if len(kept) != len(labels) or len(kept) != 2**ndim:
+        raise ValueError(f"the basis of {X} >> {X} has {len(labels)} patterns giving {len(kept)} kept subsets, "
+                         f"expected 2^{ndim}")
+    return tuple(sorted(kept, key=lambda k: (-len(k), k)))
 
 
 def subset_label(kept: Sequence[int]) -> str:

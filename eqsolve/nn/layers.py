@@ -10,7 +10,6 @@ tensor-shaped / pure-function form for use inside ``jax.jit``:
 """
 from __future__ import annotations
 
-import math
 
 import jax
 import jax.numpy as jnp
@@ -194,22 +193,30 @@ class BiLinear(nnx.Module):
         return outs
 
 
+def _needs_gate(mono) -> bool:
+    """EMLP: every channel that is neither a scalar nor a permutation rep gets a gate
+    (a permutation rep commutes with a pointwise swish, so it gates itself)."""
+    return bool(mono.leaves) and not all(leaf.G.is_permutation for leaf in mono.leaves)
+
+
 def gated(rep: Rep) -> Rep:
-    """``rep`` plus one scalar gate for every non-scalar channel (EMLP's gated rep)."""
-    m = sum(1 for mono in rep.monomials if mono.leaves)
+    """EMLP's gated rep: ``rep`` plus one scalar gate for every channel that is neither a
+    scalar nor a permutation rep (``V(S(n))``, ``T(2)`` of a permutation group, ...)."""
+    m = sum(1 for mono in rep.monomials if _needs_gate(mono))
     if m == 0:
         return rep
     return rep + m * ScalarRep(rep.G)
 
 
 def gate_indices(rep: Rep) -> np.ndarray:
-    """(rep.size(),) index into ``gated(rep)`` of each coordinate's gate: scalars gate
-    themselves (swish), the k-th non-scalar channel uses scalar ``rep.size() + k``."""
+    """(rep.size(),) index into ``gated(rep)`` of each coordinate's gate (EMLP's
+    ``gate_indices``): scalars and permutation-rep channels gate themselves (swish), the k-th
+    other channel uses scalar ``rep.size() + k``."""
     idx = np.zeros(rep.size(), dtype=np.int32)
     k = 0
     for mono in rep.monomials:
         coords = mono.index_array().reshape(-1)
-        if mono.leaves:
+        if _needs_gate(mono):
             idx[coords] = rep.size() + k
             k += 1
         else:
@@ -219,8 +226,9 @@ def gate_indices(rep: Rep) -> np.ndarray:
 
 class GatedNonlinearity(nnx.Module):
     """x in gated(rep) (..., gated(rep).size()) -> (..., rep.size()):
-    ``sigmoid(gate) * value`` per channel; scalars are gated by themselves (swish).
-    Equivariant because the gates are invariant scalars."""
+    ``sigmoid(gate) * value`` per channel; scalars and permutation-rep channels are gated by
+    themselves (swish), as in EMLP. Equivariant because the gates are invariant scalars (or,
+    for permutation reps, the swish is pointwise)."""
 
     def __init__(self, rep: Rep):
         self.rep = rep

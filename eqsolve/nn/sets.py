@@ -1,150 +1,91 @@
-"""DeepSets (Zaheer et al. 2017) as an instance of eqsolve: layers built from solved bases.
+"""DeepSets (Zaheer et al. 2017) as an instance of eqsolve: a runtime pooling program plus a mask.
 
 The S(n) V->V layer is ``y = lambda x + gamma 1 1^T x`` (plus a constant bias), multi-channel;
-the invariant model is ``rho(sum_i phi(x_i))``. Which terms a layer has is not hard-coded:
-at construction a layer asks the solver for the equivariant basis of the rep it implements at a
-small reference size ``n_ref`` (``(V(S(n)) >> V(S(n))).equivariant_basis()``,
-``(V(S(n)) >> Scalar)`` for the readout, ``(Scalar >> V(S(n)))`` for the bias), and expresses
-every solved basis matrix in a dictionary of size-agnostic pooling primitives
+the invariant model is ``rho(sum_i phi(x_i))``. Which terms a layer has is not hard-coded: at
+construction a layer solves ``(V(S(n_ref)) >> V(S(n_ref))).equivariant_basis()`` and compiles
+its :class:`~eqsolve.solve.PatternBasis` to a :class:`~eqsolve.runtime.PatternProgram`, the
+same pooling runtime as :class:`eqsolve.nn.Linear`. The program refers to axes, never to n,
+so the same weights apply to sets of any size (the Theorem-2 DeepSets layer for S(n)). Its
+weights are one (C_out, C_in) matrix per equality pattern of the solved basis, named by what
+the pattern does to a set:
 
-    identity        y_i = x_i                        (the matrix I)
-    sum_broadcast   y_i = sum_j x_j                  (the matrix 1 1^T)
-    sum             y   = sum_j x_j                  (the row 1^T, V -> Scalar)
-    broadcast       y_i = x                          (the column 1, Scalar -> V)
+    identity        pattern (0 1): out index = in index      y_i = x_i
+    sum_broadcast   pattern (0|1): out index != in index     y_i = sum_j x_j  (the "at least"
+                    operator of the runtime: all ones, 1 1^T)
 
-by least squares. It keeps exactly the primitives the solved basis needs, checks that they
-reproduce the solved span with no residual and no slack (rank = ``B.dim``), and raises if the
-solved basis is not a pooling basis. The layer then runs those primitives, which are defined for
-every n, so the same weights apply to sets of any size (the Theorem-2 DeepSets layer for S(n)).
+The invariant readout is the solved ``V -> Scalar`` basis (one pattern: a sum) and the bias the
+solved ``Scalar -> V`` basis (one pattern: a broadcast). A solved basis of any other shape is
+an error that names the rep; nothing is fitted and nothing falls back.
+
 ``SetLinear.dense(n)`` / ``SetLinear.from_basis_coefficients`` connect the layer to the dense
-solved basis at any n: the tests check ``layer(x) == (sum_k w_k B_k) x`` to float tolerance.
-
-If ``eqsolve.groups`` / ``eqsolve.reps`` cannot be imported (the core is written in parallel),
-the basis is solved here numerically instead: the null space (SVD) of the stacked constraints
-``rho_out(g) W rho_in(g)^{-1} - W = 0`` for the generators of S(n) (a transposition and an
-n-cycle). ``basis_source`` records which solver was used.
+solved basis at any n (the program's exact change of basis,
+:meth:`~eqsolve.runtime.PatternProgram.to_solver`): the tests check
+``layer(x) == (sum_k w_k B_k) x`` to float tolerance.
 
 Shapes: sets are (batch, n, channels) (element-major, the usual DeepSets layout); ``mask`` is an
-optional (batch, n) bool of real elements, and pooling only sums real elements, so a padded set
-gives exactly the result of the unpadded one. ``dense(n)`` uses eqsolve's flat channel-major
-layout for c*V(S(n)), i.e. index ``c * n + i``.
+optional (batch, n) bool of real elements, and pooling only sums real elements (padded elements
+are zeroed before the program and in its output), so a padded set gives exactly the result of
+the unpadded one. ``dense(n)`` uses eqsolve's flat channel-major layout for c*V(S(n)), i.e.
+index ``c * n + i``.
+
+>>> from flax import nnx
+>>> import jax.numpy as jnp
+>>> layer = SetLinear(3, 5, rngs=nnx.Rngs(0))
+>>> layer.terms
+('identity', 'sum_broadcast')
+>>> layer(jnp.ones((2, 7, 3))).shape
+(2, 7, 5)
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-__all__ = [
-    "SetLinear",
-    "SetPool",
-    "DeepSets",
-    "solved_set_basis",
-    "derive_pooling_terms",
-    "POOLING_PRIMITIVES",
-]
+from ..groups import S
+from ..reps import Scalar, V
+from ..runtime import PatternProgram
+from ..solve import PatternBasis, RepBasis
 
-# (out_kind, in_kind) -> {name: n -> matrix (n_out, n_in)}; "V" has size n, "S" (scalar) size 1
-POOLING_PRIMITIVES: dict[tuple[str, str], dict[str, Callable[[int], np.ndarray]]] = {
-    ("V", "V"): {"identity": lambda n: np.eye(n), "sum_broadcast": lambda n: np.ones((n, n))},
-    ("S", "V"): {"sum": lambda n: np.ones((1, n))},
-    ("V", "S"): {"broadcast": lambda n: np.ones((n, 1))},
-}
+__all__ = ["SetLinear", "SetPool", "DeepSets"]
 
-
-# ------------------------------------------------------------------------------------------
-# Solving the basis
-# ------------------------------------------------------------------------------------------
-def _fallback_basis(n: int, out_kind: str, in_kind: str) -> np.ndarray:
-    """Null space of the S(n) equivariance constraints, by dense SVD. Columns: vec (row-major)
-    of (n_out, n_in) matrices."""
-    gens = [np.roll(np.arange(n), 1)]  # n-cycle
-    if n > 1:
-        t = np.arange(n)
-        t[[0, 1]] = [1, 0]
-        gens.append(t)
-    dims = {"V": n, "S": 1}
-    n_out, n_in = dims[out_kind], dims[in_kind]
-    rows = []
-    for p in gens:
-        P = np.eye(n)[p]
-        Ro = P if out_kind == "V" else np.eye(1)
-        Ri = P if in_kind == "V" else np.eye(1)
-        # vec(Ro W Ri^T) = (Ro kron Ri) vec(W) for row-major vec; Ri orthogonal so Ri^{-1}=Ri^T
-        rows.append(np.kron(Ro, Ri) - np.eye(n_out * n_in))
-    A = np.concatenate(rows, 0)
-    _, s, vt = np.linalg.svd(A)
-    rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 1.0)).sum())
-    return vt[rank:].T
+_KIND = {"V": V, "S": Scalar}
 
 
 @lru_cache(maxsize=64)
-def solved_set_basis(n: int, out_kind: str = "V", in_kind: str = "V") -> tuple[np.ndarray, tuple, str]:
-    """Solved equivariant basis of ``in_kind(S(n)) >> out_kind(S(n))`` (kinds "V" or "S" for
-    Scalar). Returns (dense (n_out*n_in, k) columns, labels tuple (or ()), source string).
-    Uses eqsolve's solver when importable, else the local SVD fallback."""
-    try:
-        from eqsolve.groups import S  # noqa: WPS433 (core may be absent while it is written)
-        from eqsolve.reps import Scalar, V
-
-        G = S(n)
-
-        def rep(kind):
-            if kind == "V":
-                return V(G)
-            try:
-                return Scalar(G)
-            except TypeError:
-                return Scalar
-
-        B = (rep(in_kind) >> rep(out_kind)).equivariant_basis()
-        dense = np.asarray(B.dense() if hasattr(B, "dense") else B, dtype=np.float64)
-        labels = tuple(str(lab) for lab in (getattr(B, "labels", ()) or ()))
-        return dense, labels, "eqsolve"
-    except Exception as err:  # ImportError or an incomplete core
-        dense = _fallback_basis(n, out_kind, in_kind)
-        return dense, (), f"fallback-svd ({type(err).__name__}: {err})"[:200]
+def _solved(n: int, out_kind: str, in_kind: str) -> tuple[RepBasis, PatternBasis]:
+    """The solved basis of ``in_kind(S(n)) >> out_kind(S(n))`` ("V" or "S" for Scalar) and its
+    one pattern block; a ValueError naming the rep if it is not a single pattern block."""
+    G = S(n)
+    rep = _KIND[in_kind](G) >> _KIND[out_kind](G)
+    B = rep.equivariant_basis()
+    if len(B.blocks) != 1 or not isinstance(B.blocks[0][1], PatternBasis):
+        raise ValueError(f"the basis of {rep} is not one equality-pattern block "
+                         f"({[type(b).__name__ for _, b in B.blocks]}); DeepSets layers need S(n) patterns")
+    return B, B.blocks[0][1]
 
 
-def derive_pooling_terms(
-    dense: np.ndarray, n: int, out_kind: str, in_kind: str, tol: float = 1e-8
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """Express solved basis columns in the pooling primitives for (out_kind, in_kind).
-
-    Returns (names of the primitives the basis needs, C of shape (len(names), k)) with
-    ``dense == P[:, names] @ C`` (P the flattened primitive matrices at size n). Raises
-    ValueError if the span is not reproduced or the kept primitives are not independent.
-    """
-    prims = POOLING_PRIMITIVES[(out_kind, in_kind)]
-    names = list(prims)
-    P = np.stack([prims[m](n).reshape(-1) for m in names], 1)
-    k = dense.shape[1]
-    C, *_ = np.linalg.lstsq(P, dense, rcond=None)
-    resid = np.abs(P @ C - dense).max() if k else 0.0
-    if resid > tol:
-        raise ValueError(
-            f"solved basis of {in_kind}(S({n})) >> {out_kind}(S({n})) (dim {k}) is not spanned by the "
-            f"pooling primitives {names} (residual {resid:.2e})"
-        )
-    keep = [i for i in range(len(names)) if np.abs(C[i]).max() > tol]
-    Ck = C[keep]
-    if np.linalg.matrix_rank(Ck, tol=1e-8) != k or len(keep) != k:
-        raise ValueError(
-            f"pooling primitives {[names[i] for i in keep]} do not match the solved basis dimension {k} "
-            f"at n={n}; choose a larger n_ref"
-        )
-    return tuple(names[i] for i in keep), Ck
+def _term_name(label) -> str:
+    """identity (out and in axis tied) or sum_broadcast (untied) for a V -> V pattern."""
+    return "identity" if label.tied(0, 1) else "sum_broadcast"
 
 
-def _masked_sum(x: jax.Array, mask: jax.Array | None) -> jax.Array:
-    """(B, n, c) -> (B, c), summing only real elements."""
-    if mask is not None:
-        x = x * mask[..., None].astype(x.dtype)
-    return jnp.sum(x, axis=-2)
+def _mask_elements(x: jax.Array, mask: jax.Array | None) -> jax.Array:
+    """(B, n, c) with the padded elements (mask False) set to zero."""
+    return x if mask is None else x * mask[..., None].astype(x.dtype)
+
+
+class _Static:
+    """A compiled program held as static module metadata (hashable by identity)."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __repr__(self):
+        return repr(self.obj)
 
 
 # ------------------------------------------------------------------------------------------
@@ -153,18 +94,20 @@ def _masked_sum(x: jax.Array, mask: jax.Array | None) -> jax.Array:
 class SetLinear(nnx.Module):
     """c_in*V(S(n)) -> c_out*V(S(n)) equivariant linear layer, any n.
 
-    ``y[b, i, o] = sum_c lam[o, c] x[b, i, c] + gam[o, c] sum_j x[b, j, c] + bias[o]``
-    with the terms (identity, sum_broadcast; broadcast for the bias) derived from the solved
-    bases at ``n_ref``. ``pool=False`` keeps only the identity term (the elementwise phi of the
-    invariant DeepSets model, itself an equivariant map).
+    ``y[b, i, o] = sum_c lam[o, c] x[b, i, c] + gam[o, c] sum_j x[b, j, c] + bias[o]``,
+    run by the pooling program of the solved basis at ``n_ref`` (one weight matrix per solved
+    pattern; the bias is the solved Scalar -> V broadcast). ``pool=False`` keeps only the
+    identity pattern (the elementwise phi of the invariant DeepSets model, itself an
+    equivariant map).
 
     Args:
       in_channels, out_channels: channel counts.
-      n_ref: size at which the bases are solved (>= 2; the structure is size-agnostic).
+      n_ref: size at which the bases are solved (>= 2; the program is size-agnostic).
       use_bias: add the solved Scalar -> V (constant) bias term.
-      pool: keep the pooling (sum_broadcast) term.
+      pool: keep the pooling (sum_broadcast) pattern.
       rngs: nnx.Rngs.
-    Attributes: ``terms`` (primitive names kept), ``basis_labels``, ``basis_source``.
+    Attributes: ``terms`` (pattern names kept, in the solver's order), ``basis_labels`` (the
+    solved patterns), ``program`` (the :class:`~eqsolve.runtime.PatternProgram`).
     """
 
     def __init__(
@@ -179,48 +122,52 @@ class SetLinear(nnx.Module):
     ):
         if n_ref < 2:
             raise ValueError(f"n_ref must be >= 2 to tell identity from sum_broadcast, got {n_ref}")
-        dense, labels, source = solved_set_basis(n_ref, "V", "V")
-        terms, _ = derive_pooling_terms(dense, n_ref, "V", "V")
-        if not pool:
-            terms = tuple(t for t in terms if t != "sum_broadcast")
-        self.terms = terms
-        self.basis_labels = labels
-        self.basis_source = source
+        _, block = _solved(n_ref, "V", "V")
+        names = [_term_name(lab) for lab in block.labels]
+        keep = [k for k, t in enumerate(names) if pool or t == "identity"]
+        self.terms = tuple(names[k] for k in keep)
+        self.basis_labels = tuple(str(lab) for lab in block.labels)
+        self._program = _Static(PatternProgram(block.subset(keep), n_out=1, pooling="sum"))
         self.in_channels, self.out_channels = in_channels, out_channels
         scale = 1.0 / np.sqrt(in_channels)
         self.weights = nnx.Dict()
-        for t in terms:
+        for t in self.terms:
             k = rngs.params()
             std = scale if t == "identity" else scale / n_ref
             self.weights[t] = nnx.Param(std * jax.random.normal(k, (out_channels, in_channels)))
         if use_bias:
-            bdense, _, _ = solved_set_basis(n_ref, "V", "S")
-            bterms, _ = derive_pooling_terms(bdense, n_ref, "V", "S")
-            assert bterms == ("broadcast",), bterms
+            _, bias_block = _solved(n_ref, "V", "S")
+            if bias_block.dim != 1 or bias_block.labels[0].axis_partition() != ((0,),):
+                raise ValueError(f"the bias basis of Scalar >> V(S({n_ref})) is {bias_block.labels}, not one broadcast")
             self.bias = nnx.Param(jnp.zeros((out_channels,)))
         else:
             self.bias = None
 
+    @property
+    def program(self) -> PatternProgram:
+        return self._program.obj
+
+    def _stacked(self) -> jax.Array:
+        """(C_out, C_in, P) program weights in the solver's pattern order."""
+        return jnp.stack([self.weights[t][...] for t in self.terms], axis=-1)
+
     def __call__(self, x: jax.Array, mask: jax.Array | None = None) -> jax.Array:
         """x: (B, n, c_in) -> (B, n, c_out)."""
-        y = 0.0
-        if "identity" in self.terms:
-            y = y + x @ self.weights["identity"][...].T
-        if "sum_broadcast" in self.terms:
-            pooled = _masked_sum(x, mask) @ self.weights["sum_broadcast"][...].T  # (B, c_out)
-            y = y + pooled[..., None, :]
+        x = _mask_elements(x, mask)
+        y = jnp.swapaxes(self.program(self._stacked(), jnp.swapaxes(x, -1, -2)), -1, -2)
         if self.bias is not None:
             y = y + self.bias[...]
-        if mask is not None:
-            y = y * mask[..., None].astype(y.dtype)
-        return y
+        return _mask_elements(y, mask)
 
     # ----- link to the dense solved basis -------------------------------------------------
     def basis_coefficients_map(self, n: int) -> np.ndarray:
-        """C (len(terms), k): term weights = C @ basis coefficients, for the solved basis at n."""
-        dense, _, _ = solved_set_basis(n, "V", "V")
-        terms, C = derive_pooling_terms(dense, n, "V", "V")
-        return np.stack([C[terms.index(t)] for t in self.terms], 0)
+        """C (len(terms), k): term weights = C @ basis coefficients, for the solved basis of
+        ``V(S(n)) >> V(S(n))`` (k = 2 elements; the layer must keep both patterns)."""
+        _, block = _solved(n, "V", "V")
+        if len(self.terms) != block.dim:
+            raise ValueError(f"a layer with terms {self.terms} cannot express all {block.dim} elements of the basis "
+                             f"of V(S({n})) >> V(S({n})); build it with pool=True")
+        return np.linalg.inv(self.program.change_matrix([n]))
 
     def from_basis_coefficients(self, w: np.ndarray, n: int) -> None:
         """Set the weights so the layer equals ``W = sum_k w[..., k] B_k`` (solved basis at n).
@@ -232,28 +179,35 @@ class SetLinear(nnx.Module):
             self.weights[t][...] = jnp.asarray(tw[i], jnp.float32)
 
     def dense(self, n: int) -> np.ndarray:
-        """The layer's linear part as a dense (c_out*n, c_in*n) matrix, channel-major."""
-        prims = POOLING_PRIMITIVES[("V", "V")]
-        W = np.zeros((self.out_channels, n, self.in_channels, n))
-        for t in self.terms:
-            W += np.einsum("oc,ij->oicj", np.asarray(self.weights[t][...]), prims[t](n))
-        return W.reshape(self.out_channels * n, self.in_channels * n)
+        """The layer's linear part as a dense (c_out*n, c_in*n) matrix, channel-major (the
+        program applied to every unit input)."""
+        eye = jnp.eye(self.in_channels * n, dtype=jnp.float32).reshape(self.in_channels * n, self.in_channels, n)
+        cols = np.asarray(self.program(self._stacked(), eye), dtype=np.float64)  # (c_in*n, c_out, n)
+        return cols.reshape(self.in_channels * n, self.out_channels * n).T
 
 
 class SetPool(nnx.Module):
-    """c*V(S(n)) -> c*Scalar invariant readout: the solved V -> Scalar basis (the all-ones row)
-    applied per channel, i.e. a masked sum over elements. No weights (rho follows)."""
+    """c*V(S(n)) -> c*Scalar invariant readout: the pooling program of the solved
+    ``V(S(n_ref)) >> Scalar`` basis (one pattern: the sum over elements) applied per channel to
+    the real elements. No weights (rho follows)."""
 
     def __init__(self, *, n_ref: int = 4):
-        dense, labels, source = solved_set_basis(n_ref, "S", "V")
-        self.terms, _ = derive_pooling_terms(dense, n_ref, "S", "V")
-        if self.terms != ("sum",):
-            raise ValueError(f"unexpected invariant basis terms {self.terms}")
-        self.basis_labels, self.basis_source = labels, source
+        _, block = _solved(n_ref, "S", "V")
+        if block.dim != 1 or block.labels[0].axis_partition() != ((0,),):
+            raise ValueError(f"the basis of V(S({n_ref})) >> Scalar is {block.labels}, not one sum")
+        self.terms = ("sum",)
+        self.basis_labels = tuple(str(lab) for lab in block.labels)
+        self._program = _Static(PatternProgram(block, n_out=0, pooling="sum"))
+
+    @property
+    def program(self) -> PatternProgram:
+        return self._program.obj
 
     def __call__(self, x: jax.Array, mask: jax.Array | None = None) -> jax.Array:
         """(B, n, c) -> (B, c)."""
-        return _masked_sum(x, mask)
+        c = x.shape[-1]
+        w = jnp.eye(c, dtype=x.dtype)[:, :, None]  # (c, c, 1): each channel pooled on its own
+        return self.program(w, jnp.swapaxes(_mask_elements(x, mask), -1, -2))
 
 
 class DeepSets(nnx.Module):

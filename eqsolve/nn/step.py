@@ -38,8 +38,24 @@ def make_train_step(graphdef, tx: optax.GradientTransformation, loss_fn: Callabl
     return step
 
 
+def _leaves_step(graphdef, ptree, rtree, tx, loss_fn):
+    """``make_train_step`` on flat lists of arrays (cheaper to pass per call than State trees)."""
+    def step(pleaves, opt_state, rleaves, *batch):
+        rest = jax.tree.unflatten(rtree, rleaves)
+
+        def f(pl):
+            return loss_fn(nnx.merge(graphdef, jax.tree.unflatten(ptree, pl), rest), *batch)
+        loss, grads = jax.value_and_grad(f)(pleaves)
+        updates, opt_state = tx.update(grads, opt_state, pleaves)
+        return optax.apply_updates(pleaves, updates), opt_state, loss
+    return step
+
+
 class TrainStep:
     """Split once, jit a pure step (see the module docstring).
+
+    The state is held as flat lists of arrays (``params``, ``rest``; the optimizer state is
+    over the ``params`` list), so a call hands jit a few lists rather than NNX State trees.
 
     Args:
         model: an ``nnx.Module``; its ``nnx.Param``s are trained, everything else is carried.
@@ -52,14 +68,18 @@ class TrainStep:
     def __init__(self, model: nnx.Module, tx: optax.GradientTransformation, loss_fn: Callable,
                  donate: bool | None = None):
         self._model = model
-        self.graphdef, self.params, self.rest = nnx.split(model, nnx.Param, ...)
+        self.graphdef, params, rest = nnx.split(model, nnx.Param, ...)
+        self._ptree, self._rtree = jax.tree.structure(params), jax.tree.structure(rest)
+        self.params, self.rest = jax.tree.leaves(params), jax.tree.leaves(rest)
         self.tx = tx
         self.opt_state = tx.init(self.params)
         if donate is None:
             donate = jax.default_backend() != "cpu"
-        self._step = jax.jit(make_train_step(self.graphdef, tx, loss_fn), donate_argnums=(0, 1) if donate else ())
-        graphdef = self.graphdef
-        self._apply = jax.jit(lambda params, rest, *x: nnx.merge(graphdef, params, rest)(*x))
+        step = _leaves_step(self.graphdef, self._ptree, self._rtree, tx, loss_fn)
+        self._step = jax.jit(step, donate_argnums=(0, 1) if donate else ())
+        graphdef, ptree, rtree = self.graphdef, self._ptree, self._rtree
+        self._apply = jax.jit(lambda pl, rl, *x: nnx.merge(graphdef, jax.tree.unflatten(ptree, pl),
+                                                           jax.tree.unflatten(rtree, rl))(*x))
 
     def __call__(self, *batch):
         """One optimizer step on ``batch``; returns the loss (a JAX scalar; no host sync)."""
@@ -69,13 +89,15 @@ class TrainStep:
     def load(self, model: nnx.Module) -> None:
         """Take the state of another module of the same structure (e.g. built with another
         seed) and reset the optimizer, reusing the compiled step (no new tracing)."""
-        graphdef, params, rest = nnx.split(model, nnx.Param, ...)
-        for what, new, old in (("parameters", params, self.params), ("state", rest, self.rest)):
-            if jax.tree.structure(new) != jax.tree.structure(old) or any(
-                    a.shape != b.shape for a, b in zip(jax.tree.leaves(new), jax.tree.leaves(old))):
+        _, params, rest = nnx.split(model, nnx.Param, ...)
+        for what, new, tree, old in (("parameters", params, self._ptree, self.params),
+                                     ("state", rest, self._rtree, self.rest)):
+            leaves = jax.tree.leaves(new)
+            if jax.tree.structure(new) != tree or any(
+                    a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, old)):
                 raise ValueError(f"TrainStep.load: the {what} of {type(model).__name__} do not match the "
                                  f"structure this step was built for; build a new TrainStep for it")
-        self.params, self.rest, self._model = params, rest, model
+        self.params, self.rest, self._model = jax.tree.leaves(params), jax.tree.leaves(rest), model
         self.opt_state = self.tx.init(self.params)
 
     def predict(self, *x):
@@ -84,7 +106,8 @@ class TrainStep:
 
     def sync(self) -> nnx.Module:
         """Write the current weights into the module and return it."""
-        nnx.update(self._model, self.params, self.rest)
+        nnx.update(self._model, jax.tree.unflatten(self._ptree, self.params),
+                   jax.tree.unflatten(self._rtree, self.rest))
         return self._model
 
     @property

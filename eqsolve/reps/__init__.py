@@ -1,7 +1,17 @@
 """Representation algebra (EMLP-compatible): ``V``, ``Scalar``, ``T(p, q, G)``, ``.T`` (dual),
-``+``, ``*``, ``**``, ``>>``, integer multiplicities and unbound forms ``(2*V**2 + V)(G)``."""
+``+``, ``*``, ``**``, ``>>``, integer multiplicities and unbound forms ``(2*V**2 + V)(G)``.
+
+>>> from eqsolve.groups import S, SO
+>>> from eqsolve.reps import V, T
+>>> rep = V(S(4))**2 >> V(S(4))**2        # linear maps T2 -> T2: a 256-dim rep
+>>> rep.size(), rep.equivariant_basis().dim
+(256, 15)
+>>> (2*V**2 + V)(S(4)).size()
+36
+>>> T(2, 0, SO(3)).equivariant_basis().dim   # the identity matrix
+1
+"""
 from .base import BaseRep, DualRep, MapRep, ProductRep, Rep, Scalar, ScalarRep, SumRep, T, V, Vsum, defining_rep
-from .monomial import Monomial, monomials_of
 
 def sparsify_basis(Q, seed: int = 0, tol: float = 1e-7):
     """EMLP's ``sparsify_basis`` (here exact): see :func:`eqsolve.solve.sparsify.sparsify_basis`."""
@@ -10,5 +20,4 @@ def sparsify_basis(Q, seed: int = 0, tol: float = 1e-7):
 
 
 __all__ = ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "DualRep", "V", "Vsum", "defining_rep",
-           "Scalar", "T", "sparsify_basis",
-           "Monomial", "monomials_of"]
+           "Scalar", "T", "sparsify_basis"]

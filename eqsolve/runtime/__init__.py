@@ -5,11 +5,11 @@
 - :class:`PatternProgram`, :class:`OrbitProgram`, :class:`DenseProgram`: the block programs;
 - :class:`Layout`: flat rep vectors <-> multi-channel field tensors.
 """
-from .compile import MODES, LinearProgram, block_basis, compile_block
+from .compile import MODES, LinearProgram, compile_block
 from .dense import DenseProgram
 from .fields import Field, Layout
 from .lazy import OrbitProgram
 from .patterns import PatternProgram
 
 __all__ = ["LinearProgram", "PatternProgram", "OrbitProgram", "DenseProgram", "Layout", "Field",
-           "block_basis", "compile_block", "MODES"]
+           "compile_block", "MODES"]

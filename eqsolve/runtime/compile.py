@@ -1,7 +1,8 @@
 """Compile ``rep_in >> rep_out`` to a JAX program, block by block.
 
 Both reps are split into fields (:mod:`eqsolve.runtime.fields`); every pair (out field,
-in field) is one block whose basis is solved once (identical blocks share it) and compiled to
+in field) is one monomial type of ``rep_in >> rep_out``, whose basis is read from the solved
+:class:`~eqsolve.solve.RepBasis` (solved once; identical blocks share it) and compiled to
 
 - a :class:`~eqsolve.runtime.patterns.PatternProgram` (pooling) for equality-pattern bases,
 - an :class:`~eqsolve.runtime.lazy.OrbitProgram` (lazy gather of orbit weights) for other
@@ -19,7 +20,8 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from ..solve.basis import OrbitBasis, PatternBasis
+from ..reps.base import ProductRep, Rep, ScalarRep, SumRep
+from ..solve.basis import Basis, PatternBasis, PermutationBasis, RepBasis
 from .dense import DenseProgram
 from .fields import Layout
 from .lazy import OrbitProgram
@@ -28,18 +30,22 @@ from .patterns import PatternProgram
 MODES = ("auto", "pattern", "orbit", "dense")
 
 
-def block_basis(out_leaves, in_leaves, method: str = "auto"):
-    """The solver's basis of the block ``prod(in_leaves) >> prod(out_leaves)`` (axes: out-axes
-    then in-axes), shared through the solver's cache with the full map rep's blocks."""
-    from ..reps.base import MapRep, ProductRep
-    rep = MapRep(ProductRep(list(in_leaves)), ProductRep(list(out_leaves)))
-    rb = rep.equivariant_basis(method=method)
-    if len(rb.blocks) != 1:
-        raise ValueError(f"expected one block for {rep}, got {len(rb.blocks)}")
-    return rb.blocks[0][1]
+def _block(rb: RepBasis, key, what: str) -> Basis:
+    """The basis of the monomial type ``key`` read from a solved RepBasis."""
+    try:
+        return rb.by_key[key]
+    except KeyError:
+        raise ValueError(f"the basis of {rb.rep} has no block {what}; was it solved for another rep?") from None
 
 
-def compile_block(basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum", fast_vjp: bool = True):
+def _types(layout: Layout) -> Rep:
+    """The rep with one copy of each field type of ``layout`` (its distinct monomials)."""
+    G = layout.rep.G
+    terms = [(ProductRep(list(F.leaves)) if F.leaves else ScalarRep(G), 1) for F in layout.fields]
+    return terms[0][0] if len(terms) == 1 else SumRep(terms)
+
+
+def compile_block(basis: Basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum", fast_vjp: bool = True):
     """The program applying one block's basis (see module docstring)."""
     if mode not in MODES:
         raise ValueError(f"unknown runtime mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -48,7 +54,7 @@ def compile_block(basis, out_shape, in_shape, mode: str = "auto", pooling: str =
     if mode == "pattern":
         raise ValueError(f"mode='pattern' needs an equality-pattern basis; block {out_shape} <- {in_shape} "
                          f"has a {type(basis).__name__}")
-    if mode in ("auto", "orbit") and isinstance(basis, OrbitBasis):
+    if mode in ("auto", "orbit") and isinstance(basis, PermutationBasis):
         return OrbitProgram(basis, out_shape, in_shape)
     return DenseProgram(basis, out_shape, in_shape)
 
@@ -73,6 +79,12 @@ class LinearProgram:
         bias: add a bias in the invariant subspace of rep_out (only where it is nonzero).
         fast_vjp: pattern blocks mix channels with a custom (faster) backward; False keeps
             forward-mode AD (jax.jvp, jacfwd, hessians) available.
+        method: the solver method (see :data:`eqsolve.solve.SOLVERS`).
+        basis: a solved :class:`~eqsolve.solve.RepBasis` holding every block of
+            ``rep_in >> rep_out`` (e.g. ``(rep_in >> rep_out).equivariant_basis()``), when the
+            caller has one; otherwise the map between one copy of each field type is solved
+            (the same blocks, without expanding every channel pair). Blocks are read from it by
+            monomial key; the biases read the basis of ``rep_out``'s field types.
 
     Attributes:
         blocks: list of (out field index, in field index, program).
@@ -80,25 +92,37 @@ class LinearProgram:
     """
 
     def __init__(self, rep_in, rep_out, *, mode: str = "auto", pooling: str = "sum", bias: bool = True,
-                 method: str = "auto", fast_vjp: bool = True):
+                 method: str = "auto", fast_vjp: bool = True, basis: RepBasis | None = None):
         for name, r in (("rep_in", rep_in), ("rep_out", rep_out)):
+            if not isinstance(r, Rep):
+                raise TypeError(f"{name} must be a Rep, got {type(r).__name__}")
             if not r.is_bound:
                 raise ValueError(f"{name} {r} is unbound: give it a group first, e.g. ({r})(S(3))")
         self.rep_in, self.rep_out = rep_in, rep_out
         self.mode, self.pooling = mode, pooling
         self.lin, self.lout = Layout(rep_in), Layout(rep_out)
+        if basis is None:
+            # one copy of every field type on each side: the same blocks as rep_in >> rep_out
+            # (channels are multiplicities), without expanding its C_out x C_in monomials
+            basis = (_types(self.lin) >> _types(self.lout)).equivariant_basis(method=method)
+        elif not isinstance(basis, RepBasis):
+            raise TypeError(f"basis must be a RepBasis holding the blocks of {rep_in} >> {rep_out}, "
+                            f"got {type(basis).__name__}")
+        # the in-side of a map monomial is the dual of an in-field (same order as rep_in's fields)
+        dual_keys = [F.key for F in Layout(_types(self.lin).T).fields]
         self.blocks = []
         for fo, Fo in enumerate(self.lout.fields):
             for fi, Fi in enumerate(self.lin.fields):
-                basis = block_basis(Fo.leaves, Fi.leaves, method)
-                if basis.dim:
-                    self.blocks.append((fo, fi, compile_block(basis, Fo.shape, Fi.shape, mode, pooling, fast_vjp)))
+                b = _block(basis, Fo.key + dual_keys[fi], f"{Fi} -> {Fo}")
+                if b.dim:
+                    self.blocks.append((fo, fi, compile_block(b, Fo.shape, Fi.shape, mode, pooling, fast_vjp)))
         self.bias_blocks = []
         if bias:
+            bias_basis = _types(self.lout).equivariant_basis(method=method)
             for fo, Fo in enumerate(self.lout.fields):
-                basis = block_basis(Fo.leaves, (), method)
-                if basis.dim:
-                    self.bias_blocks.append((fo, compile_block(basis, Fo.shape, (), mode, pooling, fast_vjp)))
+                b = _block(bias_basis, Fo.key, f"{Fo}")
+                if b.dim:
+                    self.bias_blocks.append((fo, compile_block(b, Fo.shape, (), mode, pooling, fast_vjp)))
         self.default_sizes = {}
         for F in self.lin.fields + self.lout.fields:
             for leaf, n in zip(F.leaves, F.shape):

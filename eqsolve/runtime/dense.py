@@ -4,24 +4,27 @@ pooling structure, or when asked for explicitly (``mode="dense"``, the reference
 the benchmarks compare against)."""
 from __future__ import annotations
 
+from typing import final
+
 import jax.numpy as jnp
 import numpy as np
 
 from ..memory import check_fits
+from ..solve.basis import Basis
 from .weighted import WeightTensorProgram
 
 
+@final
 class DenseProgram(WeightTensorProgram):
     """Block ``in-field -> out-field`` applied through its dense basis; weights (C_out, C_in, P)."""
 
     kind = "dense"
 
-    def __init__(self, basis, out_shape: tuple, in_shape: tuple, dtype=np.float32):
+    def __init__(self, basis: Basis, out_shape: tuple, in_shape: tuple, dtype=np.float32):
         super().__init__(basis, out_shape, in_shape)
         check_fits(basis.size * basis.dim * np.dtype(dtype).itemsize,
                    f"the dense basis of a block {self.out_shape} <- {self.in_shape} ({basis.size} x {basis.dim})")
-        Q = basis.dense() if hasattr(basis, "dense") else np.asarray(basis.Q)
-        self.Q = np.asarray(Q, dtype=dtype)
+        self.Q = np.asarray(basis.dense(), dtype=dtype)
 
     def weight(self, w):
         W = jnp.einsum("dck,mk->dcm", w, jnp.asarray(self.Q, dtype=w.dtype))

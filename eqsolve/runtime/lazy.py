@@ -7,18 +7,23 @@ never the (size, P) dense basis. The program's weights are exactly the solver's 
 """
 from __future__ import annotations
 
+from typing import final
+
 import jax.numpy as jnp
 import numpy as np
 
+from ..solve.basis import PermutationBasis
 from .weighted import WeightTensorProgram
 
 
+@final
 class OrbitProgram(WeightTensorProgram):
-    """Block ``in-field -> out-field`` with an :class:`OrbitBasis`; weights (C_out, C_in, P)."""
+    """Block ``in-field -> out-field`` with a :class:`~eqsolve.solve.PermutationBasis` (orbit or
+    cyclic); weights (C_out, C_in, P)."""
 
     kind = "orbit"
 
-    def __init__(self, basis, out_shape: tuple, in_shape: tuple):
+    def __init__(self, basis: PermutationBasis, out_shape: tuple, in_shape: tuple):
         super().__init__(basis, out_shape, in_shape)
         self.orbit_of = np.asarray(basis.orbit_of, dtype=np.int32)
         self.inv_sqrt = (1.0 / np.sqrt(basis.counts)).astype(np.float32)

@@ -34,11 +34,14 @@ from __future__ import annotations
 
 import math
 import string
+from typing import final
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 import numpy as np
+
+from ..solve.basis import PatternBasis
 
 _LETTERS = string.ascii_uppercase + "efghijklmnopqrstuvwxyz"
 
@@ -165,6 +168,7 @@ class _Pattern:
         return t
 
 
+@final
 class PatternProgram:
     """Pooling program of one ``in-field -> out-field`` block with a :class:`PatternBasis`.
 
@@ -181,7 +185,7 @@ class PatternProgram:
 
     kind = "pattern"
 
-    def __init__(self, basis, n_out: int, pooling: str = "sum", fast_vjp: bool = True):
+    def __init__(self, basis: PatternBasis, n_out: int, pooling: str = "sum", fast_vjp: bool = True):
         if pooling not in ("sum", "mean"):
             raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
         self.basis = basis

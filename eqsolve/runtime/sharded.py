@@ -29,6 +29,7 @@ from typing import Callable, Mapping
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
@@ -137,7 +138,6 @@ def to_host(tree):
             return np.asarray(a)
         if a.is_fully_replicated:
             return np.asarray(a.addressable_data(0))
-        from jax.experimental import multihost_utils
         return np.asarray(multihost_utils.process_allgather(a, tiled=True))
     return jax.tree.map(get, tree)
 

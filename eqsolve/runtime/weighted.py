@@ -2,29 +2,32 @@
 coefficients (orbit gather, dense basis): everything except *how* the tensor is built."""
 from __future__ import annotations
 
+import abc
 import math
 
 import jax.numpy as jnp
 import numpy as np
 
+from ..solve.basis import Basis
 
-class WeightTensorProgram:
+
+class WeightTensorProgram(abc.ABC):
     """Block ``in-field -> out-field`` applied as one contraction with a weight tensor
     (C_out, C_in, *out_shape, *in_shape) built by :meth:`weight` from weights (C_out, C_in, P).
     The program's weights are exactly the solver's coefficients."""
 
-    kind = "abstract"
+    kind: str  # "orbit" or "dense": which final program this is
 
-    def __init__(self, basis, out_shape: tuple, in_shape: tuple):
+    def __init__(self, basis: Basis, out_shape: tuple, in_shape: tuple):
         self.basis = basis
         self.out_shape, self.in_shape = tuple(out_shape), tuple(in_shape)
         self.n_out, self.n_in = len(out_shape), len(in_shape)
         self.num_params = basis.dim
         self.m_out = math.prod(out_shape)
 
+    @abc.abstractmethod
     def weight(self, w):
         """(C_out, C_in, *out_shape, *in_shape) weight tensor from w (C_out, C_in, P)."""
-        raise NotImplementedError
 
     def init_scale(self, c_in: int) -> np.ndarray:
         return np.full(self.num_params, math.sqrt(self.m_out / (c_in * max(self.num_params, 1))))

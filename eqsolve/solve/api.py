@@ -18,7 +18,7 @@ from ..reps.monomial import Monomial
 from . import cache as _cache
 from .basis import Basis, OrbitBasis, RepBasis
 from .estimate import MAX_SECONDS, WorkEstimate, check_work, needs_estimate
-from .registry import DENSE_MAX_SIZE, KRYLOV_MIN_SIZE, SolveContext, choose, get_solver, method_names
+from .registry import DENSE_MAX_SIZE, KRYLOV_MIN_SIZE, SolveContext, choose, get_solver
 
 __all__ = ["solve_basis", "solve_block", "choose_method", "estimate_block", "estimate_rep", "DENSE_MAX_SIZE", "KRYLOV_MIN_SIZE"]
 
@@ -106,5 +106,3 @@ def solve_basis(rep: Rep, method: str = "auto", cache: bool = True, max_seconds:
         progress(n_distinct, n_distinct, None)
     return RepBasis(rep, blocks)
 
-
-METHODS = method_names()

@@ -2,12 +2,14 @@
 
 A basis spans the invariant subspace {v : rho(g) v = v} of a rep of size m. It can be
 materialised as a dense (m, dim) matrix with orthonormal columns, but it also carries
-structure the runtime and the verifier use:
+structure the runtime and the verifier use. :class:`Basis` (abstract) declares that contract
+once; the solvers return its final forms:
 
 - :class:`DenseBasis`: explicit orthonormal columns (continuous groups), with per-vector
   constraint residuals;
-- :class:`OrbitBasis`: one element per orbit of coordinates (permutation reps); element k is
-  the normalised indicator of orbit k, labelled by the orbit's first multi-index;
+- :class:`OrbitBasis` and :class:`CyclicBasis` (both a :class:`PermutationBasis`): one element
+  per orbit of coordinates (permutation reps); element k is the normalised indicator of orbit
+  k, labelled by the orbit's first multi-index;
 - :class:`PatternBasis`: S(n) tensor reps and their products; element k is the normalised
   indicator of all multi-indices with one equality pattern (a set partition of the axes per
   group factor), described in closed form, never enumerated;
@@ -15,10 +17,13 @@ structure the runtime and the verifier use:
 """
 from __future__ import annotations
 
+import abc
 import functools
 import math
+from typing import Sequence, final
 
 import numpy as np
+from scipy.sparse.linalg import LinearOperator
 
 from ..memory import check_fits, human
 
@@ -29,31 +34,67 @@ def _real_or_complex(a) -> np.ndarray:
     return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
 
 
-class Basis:
-    """Basis of the invariant subspace of one block (size m, dim elements)."""
+class _Columns(abc.ABC):
+    """A (size, dim) matrix with orthonormal columns, never formed unless asked for: what
+    :class:`Basis` and :class:`RepBasis` share (EMLP's ``Q @ W``, ``np.asarray(Q)``; a
+    RepBasis also has EMLP's ``Q.shape``, while a block's ``shape`` is its tensor shape)."""
 
-    method = "abstract"
     size: int
     dim: int
-    labels: list
-    residuals: np.ndarray | None = None
 
+    @abc.abstractmethod
     def dense(self) -> np.ndarray:
-        """(size, dim) float64 with orthonormal columns."""
-        raise NotImplementedError
+        """(size, dim) float64 with orthonormal columns (refused with a TooLargeError, a
+        ValueError that says how big it would be, when it cannot fit)."""
 
+    @abc.abstractmethod
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """sum_k coeffs[k] * q_k: coeffs (dim,) or (dim, B) -> (size,) or (size, B)."""
-        return self.dense() @ coeffs
 
+    @abc.abstractmethod
     def coefficients(self, x: np.ndarray) -> np.ndarray:
         """Q^T x: x (size,) or (size, B) -> (dim,) or (dim, B)."""
-        return self.dense().T @ x
 
     def project(self, x: np.ndarray) -> np.ndarray:
+        """Q Q^T x."""
         return self.apply(self.coefficients(x))
 
-    def _check_dense(self):
+    def __matmul__(self, coeffs: np.ndarray) -> np.ndarray:
+        """``Q @ W``: :meth:`apply` (matrix-free) for W (dim,) or (dim, B)."""
+        return self.apply(coeffs)
+
+    def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
+        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
+        return self.coefficients(_real_or_complex(x).T).T
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(Q)``: :meth:`dense` (refused by size when it cannot fit)."""
+        Q = self.dense()
+        return Q if dtype is None else Q.astype(dtype, copy=False)
+
+
+class Basis(_Columns):
+    """Basis of the invariant subspace of one monomial block (size m, dim elements).
+
+    The contract solve, runtime, verify and viz read (subclasses are final):
+
+    Attributes:
+        method: the solver that produced it (a name of :data:`eqsolve.solve.SOLVERS`).
+        size, dim: block size and number of basis elements.
+        labels: one label per element (a multi-index, a :class:`PatternLabel`, or ``"q<k>"``).
+        residuals: (dim,) max constraint residual of each element (zeros for exact bases).
+        is_tied: every coordinate belongs to at most one element (orbits, patterns), so one
+            colour per weight entry tells the whole story.
+        is_complex: the columns are complex (reps of U(n), SU(n)); real otherwise.
+    """
+
+    method: str
+    labels: Sequence
+    residuals: np.ndarray | None
+    is_tied: bool = True
+    is_complex: bool = False
+
+    def _check_dense(self) -> None:
         check_fits(self.size * max(self.dim, 1) * 8, f"the dense basis ({self.size} x {self.dim})",
                    "use basis.apply / basis.coefficients or the eqsolve.runtime layers, which never form it")
 
@@ -61,76 +102,81 @@ class Basis:
         return f"{type(self).__name__}(size={self.size}, dim={self.dim})"
 
 
+@final
 class DenseBasis(Basis):
-    method = "dense"
+    """Explicit orthonormal columns Q (size, dim) from a numerical solver (``method`` names it:
+    dense, dense-stacked, krylov, product)."""
 
-    def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense", labels=None):
+    is_tied = False
+
+    def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense",
+                 labels: Sequence | None = None):
         Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
         self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
+        self.is_complex = np.iscomplexobj(self.Q)
         self.size, self.dim = self.Q.shape
         self.residuals = residuals
         self.method = method
         self.labels = list(labels) if labels is not None else [f"q{k}" for k in range(self.dim)]
 
-    @property
-    def is_complex(self) -> bool:
-        return np.iscomplexobj(self.Q)
-
-    def dense(self):
+    def dense(self) -> np.ndarray:
         return self.Q
+
+    def apply(self, coeffs: np.ndarray) -> np.ndarray:
+        return self.Q @ coeffs
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
         """Q^H x (Q^T x for a real basis)."""
         return (self.Q.conj().T if self.is_complex else self.Q.T) @ x
 
 
-class OrbitBasis(Basis):
-    """Invariants of a permutation rep: constant on each orbit of coordinates.
+class PermutationBasis(Basis):
+    """Invariants of a permutation rep: constant on each orbit of coordinates (abstract; the
+    final forms are :class:`OrbitBasis` and :class:`CyclicBasis`).
 
-    Attributes:
+    Subclasses provide:
         orbit_of: (size,) int, the orbit index of each coordinate (orbits ordered by their
             smallest coordinate).
         counts: (dim,) orbit sizes.
+        representatives: (dim,) the smallest coordinate of each orbit.
         shape: the block's tensor shape, used to label orbits by a representative multi-index.
     """
 
-    method = "orbit"
+    shape: tuple[int, ...]
 
-    def __init__(self, orbit_of: np.ndarray, shape: tuple[int, ...], representatives: np.ndarray | None = None):
-        """``representatives`` (dim,): the smallest coordinate of each orbit, when the caller
-        already knows it (computed here otherwise)."""
-        self.orbit_of = orbit_of
-        self.size = len(orbit_of)
-        self.dim = int(orbit_of.max()) + 1 if self.size else 0
-        self.counts = np.bincount(orbit_of, minlength=self.dim)
-        if representatives is None:
-            representatives = np.full(self.dim, self.size, dtype=np.int64)
-            np.minimum.at(representatives, orbit_of, np.arange(self.size))
-        self.representatives = representatives
-        self.shape = shape
-        self.residuals = np.zeros(self.dim)
+    @property
+    @abc.abstractmethod
+    def orbit_of(self) -> np.ndarray: ...
+
+    @property
+    @abc.abstractmethod
+    def counts(self) -> np.ndarray: ...
+
+    @property
+    @abc.abstractmethod
+    def representatives(self) -> np.ndarray: ...
 
     @functools.cached_property
-    def labels(self) -> list[tuple[int, ...]]:
+    def labels(self) -> list[tuple[int, ...]]:  # type: ignore[override]
         """One label per orbit: the multi-index of its smallest coordinate (built on first use)."""
         if not self.shape:
             return [()] * self.dim
         idx = np.unravel_index(self.representatives, self.shape)
         return [tuple(int(a[k]) for a in idx) for k in range(self.dim)]
 
-    def dense(self):
+    def dense(self) -> np.ndarray:
         self._check_dense()
         Q = np.zeros((self.size, self.dim))
         Q[np.arange(self.size), self.orbit_of] = 1.0 / np.sqrt(self.counts[self.orbit_of])
         return Q
 
-    def apply(self, coeffs):
+    def apply(self, coeffs: np.ndarray) -> np.ndarray:
         coeffs = _real_or_complex(coeffs)
         scale = 1.0 / np.sqrt(self.counts)
         scaled = coeffs * (scale if coeffs.ndim == 1 else scale[:, None])
         return scaled[self.orbit_of]
 
-    def coefficients(self, x):
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
         x = _real_or_complex(x)
         scale = 1.0 / np.sqrt(self.counts)
         if x.ndim == 1 and not np.iscomplexobj(x):
@@ -140,7 +186,42 @@ class OrbitBasis(Basis):
         return out * scale.reshape((-1,) + (1,) * (x.ndim - 1))
 
 
-class CyclicBasis(OrbitBasis):
+@final
+class OrbitBasis(PermutationBasis):
+    """Invariants of a permutation rep found by an orbit search (see :class:`PermutationBasis`
+    for the attributes); the scalar block is ``OrbitBasis(np.zeros(1, int), ())``."""
+
+    method = "orbit"
+
+    def __init__(self, orbit_of: np.ndarray, shape: tuple[int, ...], representatives: np.ndarray | None = None):
+        """``representatives`` (dim,): the smallest coordinate of each orbit, when the caller
+        already knows it (computed here otherwise)."""
+        self._orbit_of = orbit_of
+        self.size = len(orbit_of)
+        self.dim = int(orbit_of.max()) + 1 if self.size else 0
+        self._counts = np.bincount(orbit_of, minlength=self.dim)
+        if representatives is None:
+            representatives = np.full(self.dim, self.size, dtype=np.int64)
+            np.minimum.at(representatives, orbit_of, np.arange(self.size))
+        self._representatives = representatives
+        self.shape = shape
+        self.residuals = np.zeros(self.dim)
+
+    @property
+    def orbit_of(self) -> np.ndarray:
+        return self._orbit_of
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self._counts
+
+    @property
+    def representatives(self) -> np.ndarray:
+        return self._representatives
+
+
+@final
+class CyclicBasis(PermutationBasis):
     """Invariants of tensor products of regular cyclic reps (Z(n) rotating n points), in
     closed form: no orbit search, nothing of the block's size until asked for.
 
@@ -148,7 +229,7 @@ class CyclicBasis(OrbitBasis):
     all of its axes, so an orbit is fixed by the differences ``(i_a - i_first) mod n`` of the
     factor's other axes to its first axis: prod n^(k-1) orbits of prod n coordinates each.
     Orbits are numbered by those differences read as mixed-radix digits in axis order, which is
-    the order of their smallest coordinates, as in :class:`OrbitBasis`. Element k of a
+    the order of their smallest coordinates, as for every :class:`PermutationBasis`. Element k of a
     ``V -> V`` block is the k-th circulant diagonal (one offset of a circular convolution).
     """
 
@@ -175,7 +256,7 @@ class CyclicBasis(OrbitBasis):
         return np.full(self.dim, self.orbit_size, dtype=np.int64)
 
     @functools.cached_property
-    def residuals(self) -> np.ndarray:
+    def residuals(self) -> np.ndarray:  # type: ignore[override]
         return np.zeros(self.dim)
 
     @functools.cached_property
@@ -204,6 +285,7 @@ class CyclicBasis(OrbitBasis):
         return flat
 
 
+@final
 class PatternLabel:
     """An equality pattern: for each group factor, a set partition of the axes it acts on.
 
@@ -245,6 +327,7 @@ def _falling(n: int, k: int) -> int:
     return math.prod(range(n - k + 1, n + 1)) if k <= n else 0
 
 
+@final
 class PatternBasis(Basis):
     """Invariants of a tensor product of defining reps of symmetric groups S(n_1), ... .
 
@@ -267,6 +350,11 @@ class PatternBasis(Basis):
             dtype=np.float64)
         self.residuals = np.zeros(self.dim)
 
+    def subset(self, keep: Sequence[int]) -> "PatternBasis":
+        """The elements ``keep`` (indices into :attr:`labels`) alone: an orthonormal basis of a
+        subspace of the invariants (e.g. a layer that keeps only some patterns)."""
+        return PatternBasis(self.shape, self.axis_group, self.groups, [self.labels[k] for k in keep])
+
     def indicator(self, k: int) -> np.ndarray:
         """0/1 tensor of ``shape`` for pattern k (size of the block; memory-checked)."""
         check_fits(self.size, f"pattern indicator of shape {self.shape}")
@@ -282,14 +370,14 @@ class PatternBasis(Basis):
                     mask &= grids[reps[i]] != grids[reps[j]]
         return mask
 
-    def dense(self):
+    def dense(self) -> np.ndarray:
         self._check_dense()
         Q = np.zeros((self.size, self.dim))
         for k in range(self.dim):
             Q[:, k] = self.indicator(k).reshape(-1) / np.sqrt(self.counts[k])
         return Q
 
-    def apply(self, coeffs):
+    def apply(self, coeffs: np.ndarray) -> np.ndarray:
         coeffs = np.asarray(coeffs, dtype=np.float64)
         out = np.zeros((self.size,) + coeffs.shape[1:])
         for k in range(self.dim):
@@ -297,7 +385,7 @@ class PatternBasis(Basis):
             out += ind[:, None] * coeffs[k] if coeffs.ndim > 1 else ind * coeffs[k]
         return out
 
-    def coefficients(self, x):
+    def coefficients(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         rows = []
         for k in range(self.dim):
@@ -306,7 +394,8 @@ class PatternBasis(Basis):
         return np.array(rows)
 
 
-class RepBasis:
+@final
+class RepBasis(_Columns):
     """The equivariant basis of a whole rep: a direct sum over its monomial blocks.
 
     Attributes:
@@ -325,6 +414,16 @@ class RepBasis:
         for _, b in blocks:
             dim += b.dim
         self.dim = dim
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(size, dim), as a dense basis matrix would have (EMLP's ``Q.shape``)."""
+        return (self.size, self.dim)
+
+    @functools.cached_property
+    def by_key(self) -> dict:
+        """{monomial key: its Basis}: the block of any monomial type of the rep."""
+        return {mono.key: b for mono, b in self.blocks}
 
     @functools.cached_property
     def block_of(self) -> np.ndarray:
@@ -349,24 +448,6 @@ class RepBasis:
         parts = [b.residuals if b.residuals is not None else np.full(b.dim, np.nan) for _, b in self.blocks]
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(size, dim), as a dense basis matrix would have (EMLP's ``Q.shape``)."""
-        return (self.size, self.dim)
-
-    def __matmul__(self, coeffs):
-        """``Q @ W``: :meth:`apply` (matrix-free) for W (dim,) or (dim, B)."""
-        return self.apply(coeffs)
-
-    def __rmatmul__(self, x):
-        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
-        return self.coefficients(self._cast(x).T).T
-
-    def __array__(self, dtype=None, copy=None):
-        """``np.asarray(Q)``: :meth:`dense` (refused with a TooLargeError when it cannot fit)."""
-        Q = self.dense()
-        return Q if dtype is None else Q.astype(dtype, copy=False)
-
     def nbytes_dense(self) -> int:
         return self.size * self.dim * 8
 
@@ -384,12 +465,16 @@ class RepBasis:
     @functools.cached_property
     def dtype(self):
         """complex128 when a block's basis is complex (reps of U(n), SU(n)), else float64."""
-        return np.complex128 if any(getattr(b, "is_complex", False) for _, b in self.blocks) else np.float64
+        return np.complex128 if any(b.is_complex for _, b in self.blocks) else np.float64
 
     def _cast(self, a) -> np.ndarray:
         a = np.asarray(a)
         return a.astype(np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64,
                         copy=False)
+
+    def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
+        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^H x^T)^T``."""
+        return self.coefficients(self._cast(x).T).T
 
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
@@ -410,13 +495,8 @@ class RepBasis:
         parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
         return np.concatenate(parts) if parts else np.zeros((0,) + x.shape[1:])
 
-    def project(self, x: np.ndarray) -> np.ndarray:
-        """Q Q^T x."""
-        return self.apply(self.coefficients(x))
-
     def projector(self):
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
-        from scipy.sparse.linalg import LinearOperator
         return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
                               rmatvec=self.project, dtype=self.dtype)
 

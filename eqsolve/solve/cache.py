@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .basis import Basis, DenseBasis
+from .constraints import block_constraints, residuals
 
 FORMAT_VERSION = 2
 _MEMORY: dict = {}
@@ -120,8 +121,6 @@ def _read(path: Path, key) -> tuple[DenseBasis | None, str | None]:
 def check_block_basis(mono, basis: DenseBasis, tol: float = 1e-6) -> str | None:
     """None when ``basis`` is an orthonormal invariant basis of the monomial block ``mono``
     (size, orthonormal columns, every generator constraint below ``tol``), else the reason."""
-    from .constraints import block_constraints, residuals
-
     Q = basis.Q
     if Q.shape[0] != mono.size:
         return f"holds a basis of size {Q.shape[0]}, the block has size {mono.size}"

@@ -21,6 +21,10 @@ import numpy as np
 
 from ..memory import TooLargeError, available_bytes, human
 from ..reps.monomial import Monomial
+from .constraints import block_constraints
+from .dense import diagonal_reduction
+from .krylov import WeightReductionUnavailable, _cartan, _lie_generators, _unique_leaves
+from .product import factor_axes, sub_monomial
 
 MAX_SECONDS = 60.0
 """Default limit on the estimated seconds of one block (``max_seconds=None`` lifts it)."""
@@ -139,8 +143,6 @@ def estimate_orbit(mono: Monomial) -> WorkEstimate:
 
 
 def estimate_dense(mono: Monomial) -> WorkEstimate:
-    from .constraints import block_constraints
-    from .dense import diagonal_reduction
     m = mono.size
     all_cons = block_constraints(mono)
     keep, rest = diagonal_reduction(mono, all_cons) if m * len(all_cons) <= 10 ** 8 else (None, all_cons)
@@ -151,8 +153,6 @@ def estimate_dense(mono: Monomial) -> WorkEstimate:
 
 
 def estimate_krylov(mono: Monomial, dense_fallback: bool = False) -> WorkEstimate:
-    from .constraints import block_constraints
-    from .krylov import WeightReductionUnavailable, _cartan, _lie_generators, _unique_leaves
     m = mono.size
     cons = block_constraints(mono)
     lie = _lie_generators(cons)
@@ -178,8 +178,7 @@ def estimate_krylov(mono: Monomial, dense_fallback: bool = False) -> WorkEstimat
 
 
 def estimate_product(mono: Monomial) -> WorkEstimate:
-    from .product import factor_axes, sub_monomial
-    from .registry import choose
+    from .registry import choose  # noqa: PLC0415 (cycle: the registry imports this module)
     parts = factor_axes(mono) or []
     subs = []
     for _, axes in parts:
@@ -206,14 +205,22 @@ def needs_estimate(mono: Monomial) -> bool:
     return mono.size > SKIP_SIZE or len(mono.leaves) > SKIP_AXES
 
 
+SMALL_NBYTES = 2 ** 26  # estimates up to 64 MiB are never refused for memory (as dense.py / orbit.py)
+
+
 def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> None:
-    """Refuse (WorkTooLargeError) an estimate over ``max_seconds`` or over half the available
-    memory; the message gives the estimate and how to go on."""
-    limit = int(available_bytes() * 0.5)
-    if est.nbytes > limit:
-        raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
-                                f"may be used on this machine; use a smaller rep")
+    """Refuse (WorkTooLargeError) an estimate over ``max_seconds`` (checked first: machine-
+    independent) or over half the available memory; the message gives the estimate and how to
+    go on."""
+    # the time limit first: it depends only on the counts, so the same request gets the same answer
+    # on every machine; then the memory this machine may use
     if max_seconds is not None and est.seconds > max_seconds:
         raise WorkTooLargeError(f"solving by {est.solver} would take {est.describe()}, over the limit of "
                                 f"{max_seconds:g} s; use a smaller rep, or lift the limit with "
                                 f"max_seconds=None (eqsolve basis/show: --max-seconds 0) to run it anyway")
+    if est.nbytes <= SMALL_NBYTES:  # reading the free memory costs more than small solves themselves
+        return
+    limit = int(available_bytes() * 0.5)
+    if est.nbytes > limit:
+        raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
+                                f"may be used on this machine; use a smaller rep")

@@ -39,11 +39,14 @@ from fractions import Fraction
 import numpy as np
 import scipy.linalg
 import scipy.sparse
+from scipy.linalg import lapack
+from scipy.sparse.linalg import LinearOperator, lobpcg
 
 from ..memory import check_fits
 from ..reps.monomial import Monomial
 from .basis import DenseBasis
 from .constraints import Constraint, block_constraints, kron_apply, residuals
+from .dense import solve_dense
 
 NULL_RTOL = 1e-9          # eigenvalue of the Gram matrix, relative to its largest, counted as zero
 MAX_ZERO_WEIGHT = 12000   # above this many zero-weight indices the reduced problem goes iterative
@@ -77,7 +80,6 @@ def solve_krylov(mono: Monomial, strategy: str = "auto", rtol: float = NULL_RTOL
         else:
             return DenseBasis(Q, residuals(cons, Q), method="krylov")
         if dense_fallback and strategy == "auto":
-            from .dense import solve_dense
             return solve_dense(mono)
     Q = _solve_lobpcg(mono, cons)
     return DenseBasis(Q, residuals(cons, Q), method="krylov")
@@ -492,8 +494,6 @@ def _pivoted_cholesky_null(G: np.ndarray, tol: float) -> np.ndarray | None:
     About a third of the cost of the eigen-solver; the result is checked (||G N|| small) and
     None is returned when the check fails, so the caller can use the eigen-solver instead.
     """
-    from scipy.linalg import lapack
-
     Z = G.shape[0]
     c, piv, rank, info = lapack.dpstrf(G, lower=1, tol=tol, overwrite_a=0)
     if info < 0:
@@ -548,8 +548,6 @@ def _lobpcg_null(matmat, m: int, dtype, rtol: float, block: int = 16, seed: int 
     Blocks of LOBPCG with deflation against the vectors already locked; stops when a block
     returns an eigenvalue above ``rtol * lambda_max`` (estimated by a few power steps).
     """
-    from scipy.sparse.linalg import LinearOperator, lobpcg
-
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((m, 1)).astype(dtype)
     lam_max = 0.0

@@ -12,8 +12,10 @@ holds for the block:
 >>> from eqsolve.reps import T
 >>> [choose(T(2, 0, G).monomials[0]).name for G in (S(4), SO(3))]
 ['pattern', 'dense']
->>> method_names()
-('auto', 'pattern', 'cyclic', 'orbit', 'product', 'krylov', 'dense', 'dense-stacked')
+>>> method_names()[:3]
+('auto', 'pattern', 'cyclic')
+>>> get_solver("krylov").cost
+'weight-space reduction, else LOBPCG'
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from .krylov import solve_krylov
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
 from .product import is_product_block, solve_product
+from .so3 import estimate_so3, is_so3_power_block, solve_so3
 from .wreath import is_wreath_block, solve_wreath
 
 DENSE_MAX_SIZE = 4096  # auto: blocks up to this size may be solved by dense SVD
@@ -100,18 +103,21 @@ def _solve_krylov(mono: Monomial, ctx: SolveContext) -> Basis:
 
 
 _TABLE = (
-    Solver("pattern", lambda m, ctx: solve_pattern(m), is_pattern_block, is_pattern_block,
+    Solver("pattern", lambda m, ctx: solve_pattern(m), is_pattern_block, _any_block,
            "every axis is the defining rep of some S(n)", "set partitions of the axes", exact=True,
            estimate=estimate_pattern),
-    Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, is_cyclic_block,
+    Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, _any_block,
            "every axis is the regular rep of some Z(n) (rotations)", "index differences, per factor",
            exact=True, estimate=estimate_cyclic),
-    Solver("wreath", lambda m, ctx: solve_wreath(m), is_wreath_block, is_wreath_block,
+    Solver("wreath", lambda m, ctx: solve_wreath(m), is_wreath_block, _any_block,
            "every axis is the defining rep of one S(m)≀S(n) (sets of sets)", "two-level equality patterns",
            exact=True, estimate=estimate_orbit),
-    Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _all_permutation,
+    Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _any_block,
            "every acting group is a permutation group", "union-find over coordinates", exact=True,
            estimate=estimate_orbit),
+    Solver("so3", lambda m, ctx: solve_so3(m), is_so3_power_block, lambda m: m.size > KRYLOV_MIN_SIZE,
+           f"tensor powers of V[SO(3)] over {KRYLOV_MIN_SIZE} entries", "Clebsch-Gordan coupling, no solve",
+           exact=False, estimate=estimate_so3),
     Solver("product", lambda m, ctx: solve_product(m, ctx.solve_sub), is_product_block,
            lambda m: m.size > KRYLOV_MIN_SIZE,
            f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",

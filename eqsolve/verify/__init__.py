@@ -10,13 +10,28 @@ Every function returns a report object (:class:`eqsolve.verify.report.Report`) w
 - :func:`exchangeable`: Hartford et al. Theorem 5.1, Propositions 5.2/5.3, the joint case;
 - :func:`jointly_exchangeable`: one S(n) on rows and columns;
 - :func:`permutation_group`: one-hot witnesses for permutations outside any declared group.
+
+>>> from eqsolve import verify
+>>> from eqsolve.groups import SO
+>>> from eqsolve.reps import T
+>>> report = verify.basis(T(1, 0, SO(3)) >> T(2, 0, SO(3)))
+>>> report.passed, report.dim               # invariant, orthonormal, maximal: dim 1 (epsilon_ijk)
+(True, 1)
+>>> verify.exchangeable((3, 4)).passed      # Hartford et al. Theorem 5.1 for 3 x 4 matrices
+True
 """
 from .equivariance import EquivarianceReport, equivariance
-from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable, subset_tied_matrix
-from .maximality import BasisReport, basis, burnside_count, expected_dimension
+from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable
+from .maximality import BasisReport, basis, expected_dimension
 from .permutations import PermutationGroupReport, permutation_group
 from .report import Check, GroupElement, Report
 
-__all__ = ["equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
-           "expected_dimension", "burnside_count", "subset_tied_matrix", "Report", "Check", "GroupElement",
-           "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport", "PermutationGroupReport"]
+__all__ = [
+    # the checks
+    "equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
+    # the independent dimension counts the maximality check compares against
+    "expected_dimension",
+    # what they return
+    "Report", "Check", "GroupElement", "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport",
+    "PermutationGroupReport",
+]

@@ -18,6 +18,7 @@ Errors are relative and scale-free:
 """
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -26,6 +27,7 @@ import numpy as np
 import scipy.linalg
 
 from ..reps.base import MapRep, Rep
+from ..solve.basis import Basis, RepBasis
 from .report import Check, ColumnWitness, GroupElement, Report
 
 __all__ = ["equivariance", "EquivarianceReport", "group_elements", "act", "invariance_errors"]
@@ -160,7 +162,6 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
     Returns:
         :class:`EquivarianceReport` (never prints; ``str(report)`` is a table).
     """
-    from ..solve.basis import RepBasis
     t0 = time.perf_counter()
     if isinstance(f_or_W, RepBasis):
         rep = f_or_W.rep
@@ -168,12 +169,12 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
             raise ValueError(f"the basis is of {rep}, not of {rep_in} >> {rep_out}")
         report = _check_columns(f_or_W.dense(), rep, list(f_or_W.labels), samples, seed,
                                 DEFAULT_TOL if tol is None else tol)
-    elif hasattr(f_or_W, "dense") and hasattr(f_or_W, "dim"):  # a block-level Basis
+    elif isinstance(f_or_W, Basis):  # a block-level Basis
         rep = _maprep(rep_in, rep_out)
         Q = f_or_W.dense()
         if Q.shape[0] != rep.size():
             raise ValueError(f"the basis has size {Q.shape[0]} but {rep} has size {rep.size()}")
-        report = _check_columns(Q, rep, list(getattr(f_or_W, "labels", range(Q.shape[1]))), samples, seed,
+        report = _check_columns(Q, rep, list(f_or_W.labels), samples, seed,
                                 DEFAULT_TOL if tol is None else tol)
     elif callable(f_or_W) and not isinstance(f_or_W, np.ndarray):
         report = _check_function(f_or_W, _maprep(rep_in, rep_out), samples, seed,
@@ -308,7 +309,8 @@ def _check_function(f: Callable, rep: MapRep, samples, seed, tol, batch, lie_t) 
         errors[el.name] = err
         if err > worst[1]:
             worst = (el, err)
-    report = EquivarianceReport(title=f"equivariance of {getattr(f, '__name__', 'f')}: {rep.rep_in} → {rep.rep_out}",
+    name = f.__name__ if inspect.isroutine(f) else type(f).__name__
+    report = EquivarianceReport(title=f"equivariance of {name}: {rep.rep_in} → {rep.rep_out}",
                                 kind="function", tol=tol)
     report.summary = {"group": str(G), "elements tried": len(els), "random inputs": batch,
                       "Lie check": f"exp(t A) with t = {lie_t:g}, error / t"}

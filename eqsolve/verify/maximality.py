@@ -18,15 +18,18 @@ subspace computed *independently of the solvers*:
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
+import networkx as nx
 import numpy as np
 
 from ..reps.base import Rep
+from ..solve.basis import RepBasis
 from .equivariance import DEFAULT_TOL, group_elements, invariance_errors
 from .report import Check, ColumnWitness, DependenceWitness, MissingInvariantWitness, Report
 
@@ -103,7 +106,6 @@ def burnside_count(rep: Rep) -> int | None:
     fix(g) = sum_f fix_f(g_f); expanding the product over the leaves gives a sum over the choice
     of one factor per leaf, and factors are independent, so every term is a product of moments.
     """
-    import itertools
     if not rep.is_permutation:
         return None
     total = Fraction(0)
@@ -136,11 +138,7 @@ def matching_count(rep: Rep) -> int | None:
     (k-1)!! (its perfect matchings, the Brauer diagrams) for even k <= n, where the matchings are
     independent. None when the rep is not an O(n) tensor rep or some k > n."""
     G = rep.G
-    try:
-        tag = G.key[0]
-    except Exception:  # pragma: no cover
-        return None
-    if not (isinstance(tag, tuple) and len(tag) == 2 and tag[0] == "O") or len(G.factors) != 1:
+    if not G.is_full_orthogonal:
         return None
     n = G.d
     total = 0
@@ -157,7 +155,6 @@ def matching_count(rep: Rep) -> int | None:
 # ================================================================ orbits
 def _coordinate_orbits(rep: Rep) -> list[np.ndarray]:
     """Orbits of the coordinates of a permutation rep (networkx connected components)."""
-    import networkx as nx
     m = rep.size()
     G = rep._require_group()
     graph = nx.Graph()
@@ -278,7 +275,6 @@ def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int =
         that breaks invariance, a dependency among columns, or an invariant vector the basis
         misses (with its distance from the span).
     """
-    from ..solve.basis import RepBasis
     t0 = time.perf_counter()
     labels = None
     if isinstance(basis_or_rep, (RepBasis, Rep)):

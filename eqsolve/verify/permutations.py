@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..groups import Group, PermutationGroup
 from ..reps.base import BaseRep, Rep
 from .report import Check, PermutationWitness, Report
 
@@ -91,13 +92,13 @@ class PermutationGroupReport(Report):
     tol: float = 1e-9
 
 
-def _single_group(G):
-    from ..groups import Group
-    if not isinstance(G, Group) or not G.is_permutation:
-        raise TypeError(f"permutation_group needs a permutation group, got {G!r}")
-    if len(G.factors) > 1:
+def _single_group(G) -> PermutationGroup:
+    if isinstance(G, Group) and len(G.factors) > 1:
         raise TypeError(f"{G} is a direct product: use verify.exchangeable for products of S(n), or declare "
                         f"the group on the flattened coordinates with Permutation(generators)")
+    if not isinstance(G, PermutationGroup):
+        raise TypeError(f"permutation_group needs a permutation group (S, Z, A, D, Permutation(...), "
+                        f"RubiksCube()), got {G!r}")
     return G
 
 
@@ -138,18 +139,15 @@ def permutation_group(G, rep_in: Rep | None = None, rep_out: Rep | None = None, 
         w = commutation_witness(W, rep_in._perm({G: p}), rep_out._perm({G: p}), legal, p)
         (report.legal if legal else report.illegal).append(w)
     report.undetected = [w for w in report.illegal if w.error <= tol]
-    report.checks = _perm_checks(report, tol, _order(G) == math.factorial(n) if _order(G) else False)
-    report.summary = {"group": str(G), "order": _order(G) or "?", "points": n,
+    report.checks = _perm_checks(report, tol, _order(G) == math.factorial(n))
+    report.summary = {"group": str(G), "order": _order(G), "points": n,
                       "basis dim": len(c), "generic W": f"{W.shape[0]}x{W.shape[1]}, N(0,1) coefficients (seed {seed})"}
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _order(G) -> int | None:
-    try:
-        return int(G.order())
-    except Exception:  # pragma: no cover - exotic groups
-        return None
+def _order(G: PermutationGroup) -> int:
+    return int(G.order())
 
 
 def _perm_checks(report, tol: float, full: bool, prefix: str = "") -> list[Check]:

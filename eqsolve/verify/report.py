@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..groups import perm_matrix
+
 __all__ = ["Check", "Report", "GroupElement", "ColumnWitness", "MissingInvariantWitness",
            "DependenceWitness", "PermutationWitness", "format_table"]
 
@@ -47,7 +49,6 @@ class GroupElement(_ShortRepr):
 
     def matrices(self) -> dict:
         """``{factor: (d_f, d_f) matrix}`` (permutations turned into matrices)."""
-        from ..groups import perm_matrix
         return {f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else np.asarray(v, dtype=float))
                 for f, v in self.parts.items()}
 

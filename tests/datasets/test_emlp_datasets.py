@@ -3,10 +3,9 @@ symmetries."""
 import numpy as np
 import pytest
 
-from eqsolve.datasets import (DoublePendulum, DoubleSpringPendulum, Inertia, O2eR3, O5Synthetic,
-                              ParticleInteraction, split)
+from eqsolve.datasets import DoublePendulum, DoubleSpringPendulum, Inertia, O5Synthetic, ParticleInteraction, split
 from eqsolve.datasets.synthetic import ETA, inertia_tensor, o5_target, scattering_amplitude
-from eqsolve.groups import SO, Lorentz
+from eqsolve.groups import SO, Lorentz, O2eR3
 from eqsolve.groups import O as Ogroup
 
 

@@ -45,7 +45,7 @@ def make_fns(graphdef, mesh=None):
     import optax
     from flax import nnx
 
-    from eqsolve.nn import encode_ratings
+    from eqsolve.nn.exchangeable import encode_ratings
     from eqsolve.nn.sharded import sharded_model_call
 
     tx = optax.adam(1e-2)

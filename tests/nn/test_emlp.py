@@ -116,7 +116,7 @@ def test_hnet_dynamics_and_rollout_harmonic_oscillator():
 
 
 def test_emlph_invariant_hamiltonian_and_equivariant_dynamics():
-    from eqsolve.datasets import O2eR3
+    from eqsolve.groups import O2eR3
     from eqsolve.nn import EMLPH, MLPH
     G = O2eR3()
     h = EMLPH(4 * V, Scalar, G, ch=16, num_layers=1, rngs=nnx.Rngs(0))

@@ -184,11 +184,9 @@ def test_factorized_factors_and_query_decoding():
 
 def test_pooling_subsets_match_the_solver_basis_of_SxS():
     """The layer's 4 tied weights are the solver's exchangeable basis (Theorem 5.1)."""
-    try:
-        from eqsolve.groups import S
-        from eqsolve.reps import V
-    except ImportError as err:  # core not available
-        pytest.skip(f"eqsolve core not importable: {err}")
+    from eqsolve.groups import S
+    from eqsolve.reps import V
+
     N, M = 3, 4
     X = V(S(N, label="users")) * V(S(M, label="items"))
     B = (X >> X).equivariant_basis()

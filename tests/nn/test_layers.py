@@ -81,6 +81,21 @@ def test_bilinear_and_gate_equivariant(name):
     assert equivariance_error(jax.jit(lambda x: gate(x)), g, rep, G) < 1e-5
 
 
+def test_gates_as_emlp_places_them():
+    """EMLP's gated/gate_indices: no gate for scalars and permutation reps (swish on
+    themselves), one gate scalar per other channel."""
+    from eqsolve.nn import gate_indices
+    Gp = S(4)
+    rp = 2 * V(Gp) + V(Gp) ** 2 + Scalar(Gp)
+    assert gated(rp) == rp and np.array_equal(gate_indices(rp), np.arange(rp.size()))
+    Gc = SO(3)
+    rc = 2 * V(Gc) + Scalar(Gc)
+    assert gated(rc).size() == rc.size() + 2
+    np.testing.assert_array_equal(gate_indices(rc), [7, 7, 7, 8, 8, 8, 6])
+    x = jnp.asarray(np.random.default_rng(0).normal(size=(2, rp.size())), jnp.float32)
+    np.testing.assert_allclose(GatedNonlinearity(rp)(x), jax.nn.swish(x), rtol=1e-6)
+
+
 def test_bilinear_weights_as_emlp_builds_them():
     """EMLP's Wdim counted by hand, y = 0.1 W(x) x with W(x) linear in x and equivariant as a
     map in -> out: W(g x) = rho(g) W(x) rho(g)^-1."""

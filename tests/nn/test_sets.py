@@ -5,60 +5,62 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from eqsolve.nn.sets import (
-    DeepSets,
-    SetLinear,
-    SetPool,
-    _fallback_basis,
-    derive_pooling_terms,
-    solved_set_basis,
-)
+from eqsolve.groups import S, SO
+from eqsolve.nn.sets import DeepSets, SetLinear, SetPool, _solved
+from eqsolve.reps import Scalar, V
 
 
 def _perm(rng, n):
     return rng.permutation(n)
 
 
+def _dense_basis(n):
+    """The solved basis of V(S(n)) >> V(S(n)) as dense columns (n*n, 2)."""
+    return (V(S(n)) >> V(S(n))).equivariant_basis().dense()
+
+
 def test_solved_basis_gives_deepsets_terms():
     for n in (2, 3, 4, 6):
-        dense, labels, source = solved_set_basis(n, "V", "V")
+        dense = _dense_basis(n)
         assert dense.shape == (n * n, 2)
         np.testing.assert_allclose(dense.T @ dense, np.eye(2), atol=1e-10)  # orthonormal columns
-        if source == "eqsolve":
-            assert len(labels) == 2  # the two equality patterns: out=in (tied), out!=in
-        terms, C = derive_pooling_terms(dense, n, "V", "V")
-        assert terms == ("identity", "sum_broadcast")
-        assert C.shape == (2, 2)
-    dense, _, _ = solved_set_basis(5, "S", "V")
+        B, block = _solved(n, "V", "V")
+        assert len(B.labels) == 2  # the two equality patterns: out=in (tied), out!=in
+        assert [lab.tied(0, 1) for lab in block.labels] == [True, False]
+    assert SetLinear(1, 1, n_ref=4, rngs=nnx.Rngs(0)).terms == ("identity", "sum_broadcast")
+    dense = (V(S(5)) >> Scalar(S(5))).equivariant_basis().dense()
     assert dense.shape == (5, 1)
-    assert derive_pooling_terms(dense, 5, "S", "V")[0] == ("sum",)
+    np.testing.assert_allclose(dense[:, 0], np.full(5, 1 / np.sqrt(5)))  # the all-ones row
     assert SetPool(n_ref=4).terms == ("sum",)
 
 
-def test_core_solver_is_used_when_present():
-    """The layers must come from eqsolve's own solver whenever the core imports."""
-    try:
-        from eqsolve.groups import S  # noqa: F401
-        from eqsolve.reps import V  # noqa: F401
-    except ImportError:
-        pytest.skip("eqsolve core not importable")
-    for kinds in [("V", "V"), ("S", "V"), ("V", "S")]:
-        assert solved_set_basis(4, *kinds)[2] == "eqsolve"
+def test_layers_run_the_solved_pooling_program():
+    """The layer's program is the runtime's, compiled from the solved S(n_ref) pattern basis."""
+    from eqsolve.runtime import PatternProgram
     layer = SetLinear(1, 1, rngs=nnx.Rngs(0))
-    assert layer.basis_source == "eqsolve" and len(layer.basis_labels) == 2
+    assert isinstance(layer.program, PatternProgram) and layer.program.num_params == 2
+    assert len(layer.basis_labels) == 2
+    assert SetLinear(1, 1, pool=False, rngs=nnx.Rngs(0)).program.num_params == 1
+    assert isinstance(SetPool().program, PatternProgram)
 
 
-def test_fallback_solver_spans_the_same_space():
-    for n, kinds in [(4, ("V", "V")), (5, ("S", "V")), (3, ("V", "S"))]:
-        a, _, _ = solved_set_basis(n, *kinds)
-        b = _fallback_basis(n, *kinds)
-        np.testing.assert_allclose(a @ np.linalg.pinv(a), b @ np.linalg.pinv(b), atol=1e-8)
-
-
-def test_non_pooling_basis_is_rejected():
+def test_layer_equals_the_solved_span_at_every_n():
+    """dense(n) of random weights lies in the solved basis span at n (no fitting involved)."""
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError):
-        derive_pooling_terms(rng.normal(size=(16, 2)), 4, "V", "V")
+    layer = SetLinear(2, 3, n_ref=4, use_bias=False, rngs=nnx.Rngs(0))
+    for n in (2, 5, 7):
+        Q = _dense_basis(n)
+        W = layer.dense(n).reshape(3, n, 2, n).transpose(0, 2, 1, 3).reshape(6, n * n)
+        np.testing.assert_allclose(W - (W @ Q) @ Q.T, 0.0, atol=1e-5)
+        layer.from_basis_coefficients(rng.normal(size=(3, 2, 2)), n)
+
+
+def test_non_pattern_basis_is_rejected_by_name(monkeypatch):
+    """A group whose basis is not an S(n) pattern block is an error naming the rep (no fallback)."""
+    import eqsolve.nn.sets as sets
+    monkeypatch.setattr(sets, "S", SO)  # SO(3) on V: a dense (krylov/SVD) basis, no patterns
+    with pytest.raises(ValueError, match=r"basis of V\[SO\(3\)\].*not one equality-pattern block"):
+        sets._solved.__wrapped__(3, "V", "V")
 
 
 @pytest.mark.parametrize("n", [3, 4, 9])
@@ -78,7 +80,7 @@ def test_setlinear_equals_dense_solved_basis_layer(n):
     rng = np.random.default_rng(10 + n)
     c_in, c_out = 2, 3
     layer = SetLinear(c_in, c_out, n_ref=4, use_bias=False, rngs=nnx.Rngs(0))
-    dense, _, _ = solved_set_basis(n, "V", "V")
+    dense = _dense_basis(n)
     k = dense.shape[1]
     w = rng.normal(size=(c_out, c_in, k))
     layer.from_basis_coefficients(w, n)
@@ -122,7 +124,7 @@ def test_deepsets_mask_equals_unpadded():
 
 def test_setlinear_matches_eqsolve_linear_runtime():
     """Cross-check against eqsolve.nn.layers.Linear (the pooling runtime) on c*V(S(n))."""
-    layers = pytest.importorskip("eqsolve.nn.layers")
+    from eqsolve.nn import layers
     from eqsolve.groups import S
     from eqsolve.reps import V
 

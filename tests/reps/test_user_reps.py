@@ -107,7 +107,6 @@ def test_dual_of_a_user_rep_of_a_non_orthogonal_group():
 
 
 def test_user_rep_runs_in_an_equivariant_layer():
-    jax = pytest.importorskip("jax")
     from flax import nnx
     from eqsolve import nn
     G = S(4)

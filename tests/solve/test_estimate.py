@@ -10,7 +10,7 @@ import pytest
 
 from eqsolve.cli import main
 from eqsolve.commands import solving
-from eqsolve.groups import S, SO
+from eqsolve.groups import O, S, SO
 from eqsolve.parse import parse_map
 from eqsolve.reps import V
 from eqsolve.solve import MAX_SECONDS, WorkTooLargeError, estimate_rep, solve_basis
@@ -21,7 +21,7 @@ from test_parse_limits import no_hang  # noqa: E402  (tests/ is on sys.path via 
 
 @pytest.mark.parametrize("group,rin,rout,expect", [
     ("S(2)", "V**40", "Scalar", r"549755813888 equality patterns .*2\^40 of S\(2\)"),
-    ("SO(3)", "V**8", "V**8", r"5196627 zero-weight indices of the size-43046721 block"),
+    ("SO(3)", "V**8", "V**8", r"Clebsch-Gordan coupling to \d+ invariants of the size-43046721 block"),
     ("S(2)", "V**24", "Scalar", r"8388608 equality patterns.*over the limit of 60 s.*max_seconds=None"),
 ])
 def test_hopeless_solves_are_refused_at_once_with_the_estimate(group, rin, rout, expect):
@@ -37,9 +37,13 @@ def test_python_api_power_of_s2_is_refused_with_the_estimate():
 
 def test_cli_basis_refuses_with_the_estimate(capsys):
     with no_hang():
-        assert main(["basis", "SO(3)", "V**8", "V**8"]) == 2
+        assert main(["basis", "O(3)", "V**8", "V**8"]) == 2  # (SO(3) powers: the so3 solver's estimate)
     err = capsys.readouterr().err
     assert "zero-weight indices" in err and "years" in err and "Traceback" not in err
+    with no_hang():
+        assert main(["basis", "SO(3)", "V**8", "V**8"]) == 2
+    err = capsys.readouterr().err
+    assert "Clebsch-Gordan coupling" in err and "Traceback" not in err
     with no_hang():
         assert main(["basis", "S(3)", "99999999999999999999*V", "V"]) == 2
     assert "99999999999999999999" in capsys.readouterr().err
@@ -78,7 +82,7 @@ def test_counts_match_independent_numbers():
     import numpy as np
     w = np.array([[-1], [0], [1]])
     assert [zero_weight_count([w] * k) for k in range(1, 7)] == [1, 3, 7, 19, 51, 141]
-    rep = (V ** 3 >> V ** 3)(SO(3))
+    rep = (V ** 3 >> V ** 3)(O(3))  # (SO(3) tensor powers go to the so3 coupling solver)
     (_, est), = estimate_rep(rep)
     assert "141 zero-weight indices" in est.what
 

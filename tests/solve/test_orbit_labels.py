@@ -4,14 +4,14 @@ import numpy as np
 from eqsolve.groups import DihedralPerm, Z
 from eqsolve.reps import V
 from eqsolve.solve import solve_basis
-from eqsolve.solve.basis import OrbitBasis
+from eqsolve.solve.basis import OrbitBasis, PermutationBasis
 
 
 def test_cyclic_circulant_labels_and_representatives():
     n = 5
     basis = solve_basis(V(Z(n)) >> V(Z(n)), cache=False)
     (mono, b), = basis.blocks
-    assert isinstance(b, OrbitBasis) and b.dim == n
+    assert isinstance(b, PermutationBasis) and b.dim == n  # a CyclicBasis: orbits in closed form
     # the orbit of (0, k) is the k-th circulant diagonal {(i, i + k mod n)}
     assert b.labels == [(0, k) for k in range(n)]
     grid = b.orbit_of.reshape(n, n)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from eqsolve.cli import build_parser
-from eqsolve.groups import SO, S, WreathProduct, Z
+from eqsolve.groups import O, SO, S, WreathProduct, Z
 from eqsolve.reps import T, V
 from eqsolve.solve import SOLVERS, choose_method, solve_basis, solve_block
 from eqsolve.solve.registry import cli_help, get_solver, markdown_table, method_names
@@ -53,7 +53,8 @@ def test_unknown_method_is_refused_by_name():
     (V(S(4)) >> V(S(4)), "pattern"),
     (V(Z(8)) >> V(Z(8)), "cyclic"),
     (T(2, 0, SO(3)), "dense"),
-    (T(5, 0, SO(3)), "krylov"),
+    (T(5, 0, SO(3)), "so3"),
+    (T(5, 0, O(3)), "krylov"),
 ])
 def test_auto_picks_and_records_method(rep, expected):
     mono = rep.monomials[0]
@@ -71,6 +72,7 @@ def test_every_solver_applies_and_solves_a_block_it_claims():
         "orbit": (V(Z(4)) >> V(Z(4))).monomials[0],
         "wreath": (V(WreathProduct(S(2), S(3))) >> V(WreathProduct(S(2), S(3)))).monomials[0],
         "product": (V(S(3)) * V(SO(3)) >> V(S(3)) * V(SO(3))).monomials[0],
+        "so3": T(4, 0, SO(3)).monomials[0],
         "krylov": T(4, 0, SO(3)).monomials[0],
         "dense": T(2, 0, SO(3)).monomials[0],
         "dense-stacked": T(2, 0, SO(3)).monomials[0],

@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from eqsolve.groups import A, DihedralPerm, RubiksCube, S, SO, Z
+from eqsolve.groups import A, DihedralPerm, O, RubiksCube, S, SO, Z
 from eqsolve.memory import TooLargeError
 from eqsolve.reps import T, V
 from eqsolve.solve import PatternBasis, choose_method, clear_memory, solve_basis
@@ -68,14 +68,16 @@ def test_dense_solver_refuses_huge_block_and_names_alternatives():
     with pytest.raises(ValueError, match="krylov"):
         solve_dense(mono_big)
     assert choose_method(mono) == "pattern"
-    assert choose_method(mono_big) == "krylov"
+    assert choose_method(mono_big) == "so3"  # a tensor power of V[SO(3)]: Clebsch-Gordan coupling
+    assert choose_method((T(3, 0, O(3)) >> T(20, 0, O(3))).monomials[0]) == "krylov"
 
 
 def test_choose_method():
     assert choose_method((V(Z(8)) >> V(Z(8))).monomials[0]) == "cyclic"
     assert choose_method((V(DihedralPerm(8)) >> V(DihedralPerm(8))).monomials[0]) == "orbit"
     assert choose_method(T(2, 0, SO(3)).monomials[0]) == "dense"    # tiny Lie block
-    assert choose_method(T(5, 0, SO(3)).monomials[0]) == "krylov"   # weight reduction
+    assert choose_method(T(5, 0, SO(3)).monomials[0]) == "so3"      # Clebsch-Gordan coupling
+    assert choose_method(T(5, 0, O(3)).monomials[0]) == "krylov"    # weight reduction
     assert choose_method((T(2, 0, S(7)) >> T(2, 0, S(7))).monomials[0]) == "pattern"
 
 

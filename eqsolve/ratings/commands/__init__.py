@@ -1,0 +1,2 @@
+"""The ratings commands: ``eqsolve train`` / ``evaluate`` / ``demo``."""
+__all__: list[str] = []

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...commands.distributed import add_distributed_arguments
 from ...commands.options import float_in, int_at_least, levels_list
 
 __all__ = ["register", "load_data", "add_model_arguments", "config_from_args", "save_predictions"]
@@ -150,16 +151,25 @@ def _describe(data) -> str:
 
 
 def _cmd_train(args) -> int:
+    from contextlib import nullcontext
+
+    from ...commands.distributed import mesh_from_args
     from ...safeio import atomic_write_json, check_writable_dir
+    from ..train.sharded import writes_files
     from ..train.workdir import WorkdirLock
 
     workdir = check_writable_dir(args.workdir, "the workdir")  # before any work
-    with WorkdirLock(workdir):
-        return _train_locked(args, workdir, atomic_write_json)
+    mesh = mesh_from_args(args)  # before anything runs on JAX; joins the other processes, if any
+    with WorkdirLock(workdir) if writes_files() else nullcontext():  # several processes: the first one writes
+        if writes_files():
+            for stale in workdir.glob(".*.tmp"):  # temp files of a run killed mid-write (never a real file)
+                stale.unlink()
+        return _train_locked(args, workdir, atomic_write_json, mesh)
 
 
-def _train_locked(args, workdir, atomic_write_json) -> int:
+def _train_locked(args, workdir, atomic_write_json, mesh=None) -> int:
     from ..train.prediction import rmse
+    from ..train.sharded import writes_files
 
     cfg = config_from_args(args)
     train, _test = load_data(args.data, args.fold, cfg.seed)
@@ -174,19 +184,21 @@ def _train_locked(args, workdir, atomic_write_json) -> int:
     k = args.ensemble
     limit = None if args.time_limit is None else args.time_limit / k
     if k == 1:
-        _train_one(args, cfg, fit, val, train, workdir, limit, atomic_write_json)
+        _train_one(args, cfg, fit, val, train, workdir, limit, atomic_write_json, mesh)
         return 0
     members, preds = [], []
     for m in range(k):  # members one after the other, seeds seed..seed+K-1, each a share of the time
         name = f"member-{m}"
         member_cfg = dataclasses.replace(cfg, seed=cfg.seed + m)
         print(f"ensemble member {m + 1}/{k} (seed {member_cfg.seed}) in {workdir / name}", file=sys.stderr)
-        trainer = _train_one(args, member_cfg, fit, val, train, workdir / name, limit, atomic_write_json)
+        trainer = _train_one(args, member_cfg, fit, val, train, workdir / name, limit, atomic_write_json, mesh)
         members.append(name)
         if val is not None:
             params = trainer.best_params if trainer.best_params is not None else trainer.eval_params
             preds.append(trainer.predict(fit, val, params=params))
     ens_val = rmse(np.mean(preds, axis=0), val.ratings) if preds else None
+    if not writes_files():  # several processes: the first one writes the reports
+        return 0
     atomic_write_json(workdir / ENSEMBLE_FILE, {"members": members})
     atomic_write_json(workdir / "data.json", _data_record(args, cfg, None))
     atomic_write_json(workdir / "metrics.json", {"members": members, "ensemble_val_rmse": _finite(ens_val)})
@@ -204,20 +216,24 @@ def _data_record(args, cfg, trainer):
             "ratings_fingerprint": None if trainer is None else trainer.data_fingerprint}
 
 
-def _train_one(args, cfg, fit, val, train, workdir: Path, time_limit, atomic_write_json):
+def _train_one(args, cfg, fit, val, train, workdir: Path, time_limit, atomic_write_json, mesh=None):
     from ..train.checkpoint import CHECKPOINT_NAME
     from ..train.plot import plot_learning_curve
+    from ..train.sharded import writes_files
     from ..train.trainer import Trainer
 
     side = load_side_features(args.data, train) if cfg.side_features else None
-    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side)
+    trainer = Trainer(cfg, fit, val, workdir=workdir, resume=not args.restart, side=side, mesh=mesh)
     if trainer.resumed:
         print(f"resuming from {workdir / CHECKPOINT_NAME} at step {trainer.step_count}", file=sys.stderr)
     record = _data_record(args, cfg, trainer)
-    workdir.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(workdir / "data.json", record)
+    if writes_files():
+        workdir.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(workdir / "data.json", record)
     bias = trainer.bias_rmse()
     trainer.run(progress=not args.no_progress, max_seconds=time_limit)
+    if not writes_files():  # several processes: the first one writes the reports
+        return trainer
     val_rmse = trainer.history[-1]["val_rmse"] if trainer.history else None
     png = plot_learning_curve(trainer.history, workdir / "learning_curve.png", baseline=bias,
                               title=f"{cfg.model} on {args.data or 'synthetic'}")
@@ -370,6 +386,7 @@ def register(subparsers) -> None:
                    help="train K members (seeds seed..seed+K-1, in workdir/member-k) whose predictions "
                         "`evaluate` averages")
     add_model_arguments(p)
+    add_distributed_arguments(p)
     p.set_defaults(func=_cmd_train)
 
     e = subparsers.add_parser(

@@ -262,6 +262,9 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test",
     """
     path = Path(path)
     if path.is_dir():
+        from .generate import COLUMNS_META, load_columns
+        if (path / COLUMNS_META).exists():  # a columns folder (eqsolve.ratings.data.generate)
+            return load_columns(path)
         if (path / f"u{fold}.base").exists():
             return load_movielens_100k(path, fold)
         for name in ("ratings.dat", "ratings.csv", "ratings.tsv", "ratings.txt"):

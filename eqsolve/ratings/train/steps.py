@@ -19,20 +19,29 @@ _NOT_TRACED = frozenset({"seed", "steps", "eval_every", "checkpoint_every", "eva
                          "sample_cols", "eval_samples", "lr", "lr_final_frac"})
 
 
-def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values):
-    """Reuse jitted functions across Trainers with the same graph, config and levels."""
+def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
+    """Reuse jitted functions across Trainers with the same graph, config, levels and mesh.
+
+    ``mesh``: a 1-D device mesh (``eqsolve.runtime.sharded.entry_mesh``) to split the entries
+    over (:mod:`.sharded`), or None for one device."""
     import json
+
+    def make():
+        if mesh is None:
+            return _Fns(graphdef, rest, tx, cfg, values)
+        from .sharded import ShardedFns
+        return ShardedFns(_Fns(graphdef, rest, tx, cfg, values, mesh), mesh)
 
     traced = {k: v for k, v in cfg.to_dict().items() if k not in _NOT_TRACED}
     try:
-        key = (graphdef, json.dumps(traced, sort_keys=True), tuple(float(v) for v in values))
+        key = (graphdef, json.dumps(traced, sort_keys=True), tuple(float(v) for v in values), mesh)
         hash(key)
     except TypeError:
-        return _Fns(graphdef, rest, tx, cfg, values)
+        return make()
     if key not in _FNS_CACHE:
         if len(_FNS_CACHE) > 32:
             _FNS_CACHE.clear()
-        _FNS_CACHE[key] = _Fns(graphdef, rest, tx, cfg, values)
+        _FNS_CACHE[key] = make()
     return _FNS_CACHE[key]
 
 
@@ -63,18 +72,20 @@ def training_mask(key, kmask, cfg: TrainConfig, users, items, sizes):
 class _Fns:
     """Jitted step / predict functions for a given model graph and optimizer."""
 
-    def __init__(self, graphdef, rest, tx, cfg: TrainConfig, values):
+    def __init__(self, graphdef, rest, tx, cfg: TrainConfig, values, mesh=None):
         import jax
         import jax.numpy as jnp
         import optax
         from flax import nnx
 
         from ...nn.exchangeable import encode_ratings, expected_rating
+        from ...nn.sharded import entry_parallel
+        from ...runtime.sharded import ENTRY_AXIS, cross_device_sum
 
         K = len(values)
         vals = jnp.asarray(values, jnp.float32)
 
-        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None):
+        def forward_local(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None, axis_name=None):
             model = nnx.merge(graphdef, params, rest)
             side = None
             if cfg.count_features or cfg.random_features or given is not None:
@@ -82,12 +93,20 @@ class _Fns:
                 for a in range(2):
                     parts = [] if given is None else [given[a]]
                     if cfg.count_features:  # log(1 + number of contributing entries) per row / column
-                        cnt = jax.ops.segment_sum(weights, index[a], num_segments=sizes[a])
+                        cnt = cross_device_sum(jax.ops.segment_sum(weights, index[a], num_segments=sizes[a]), axis_name)
                         parts.append(jnp.log1p(cnt)[:, None] / 5.0)
                     if cfg.random_features:  # equivariant in distribution: i.i.d. per user / item
                         parts.append(jax.random.normal(jax.random.fold_in(fkey, a), (sizes[a], cfg.random_features)))
                     side.append(jnp.concatenate(parts, axis=1))
-            return model(x, index, sizes, weights, key=key, deterministic=deterministic, side=side)
+            return model(x, index, sizes, weights, key=key, deterministic=deterministic, side=side, axis_name=axis_name)
+
+        def forward(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None):
+            """The model on all entries; with a mesh, entries split over it (pools psum'd)."""
+            if mesh is None:
+                return forward_local(params, x, index, sizes, weights, key, deterministic, fkey, given)
+            run = entry_parallel(lambda r, e: forward_local(r["p"], e["x"], e["index"], sizes, e["w"], r["key"],
+                                                            deterministic, r["fkey"], r["given"], ENTRY_AXIS), mesh)
+            return run({"p": params, "key": key, "fkey": fkey, "given": given}, {"x": x, "index": index, "w": weights})
 
         def loss_fn(params, batch, key, sizes):
             kmask, kdrop, kfeat = jax.random.split(key, 3)

@@ -18,8 +18,10 @@ from .checkpoint import (BEST_NAME, CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RE
                          save_checkpoint)
 from .config import TrainConfig
 from .models import build_model
+from .validate import check_config
 from .prediction import _bucket, _extra_hidden, _levels_of, _side_rows, default_levels, predict, rmse
 from .steps import get_fns
+from . import sharded
 
 __all__ = ["Trainer", "TrainingDiverged"]
 
@@ -40,14 +42,17 @@ class Trainer:
     the diverged weights is written (the last good one is kept).
     ``side``: optional (user features (n_users, F_u), item features (n_items, F_i)) given with
     the data (e.g. demographics and genres), broadcast as input channels of every entry.
+    ``mesh``: a 1-D device mesh (``eqsolve.runtime.sharded.entry_mesh``, also over several
+    processes) to split the entries over (:mod:`.sharded`); the results equal one device's.
     """
 
     def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
-                 positions: Ratings | None = None, side=None, predict_only: bool = False):
+                 positions: Ratings | None = None, side=None, predict_only: bool = False, mesh=None):
         import jax
         import optax
         from flax import nnx
 
+        check_config(cfg)
         self.cfg = cfg
         self.train_data, self.val_data = train, val
         # known positions with unknown ratings (e.g. validation + test positions, as in the
@@ -86,7 +91,8 @@ class Trainer:
         self.step_count = 0
         self.history: list[dict] = []
         self.elapsed = 0.0
-        self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values)
+        self.mesh = mesh
+        self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values, mesh)
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
         self.best_params, self.best_step, self.best_val = None, None, None
@@ -100,6 +106,8 @@ class Trainer:
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
+        if mesh is not None and not self.resumed:  # (load places the loaded state itself)
+            self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), mesh)
         self._full_batch = None
 
     # --- state -----------------------------------------------------------------------------
@@ -120,9 +128,14 @@ class Trainer:
         """Write the last state (default ``workdir/checkpoint.npz``); ``params``: other weights to
         store instead of the current ones (the best-validation checkpoint)."""
         path = path or (self.workdir / CHECKPOINT_NAME)
+        params, opt_state = (self.params if params is None else params), self.opt_state
+        if self.mesh is not None:
+            params, opt_state = sharded.host((params, opt_state))
+        if not sharded.writes_files():  # several processes: the first one writes
+            return path
         save_checkpoint(
-            path, params=self.params if params is None else params, opt_state=self.opt_state, step=self.step_count,
-            key=self.key, history=self.history, config=self.cfg.to_dict(),
+            path, params=params, opt_state=opt_state, step=self.step_count, key=self.key,
+            history=self.history, config=self.cfg.to_dict(),
             extra={"elapsed": self.elapsed, "horizon": self.horizon, "best_step": self.best_step,
                    "best_val": self.best_val},
             data=self.data_fingerprint,
@@ -134,6 +147,8 @@ class Trainer:
                              config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
                              free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
         self.params, self.opt_state = ck["params"], ck["opt_state"]
+        if self.mesh is not None:
+            self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), self.mesh)
         self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
         extra = ck.get("extra", {})
         self.elapsed = float(extra.get("elapsed", 0.0))
@@ -146,6 +161,8 @@ class Trainer:
                                 free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
             if b["step"] <= self.step_count:
                 self.best_params, self.best_step, self.best_val = b["params"], b["step"], b["extra"]["best_val"]
+                if self.mesh is not None:
+                    self.best_params = sharded.replicate(self.best_params, self.mesh)
 
     # --- batches ---------------------------------------------------------------------------
     def _batch(self, step: int):
@@ -169,6 +186,8 @@ class Trainer:
                 )
                 if self.side is not None:
                     self._full_batch[0]["side"] = _side_rows(self.side, self._full_batch[1])
+                if self.mesh is not None:
+                    self._full_batch = (sharded.place_batch(self._full_batch[0], self.mesh), self._full_batch[1])
             return self._full_batch
         rng = np.random.default_rng([self.cfg.seed, step])  # per-step: exact on resume
         sampler = sample_uniform if self.cfg.sampler == "uniform" else sample_conditional
@@ -186,6 +205,8 @@ class Trainer:
         }
         if self.side is not None:
             batch["side"] = (jnp.asarray(self.side[0][rows]), jnp.asarray(self.side[1][cols]))
+        if self.mesh is not None:
+            batch = sharded.place_batch(batch, self.mesh)
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ def test_million_by_million_step_fits_in_2gb():
     import optax
     from flax import nnx
 
-    from eqsolve.nn import SelfSupervisedExchangeable, encode_ratings
+    from eqsolve.nn import SelfSupervisedExchangeable
+    from eqsolve.nn.exchangeable import encode_ratings
     from eqsolve.runtime.sharded import memory_per_device
 
     n = m = 10**6
