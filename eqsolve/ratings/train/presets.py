@@ -6,7 +6,7 @@ benchmarks and the examples.
   MovieLens-100K side features (u.user, u.item); ``self-supervised-plain`` is the same without.
 * ``travel``: the default of ``eqsolve train``: the tuned self-supervised architecture, smaller,
   trained for transfer: a random mask rate per step (15-90% of the inputs hidden, so it learns
-  from sparse inputs too) and every rating of 10% of the rows and columns hidden per step (cold
+  from sparse inputs too) and every rating of 20% of the rows and columns hidden per step (cold
   start). No side features, so it applies to any ratings matrix.
 * ``paper-self-supervised`` / ``paper-factorized``: the settings this code base has used as the
   paper's (Hartford et al. 2018: 0.5 channel dropout, 15% masking, Adam 1e-3, plain layers),
@@ -29,7 +29,7 @@ PRESETS: dict[str, dict] = {
                        dropout=0.1, lr=1e-2, lr_final_frac=0.05, mse_weight=1.0, steps=3000, eval_every=250,
                        mask_rate=0.15, clip=1.0, positions_visible=False),
     "travel": dict(_SELF_SUPERVISED, ch=32, num_layers=6, steps=2000, eval_every=100, mask_rate=0.15,
-                   mask_rate_max=0.9, cold_rate=0.1),
+                   mask_rate_max=0.9, cold_rate=0.2),
     "paper-self-supervised": dict(model="self-supervised", ch=128, num_layers=4, dropout=0.5, mask_rate=0.15,
                                   lr=1e-3, lr_final_frac=0.1, steps=3000, eval_every=250, positions_visible=True),
     "paper-factorized": dict(model="factorized", ch=128, enc_layers=3, dec_layers=2, factor_dim=64, dropout=0.5,
