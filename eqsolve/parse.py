@@ -4,7 +4,8 @@ Groups
 ------
 ::
 
-    group   := factor (("x" | "×" | "*") factor)*
+    group   := wreath (("x" | "×" | "*") wreath)*
+    wreath  := factor ["wr" factor]
     factor  := NAME [ "(" [arg ("," arg)*] ")" ] [ "[" label "]" ]
     arg     := INT | "[" INT ("," INT)* "]"          (lists only for Permutation)
 
@@ -13,8 +14,9 @@ and reflections, of the plane), ``DihedralPerm(n)`` (the dihedral group permutin
 ``Trivial(n)``, ``SO(n)``, ``O(n)``, ``SL(n)``, ``GL(n)``, ``Sp(m)``, ``Scaling(n)``,
 ``Lorentz()`` = ``O13()`` = ``O(1,3)``, ``SO(1,3)`` = ``SO13()``, ``SO+(1,3)`` = ``SO13p()``,
 ``O(1,1)`` = ``O11()``, ``SO+(1,1)`` = ``SO11p()``, ``Parity()``, ``TimeReversal()``,
-``RubiksCube()``, ``Cube()``, ``ZksZnxZn(k,n)``, ``SO2eR3()``, ``O2eR3()``, ``DkeR3(k)`` and
-``Permutation([1,0,2],[1,2,0])`` (generators as image lists). Parentheses may be left out of
+``RubiksCube()``, ``Cube()``, ``ZksZnxZn(k,n)``, ``SO2eR3()``, ``O2eR3()``, ``DkeR3(k)``,
+``Permutation([1,0,2],[1,2,0])`` (generators as image lists) and wreath products of permutation
+groups ``S(3)wrS(4)`` (S(3) ≀ S(4): 4 blocks of 3 points). Parentheses may be left out of
 the no-argument groups (``Lorentz``, ``RubiksCube``). A label in brackets names a copy:
 ``S(3)[rows]``.
 
@@ -76,7 +78,7 @@ class _Tok:
     pos: int
 
 
-_TOKEN_RE = re.compile(r"\s*(?:(?P<OP>\*\*|>>|\.T|x(?![a-z0-9_])|[()\[\],+*@×])|"
+_TOKEN_RE = re.compile(r"\s*(?:(?P<OP>\*\*|>>|\.T|x(?![a-z0-9_])|wr(?![a-z0-9_])|[()\[\],+*@×])|"
                        r"(?P<NAME>[A-Za-z_][A-Za-z0-9_]*\+?)|(?P<INT>\d+))")
 
 
@@ -181,10 +183,10 @@ def parse_group(text: str):
     p = _Parser(text, "group")
     if p.tok.kind == "END":
         p.error("empty group string")
-    factors = [_parse_group_factor(p)]
+    factors = [_parse_wreath(p)]
     while p.tok.kind == "OP" and p.tok.value in ("x", "×", "*"):
         p.i += 1
-        factors.append(_parse_group_factor(p))
+        factors.append(_parse_wreath(p))
     if p.tok.kind != "END":
         p.error(f"unexpected {p.tok.value!r} after the group (products are written S(3)xS(4))")
     if len(factors) == 1:
@@ -202,6 +204,22 @@ def parse_group(text: str):
             p.error(f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
                     f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]", factors[k][2])
     return DirectProduct(*groups)
+
+
+def _parse_wreath(p: _Parser):
+    """factor ["wr" factor]: the wreath product G1 ≀ G2 of two permutation groups (``S(3)wrS(4)``)."""
+    g, explicit, tok = _parse_group_factor(p)
+    if p.tok.kind == "OP" and p.tok.value == "wr":
+        wr_tok = p.tok
+        p.i += 1
+        h, _, _ = _parse_group_factor(p)
+        from .groups import WreathProduct
+        try:
+            g = WreathProduct(g, h)
+        except (TypeError, ValueError) as err:
+            p.error(f"bad wreath product: {err}", wr_tok)
+        explicit = False
+    return g, explicit, tok
 
 
 def _parse_group_factor(p: _Parser):

@@ -17,6 +17,16 @@ the init scale are chosen per model from the grids ``--lrs`` x ``--inits`` by va
 (seed 0); the chosen setting is then trained with ``--seeds`` seeds (data, init and batch order
 all change with the seed) and the test MSE is reported as mean and std over seeds.
 Training uses ``nn.TrainStep`` (split once, one jitted pure step for all seeds and settings).
+
+Measured (``--steps 1500 --ch 128 --layers 3 --lrs 1e-3 3e-3 --inits 0.5 1.0 --seeds 3``, the
+other defaults; test MSE, mean +- std over 3 seeds):
+
+    o5       EMLP 0.0080 +- 0.0016   MLP 0.094 +- 0.009    12x   (paper, ch 384: ~5x)
+    inertia  EMLP 1.71 +- 0.18       MLP 3.65 +- 0.04      2.1x  (paper: ~25x; EMLP 0.075-0.17)
+    lorentz  EMLP 0.0033 +- 0.0001   MLP 0.387 +- 0.023    118x  (paper: ~1000x; EMLP 3e-4)
+
+EMLP wins every task here, but on inertia by 2x, not by the paper's orders of magnitude, and
+its inertia MSE is 10-20x above the paper's EMLP at this budget (a third of the paper's width).
 """
 from __future__ import annotations
 

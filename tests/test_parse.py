@@ -144,3 +144,16 @@ def test_random_expressions_match_python_operators():
         assert parsed == rep, (text, str(parsed), str(rep))
 
     check()
+
+
+def test_wreath_products():
+    from eqsolve.groups import WreathProduct
+    assert parse_group("S(3)wrS(4)") == WreathProduct(S(3), S(4))
+    G = parse_group("S(2) wr S(3) x Z(4)")
+    assert [f.d for f in G.factors] == [6, 4]
+    _, rep = parse_map("S(3)wrS(4)", "V", "V")
+    assert rep.equivariant_basis().dim == 3  # same point, same block, other block
+    with pytest.raises(ValueError, match="permutation groups") as err:
+        parse_group("SO(2)wrS(3)")
+    assert err.value.pos == 5
+    assert parse_group("S(3)[wrap]").label == "wrap"

@@ -115,17 +115,21 @@ class BiLinear(nnx.Module):
     block is a learned combination ``sum_j w[c_o, c_i, j] x_k[sel_j]`` of n = min(C_k, size of
     the type) channels ``sel`` of field k, drawn at random (with replacement, as EMLP does) once
     per field; blocks without a partner field (and all scalar-typed blocks) are zero. Weights
-    ``w`` (one vector of that total length in EMLP) start standard normal (EMLP's objax
-    default). Equivariant because W(g x) = rho_out(g) W(x) rho_in(g)^{-1}.
+    ``w`` (one vector of that total length in EMLP) start ~ N(0, init_std^2): EMLP's objax
+    backend (the paper's) uses init_std 1, its Flax backend 0.01. Equivariant because
+    W(g x) = rho_out(g) W(x) rho_in(g)^{-1}.
 
     Args:
         rep_in, rep_out: bound reps (EMLP uses ``gated(rep)`` for both).
         rngs: ``nnx.Rngs`` (weights and channel selection).
         scale: output factor (EMLP: 0.1).
+        init_std: std of the initial weights (default 1.0, EMLP objax; 0.01 is EMLP's Flax
+            init and keeps deep Hamiltonian networks' initial dynamics tame).
     Input (..., rep_in.size()) -> output (..., rep_out.size()).
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, dtype=jnp.float32):
+    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 1.0,
+                 dtype=jnp.float32):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
         keys = [F.key for F in lin.fields]
@@ -147,7 +151,8 @@ class BiLinear(nnx.Module):
         self.selections = nnx.List([ChannelSelection(jnp.asarray(sels[fk], jnp.int32)) for _, _, fk in triples])
         self.scale = scale
         self.weights = nnx.List([
-            nnx.Param(jnp.asarray(rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk]))), dtype))
+            nnx.Param(jnp.asarray(init_std * rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels,
+                                                                len(sels[fk]))), dtype))
             for fo, fi, fk in triples])
 
     @property

@@ -120,6 +120,9 @@ def test_bilinear_weights_as_emlp_builds_them():
     # weights start standard normal (EMLP's objax default)
     w = np.concatenate([np.asarray(p[...]).ravel() for p in bil.weights])
     assert 0.5 < w.std() < 1.5
+    # EMLP's Flax init: N(0, 0.01^2)
+    w2 = np.concatenate([np.asarray(p[...]).ravel() for p in BiLinear(rep, rep, rngs=nnx.Rngs(0), init_std=0.01).weights])
+    np.testing.assert_allclose(w2, 0.01 * w, rtol=1e-5)
 
 
 def test_rep_of_another_group_is_refused():

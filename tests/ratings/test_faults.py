@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -420,3 +421,27 @@ def test_kill_9_at_random_points_then_resume_is_identical(data, tmp_path):
         for a, b in zip(_leaves(ref.params), _leaves(back.params)):
             assert np.array_equal(a, b), (mode, n)
         assert [h["val_rmse"] for h in back.history] == [h["val_rmse"] for h in ref.history]
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_training_ends_cleanly_with_a_whole_checkpoint(files, tmp_path):
+    from eqsolve.ratings.train.checkpoint import read_meta
+    work = tmp_path / "w"
+    argv = ["train", "--data", str(files / "a.tsv"), "--steps", "100000", "--workdir", str(work)] + TINY
+    proc = subprocess.Popen([sys.executable, "-m", "eqsolve.cli"] + argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        for _ in range(6000):  # until the first checkpoint exists (then it is mid-training)
+            if (work / CHECKPOINT_NAME).exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert (work / CHECKPOINT_NAME).exists(), proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "interrupted" in err
+    assert read_meta(work / CHECKPOINT_NAME)["step"] >= 2  # a whole, checksummed checkpoint
+    assert not list(work.glob(".*.tmp"))

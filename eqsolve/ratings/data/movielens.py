@@ -125,14 +125,27 @@ def read_triples_file(path, sep: str | None = "auto", with_lines: bool = False):
     return out + (np.array(lines, np.int64),) if with_lines else out
 
 
-def check_pairs(users, items, lines, where: str, test: np.ndarray | None = None, test_where: str | None = None) -> None:
+def _pair_keys(users: list, items: list) -> list[np.ndarray]:
+    """One int64 key per (user, item) pair, for several sets of rows encoded jointly (ids of any
+    type: they are ranked by np.unique, so equal ids give equal keys across the sets)."""
+    sizes = [len(x) for x in users]
+    _, ui = np.unique(np.concatenate([np.asarray(x) for x in users]), return_inverse=True)
+    _, ii = np.unique(np.concatenate([np.asarray(x) for x in items]), return_inverse=True)
+    keys = ui.reshape(-1).astype(np.int64) * (int(ii.max(initial=0)) + 1) + ii.reshape(-1)
+    return np.split(keys, np.cumsum(sizes)[:-1])
+
+
+def check_pairs(users, items, lines, where: str, test: tuple | None = None, test_where: str | None = None) -> None:
     """Refuse a (user, item) pair rated twice, naming both lines: within one set of ratings
     (``users``, ``items``, ``lines`` of file ``where``), and, with ``test`` = (users, items,
     lines) of the test ratings, a test pair that is also a training pair (a test rating copied
     into the training data leaks the answer). Policy: an error, never a silent choice."""
-    u = np.asarray(users).astype(str)
-    i = np.asarray(items).astype(str)
-    keys = np.char.add(np.char.add(u, "\x1f"), i)
+    u, i = np.asarray(users), np.asarray(items)
+    if test is None:
+        keys, = _pair_keys([u], [i])
+    else:
+        tu, ti, tl = (np.asarray(x) for x in test)
+        keys, tkeys = _pair_keys([u, tu], [i, ti])
     _, first, inv, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     repeat = (counts[inv] > 1) & (first[inv] != np.arange(len(keys)))
     if np.any(repeat):
@@ -142,15 +155,13 @@ def check_pairs(users, items, lines, where: str, test: np.ndarray | None = None,
                          f"keep one rating per (user, item) pair")
     if test is None:
         return
-    tu, ti, tl = test
-    tkeys = np.char.add(np.char.add(np.asarray(tu).astype(str), "\x1f"), np.asarray(ti).astype(str))
     hit = np.isin(tkeys, keys)
     if np.any(hit):
         j = int(np.argmax(hit))
         k = int(np.flatnonzero(keys == tkeys[j])[0])
-        raise ValueError(f"{test_where or where}:{tl[j]}: the test rating of user {np.asarray(tu)[j]} for item "
-                         f"{np.asarray(ti)[j]} is also a training rating ({where}:{lines[k]}); a test rating seen in "
-                         f"training leaks the answer: remove it from the training ratings")
+        raise ValueError(f"{test_where or where}:{tl[j]}: the test rating of user {tu[j]} for item {ti[j]} is also a "
+                         f"training rating ({where}:{lines[k]}); a test rating seen in training leaks the answer: "
+                         f"remove it from the training ratings")
 
 
 def check_levels(ratings, lines, where: str, max_levels: int = MAX_LEVELS) -> None:
