@@ -302,7 +302,6 @@ def run_selection(name: str, cfg, seeds, lam_grid):
     the seeds; its test accuracies on those seeds give mean, std and range. The ordering of
     SIRE and SUB is read off the paired per-seed differences (scipy.stats.ttest_rel).
     """
-    from scipy import stats
 
     if name == "paper":
         cfg = argparse.Namespace(**{**vars(cfg), "task": "sum", "max_value": 20})
