@@ -115,20 +115,21 @@ class BiLinear(nnx.Module):
     block is a learned combination ``sum_j w[c_o, c_i, j] x_k[sel_j]`` of n = min(C_k, size of
     the type) channels ``sel`` of field k, drawn at random (with replacement, as EMLP does) once
     per field; blocks without a partner field (and all scalar-typed blocks) are zero. Weights
-    ``w`` (one vector of that total length in EMLP) start ~ N(0, init_std^2): EMLP's objax
-    backend (the paper's) uses init_std 1, its Flax backend 0.01. Equivariant because
+    ``w`` (one vector of that total length in EMLP) start ~ N(0, init_std^2): EMLP's Flax
+    backend uses 0.01 (the default here), its objax backend 1 (with which eqsolve's EMLP
+    diverges at EMLP's width 384 on Inertia). Equivariant because
     W(g x) = rho_out(g) W(x) rho_in(g)^{-1}.
 
     Args:
         rep_in, rep_out: bound reps (EMLP uses ``gated(rep)`` for both).
         rngs: ``nnx.Rngs`` (weights and channel selection).
         scale: output factor (EMLP: 0.1).
-        init_std: std of the initial weights (default 1.0, EMLP objax; 0.01 is EMLP's Flax
-            init and keeps deep Hamiltonian networks' initial dynamics tame).
+        init_std: std of the initial weights (default 0.01, EMLP's Flax init; 1.0 is EMLP's
+            objax init).
     Input (..., rep_in.size()) -> output (..., rep_out.size()).
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 1.0,
+    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 0.01,
                  dtype=jnp.float32):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
