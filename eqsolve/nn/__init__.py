@@ -29,7 +29,7 @@ Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modul
 from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
                    symplectic_form, uniform_rep)
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
-from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
+from .layers import BiLinear, GatedNonlinearity, Linear, bilinear_weights, gate_indices, gated, linear_apply
 from .recurrent import RecurrentSetModel
 from .sets import DeepSets, SetLinear, SetPool
 from .sire import sire_regularizer, sub_regularizer
@@ -38,7 +38,7 @@ from .step import TrainStep, make_train_step
 __all__ = [
     # equivariant MLPs
     "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-    "gated", "gate_indices", "linear_apply", "Standardize",
+    "gated", "gate_indices", "linear_apply", "bilinear_weights", "Standardize",
     # Hamiltonian networks and the fast training step
     "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
     # exchangeable layers and models

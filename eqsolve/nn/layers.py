@@ -167,18 +167,20 @@ class BiLinear(nnx.Module):
 
     def matrix(self, x):
         """W(x): (..., rep_out.size(), rep_in.size()) so that ``self(x) == scale * W(x) @ x``."""
+        return self._matrix([w[...] for w in self.weights], [s[...] for s in self.selections], x)
+
+    def _matrix(self, weights, selections, x):
         lin, lout = self._layouts.obj
         xs = lin.split(x)
         batch = x.shape[:-1]
         W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
-        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
+        for w, sel, (fo, fi, fk) in zip(weights, selections, self._triples.obj):
             Fo, Fi = lout.fields[fo], lin.fields[fi]
-            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel, axis=len(batch))                                   # (..., n, *O, *I)
             so, si = int(np.prod(Fo.shape)), int(np.prod(Fi.shape))
             xk = xk.reshape(batch + (xk.shape[len(batch)], so, si))
-            blocks = jnp.einsum("abn,...nOI->...aObI", w[...], xk)                        # (..., Co, so, Ci, si)
-            rows = Fo.index.reshape(-1)  # flat coordinates of field o, channel-major
-            cols = Fi.index.reshape(-1)
+            blocks = jnp.einsum("abn,...nOI->...aObI", w, xk)                             # (..., Co, so, Ci, si)
+            rows, cols = Fo.index.reshape(-1), Fi.index.reshape(-1)   # channel-major flat coordinates
             W = W.at[(..., rows[:, None], cols[None, :])].add(blocks.reshape(batch + (rows.size, cols.size)))
         return W
 
@@ -197,6 +199,22 @@ class BiLinear(nnx.Module):
             if outs[fo] is None:
                 outs[fo] = jnp.zeros(batch + (F.channels,) + F.shape, xs[0].dtype)
         return outs
+
+
+def bilinear_weights(out_rep: Rep, in_rep: Rep, seed: int = 0):
+    """EMLP's ``bilinear_weights(out_rep, in_rep)``: ``(Wdim, P)`` with ``P(w, x)`` the matrix
+    W(x) (..., out_rep.size(), in_rep.size()) built from a weight vector w (Wdim,) as
+    :class:`BiLinear` builds it (channel choice drawn from ``seed``)."""
+    layer = BiLinear(in_rep, out_rep, rngs=nnx.Rngs(seed))
+    shapes = [tuple(w.shape) for w in layer.weights]
+    sels = [s[...] for s in layer.selections]
+    ends = np.cumsum([int(np.prod(sh)) for sh in shapes]).tolist()
+
+    def P(w, x):
+        w = jnp.asarray(w, jnp.float32)
+        parts = [w[a:b].reshape(sh) for a, b, sh in zip([0] + ends[:-1], ends, shapes)]
+        return layer._matrix(parts, sels, jnp.asarray(x, jnp.float32))
+    return layer.num_weights, P
 
 
 def _needs_gate(mono) -> bool:
