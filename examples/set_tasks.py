@@ -12,6 +12,8 @@ Examples
   python examples/set_tasks.py                       # all three tasks, quick defaults, seed 0
   python examples/set_tasks.py --task paper --seeds 0 1 2
   python examples/set_tasks.py --task sum --steps 4000 --cell lstm --rnn-readout-hidden 0 --lam-sire 1.0
+  python examples/set_tasks.py --select --seeds 0 1 2 3 4     # lam chosen on validation, 5 seeds
+  python examples/set_tasks.py --tiny                         # seconds-long smoke run (the test suite)
 
 Models
   deepsets   eqsolve.nn.sets.DeepSets: rho(sum phi(x)), layers built from solved S(n) bases,
@@ -48,11 +50,30 @@ seeds 0 1 2; exact-match accuracy, mean (std); test sets 1000 sequences per leng
   No RNN extrapolates the sum to longer sequences (a GRU state is bounded; an LSTM did no better).
   In the paper setting every model gets 0 at L=20; DeepSets is off by a near-constant 0.7-3
   there (trained on one length, a per-element offset cannot be told from a global one).
+
+lam chosen on a validation split (2026-11-30; paper setting: 200 train / 200 validation
+sequences of length 10 over 0..19, 1000 test sequences, GRU hidden 32, 3000 steps; grid
+0.1 1 10 100; seeds 0-5 and 9..5 trained in two processes (seed 5 identical in both), combined):
+  python examples/set_tasks.py --select --seeds 0 1 2 3 4 5 6 7 8 9 --steps 3000 --lam-grid 0.1 1 10 100
+  python examples/set_tasks.py --select --seeds 9 8 7 6 5 --steps 3000 --lam-grid 0.1 1 10 100
+  python examples/set_tasks.py --summarize LOG_A LOG_B --lam-grid 0.1 1 10 100 --task paper
+                 val            test L=10                 (mean (sample std), 10 seeds)
+    rnn          0.668 (0.081)  0.689 (0.074)
+    rnn+sub 0.1  0.841 (0.036)  0.857 (0.032)     rnn+sire 0.1  0.773 (0.064)  0.782 (0.058)
+    rnn+sub 1    0.940 (0.033)  0.942 (0.020)     rnn+sire 1    0.910 (0.044)  0.910 (0.023)
+    rnn+sub 10   0.976 (0.014)  0.976 (0.012)     rnn+sire 10   0.961 (0.024)  0.965 (0.014)
+    rnn+sub 100  0.976 (0.018)  0.978 (0.014)     rnn+sire 100  0.972 (0.030)  0.974 (0.017)
+  chosen on validation: lam_sub = 10 (ties 100; the smaller wins), lam_sire = 100 (grid edge)
+  test L=10: rnn 0.689 (0.074), range 0.566-0.836; rnn+sub 0.976 (0.012), range 0.954-0.995;
+             rnn+sire 0.974 (0.017), range 0.939-0.996
+  SIRE - SUB paired over seeds: mean -0.002, paired t-test p = 0.66.
+  Ordering: neither SIRE > SUB nor SUB > SIRE holds; both beat the plain RNN by ~0.29.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -115,15 +136,20 @@ def correct(cfg, pred, y):
     return jnp.round(pred * cfg.max_value) == y
 
 
-def train_one(kind: str, cfg, seed: int, train, tests):
-    model = build(kind, cfg, seed)
-    sched = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
-    opt = nnx.Optimizer(model, optax.adam(sched), wrt=nnx.Param)
-    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
-    lam = cfg.lam_sire if reg == "sire" else cfg.lam_sub
+_COMPILED: dict = {}  # (kind, static settings, shapes) -> (graphdef, run_steps, predict)
 
-    @nnx.jit
-    def step(model, opt, xs, mask, y, key):
+
+def _compiled(kind: str, cfg, graphdef, shapes):
+    """Jitted training scan and predictor for one model kind, shared by every seed and lam
+    (lam is an argument, and equal-structure models reuse the first graphdef), so each kind
+    compiles once per process."""
+    statics = (kind, cfg.task, cfg.max_value, cfg.hidden, cfg.cell, cfg.rnn_readout_hidden, cfg.rho_layers,
+               cfg.sire_pairs, cfg.lr, cfg.steps, shapes)
+    if statics in _COMPILED:
+        return _COMPILED[statics]
+    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
+
+    def step(model, opt, xs, mask, y, key, lam):
         def loss_fn(model):
             if kind.startswith("deepsets"):
                 pred = model(xs, mask)[:, 0]
@@ -143,23 +169,60 @@ def train_one(kind: str, cfg, seed: int, train, tests):
         opt.update(model, grads)
         return loss, r
 
-    @nnx.jit
-    def predict(model, xs, mask):
+    # the whole run is a lax.scan over steps inside one jax.jit (per-step Python dispatch would
+    # dominate these small models); batches and keys are drawn up front
+    @jax.jit
+    def run_steps(state, xs, mask, y, idxs, keys, lam):
+        def body(state, inp):
+            idx, k = inp
+            model, opt = nnx.merge(graphdef, state)
+            loss, r = step(model, opt, xs[idx], mask[idx], y[idx], k, lam)
+            return nnx.state((model, opt)), (loss, r)
+
+        return jax.lax.scan(body, state, (idxs, keys))
+
+    @jax.jit
+    def predict(state, xs, mask):
+        model, _ = nnx.merge(graphdef, state)
         return model(xs, mask)[:, 0]
 
+    _COMPILED[statics] = (graphdef, run_steps, predict)
+    return _COMPILED[statics]
+
+
+def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True):
+    model = build(kind, cfg, seed)
+    sched = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
+    opt = nnx.Optimizer(model, optax.adam(sched), wrt=nnx.Param)
+    reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
+    lam = cfg.lam_sire if reg == "sire" else cfg.lam_sub if reg == "sub" else 0.0
     xs, mask, y = train
     N = xs.shape[0]
+    bs = min(cfg.batch, N)
+    graphdef, state = nnx.split((model, opt))
+    graphdef, run_steps, predict_state = _compiled(kind, cfg, graphdef, (xs.shape, bs))
     rng = np.random.default_rng(seed + 1000)
     key = jax.random.key(seed + 2000)
     t0 = time.time()
-    bs = min(cfg.batch, N)
+    idxs, keys = [], []
     for it in range(cfg.steps):
-        idx = rng.choice(N, bs, replace=False)
+        idxs.append(rng.choice(N, bs, replace=False))
         key, k = jax.random.split(key)
-        loss, r = step(model, opt, jnp.asarray(xs[idx]), jnp.asarray(mask[idx]), jnp.asarray(y[idx]), k)
-        if cfg.verbose and (it % max(1, cfg.steps // 5) == 0 or it == cfg.steps - 1):
-            print(f"    [{kind} seed {seed}] step {it:5d} loss {float(loss):.4f} reg {float(r):.4f}", flush=True)
+        keys.append(k)
+    idxs, keys = jnp.asarray(np.stack(idxs)), jnp.stack(keys)
+    chunk = max(1, cfg.steps // 5) if cfg.verbose else cfg.steps
+    data = (jnp.asarray(xs), jnp.asarray(mask), jnp.asarray(y))
+    for start in range(0, cfg.steps, chunk):
+        state, (loss, r) = run_steps(state, *data, idxs[start:start + chunk], keys[start:start + chunk],
+                                     jnp.float32(lam))
+        if cfg.verbose:
+            print(f"    [{kind} seed {seed}] step {start + len(loss) - 1:5d} loss {float(loss[-1]):.4f} "
+                  f"reg {float(r[-1]):.4f}", flush=True)
     train_time = time.time() - t0
+    model, opt = nnx.merge(graphdef, state)
+
+    def predict(model, xs, mask):
+        return predict_state(state, xs, mask)
 
     def acc(data):
         xs_, m_, y_ = data
@@ -175,7 +238,7 @@ def train_one(kind: str, cfg, seed: int, train, tests):
     res["train"], res["mae_train"] = acc(train)
     for L, data in tests.items():
         res[L], res[f"mae{L}"] = acc(data)
-    if not kind.startswith("deepsets"):
+    if diagnostics and not kind.startswith("deepsets"):
         xs_, m_, _ = train
         kk = jax.random.key(seed + 3000)
         res["swap_err"] = float(swap_error(model, jnp.asarray(xs_[:256]), jnp.asarray(m_[:256]), kk))
@@ -229,6 +292,118 @@ def run_task(name: str, cfg, seeds, models):
     return table
 
 
+def run_selection(name: str, cfg, seeds, lam_grid):
+    """Choose lam for SUB and SIRE on a validation split, report test accuracy over seeds.
+
+    Per seed: train / validation / test sets are independent draws from the task's
+    distribution (validation has ``cfg.n_val`` sequences of the training lengths; the test sets
+    are never used for choosing anything). Every (regularizer, lam) is trained on every seed;
+    each regularizer's lam is the grid value with the best validation accuracy averaged over
+    the seeds; its test accuracies on those seeds give mean, std and range. The ordering of
+    SIRE and SUB is read off the paired per-seed differences (scipy.stats.ttest_rel).
+    """
+
+    if name == "paper":
+        cfg = argparse.Namespace(**{**vars(cfg), "task": "sum", "max_value": 20})
+        n_train, min_len, max_len, test_lens = cfg.paper_train, 10, 10, cfg.paper_test_lens
+    elif name == "sum":
+        cfg = argparse.Namespace(**{**vars(cfg), "task": "sum"})
+        n_train, min_len, max_len, test_lens = cfg.n_train, cfg.sum_min_len, cfg.sum_train_len, cfg.sum_test_lens
+    else:
+        cfg = argparse.Namespace(**{**vars(cfg), "task": "parity"})
+        n_train, min_len, max_len, test_lens = cfg.n_train, 2, 10, cfg.parity_test_lens
+    n_val = cfg.n_val or n_train
+    print(f"\n=== lam selection on task {name}: {n_train} train / {n_val} validation sequences of lengths "
+          f"{min_len}..{max_len}, test lengths {test_lens}, seeds {list(seeds)}, lam grid {list(lam_grid)}, "
+          f"cell {cfg.cell}, hidden {cfg.hidden}, steps {cfg.steps}")
+    runs = {}  # (model, lam) -> list of result dicts over seeds
+    configs = [("rnn", 0.0)] + [(m, lam) for m in ("rnn+sub", "rnn+sire") for lam in lam_grid]
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        train = make_data(rng, cfg.task, n_train, min_len, max_len, cfg.max_value)
+        val = make_data(rng, cfg.task, n_val, min_len, max_len, cfg.max_value)
+        tests = {L: make_data(rng, cfg.task, cfg.n_test, L, L, cfg.max_value) for L in test_lens}
+        for m, lam in configs:
+            c = argparse.Namespace(**{**vars(cfg), "lam_sire": lam, "lam_sub": lam})
+            r = train_one(m, c, seed, train, {"val": val, **tests}, diagnostics=False)
+            runs.setdefault((m, lam), []).append(r)
+            cols = " ".join(f"L{L}={r[L]:.3f}" for L in test_lens)
+            print(f"  seed {seed} {m:9s} lam {lam:<6g} train={r['train']:.3f} val={r['val']:.3f} {cols} "
+                  f"({r['time']:.1f}s)", flush=True)
+
+    return summarize_selection(name, runs, list(seeds), list(lam_grid), test_lens)
+
+
+RUN_LINE = re.compile(r"^\s+seed (\d+) (rnn\+sire|rnn\+sub|rnn)\s+lam (\S+)\s+train=(\S+) val=(\S+) (.*) \(")
+
+
+def runs_from_logs(paths):
+    """Per-run lines of ``--select`` logs -> (runs {(model, lam): {seed: result}}, test lengths).
+    Lets seeds trained in separate processes be summarised together (``--summarize``)."""
+    runs, test_lens = {}, None
+    for path in paths:
+        for line in open(path):
+            m = RUN_LINE.match(line)
+            if not m:
+                continue
+            seed, model, lam = int(m.group(1)), m.group(2), float(m.group(3))
+            tests = dict(kv.split("=") for kv in m.group(6).split())
+            test_lens = [int(k[1:]) for k in tests]
+            r = {"val": float(m.group(5)), "train": float(m.group(4)), **{int(k[1:]): float(v) for k, v in tests.items()}}
+            runs.setdefault((model, lam), {})[seed] = r
+    return runs, test_lens
+
+
+def summarize_selection(name, runs, seeds, lam_grid, test_lens):
+    """Choose lam per regularizer on mean validation accuracy; report test accuracy over the
+    seeds that have every run (mean, sample std, range) and the paired SIRE - SUB ordering.
+    ``runs``: {(model, lam): {seed: result dict}} or lists in ``seeds`` order."""
+    from scipy import stats
+
+    runs = {k: (v if isinstance(v, dict) else dict(zip(seeds, v))) for k, v in runs.items()}
+    configs = [("rnn", 0.0)] + [(m, lam) for m in ("rnn+sub", "rnn+sire") for lam in lam_grid]
+    complete = [s for s in seeds if all(s in runs.get(c, {}) for c in configs)]
+    if not complete:
+        raise ValueError(f"no seed has all runs {configs}")
+    runs = {c: [runs[c][s] for s in complete] for c in configs}
+    seeds = complete
+
+    def ms(rs, k):
+        v = np.array([r[k] for r in rs])
+        return f"{v.mean():.3f} ({v.std(ddof=1) if len(v) > 1 else 0.0:.3f})"
+
+    print(f"\n{name}: accuracy, mean (sample std) over seeds {list(seeds)}")
+    print(f"{'model':9s} {'lam':>6s} {'val':>13s} " + " ".join(f"{'test L=' + str(L):>13s}" for L in test_lens))
+    for (m, lam), rs in runs.items():
+        print(f"{m:9s} {lam:6g} {ms(rs, 'val'):>13s} " + " ".join(f"{ms(rs, L):>13s}" for L in test_lens))
+    chosen = {"rnn": 0.0}
+    for m in ("rnn+sub", "rnn+sire"):
+        chosen[m] = max(lam_grid, key=lambda lam: (np.mean([r["val"] for r in runs[(m, lam)]]), -lam))
+    L0 = test_lens[0]
+    print(f"\nchosen on validation: lam_sub = {chosen['rnn+sub']:g}, lam_sire = {chosen['rnn+sire']:g}; "
+          f"test accuracy at L={L0} over {len(seeds)} seeds:")
+    acc = {}
+    for m in ("rnn", "rnn+sub", "rnn+sire"):
+        v = np.array([r[L0] for r in runs[(m, chosen[m])]])
+        acc[m] = v
+        print(f"  {m:9s} mean {v.mean():.3f}  std {v.std(ddof=1) if len(v) > 1 else 0.0:.3f}  "
+              f"min {v.min():.3f}  max {v.max():.3f}  per seed {np.round(v, 3).tolist()}")
+    d = acc["rnn+sire"] - acc["rnn+sub"]
+    if len(d) > 1 and np.std(d) > 0:
+        p = float(stats.ttest_rel(acc["rnn+sire"], acc["rnn+sub"]).pvalue)
+    else:
+        p = 1.0 if not np.any(d) else 0.0
+    if p < 0.05 and d.mean() > 0:
+        verdict = "SIRE > SUB"
+    elif p < 0.05 and d.mean() < 0:
+        verdict = "SUB > SIRE"
+    else:
+        verdict = "neither ordering holds at the 5% level (SIRE and SUB are not distinguishable)"
+    print(f"  SIRE - SUB per seed {np.round(d, 3).tolist()}: mean {d.mean():+.3f}, paired t-test p = {p:.3g}"
+          f"\n  ordering: {verdict}")
+    return runs, chosen, verdict
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--task", choices=["sum", "parity", "paper", "all"], default="all")
@@ -254,12 +429,34 @@ def main(argv=None):
     p.add_argument("--parity-test-lens", nargs="+", type=int, default=[10, 20, 50])
     p.add_argument("--paper-train", type=int, default=200)
     p.add_argument("--paper-test-lens", nargs="+", type=int, default=[10, 20])
+    p.add_argument("--select", action="store_true", help="choose lam_sub and lam_sire on a validation split "
+                   "(grid --lam-grid) and report test accuracy over --seeds (default task: paper)")
+    p.add_argument("--lam-grid", nargs="+", type=float, default=[0.1, 1.0, 10.0])
+    p.add_argument("--n-val", type=int, default=None, help="validation sequences (default: as many as training)")
+    p.add_argument("--summarize", nargs="+", metavar="LOG", help="summarise --select logs (seeds trained in "
+                   "separate processes) with --lam-grid; trains nothing")
+    p.add_argument("--tiny", action="store_true", help="seconds-long smoke run: lam selection on the paper "
+                   "task with 1 seed, 1 lam, 5 steps, tiny data")
     p.add_argument("--verbose", action="store_true")
     cfg = p.parse_args(argv)
+    if cfg.tiny:
+        cfg.select, cfg.task, cfg.seeds, cfg.lam_grid = True, "paper", [0], [1.0]
+        cfg.steps, cfg.hidden, cfg.paper_train, cfg.n_val, cfg.n_test, cfg.sire_pairs = 5, 8, 32, 32, 32, 16
+        cfg.rnn_readout_hidden, cfg.paper_test_lens = 8, [10]
+    if cfg.summarize:
+        runs, test_lens = runs_from_logs(cfg.summarize)
+        seeds = sorted({s for v in runs.values() for s in v})
+        summarize_selection("paper" if cfg.task == "all" else cfg.task, runs, seeds, cfg.lam_grid, test_lens)
+        return
     tasks = ["sum", "parity", "paper"] if cfg.task == "all" else [cfg.task]
+    if cfg.select and cfg.task == "all":
+        tasks = ["paper"]
     t0 = time.time()
     for t in tasks:
-        run_task(t, cfg, cfg.seeds, cfg.models)
+        if cfg.select:
+            run_selection(t, cfg, cfg.seeds, cfg.lam_grid)
+        else:
+            run_task(t, cfg, cfg.seeds, cfg.models)
     print(f"\ntotal wall time {time.time() - t0:.1f}s")
 
 

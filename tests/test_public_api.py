@@ -44,6 +44,8 @@ PUBLIC = {
         "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
         "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
         "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
+        "JanossyPooling", "PermutationJanossy", "SetPredictor", "set_loss", "predict_set", "NoiseOutsourcedSetModel",
+        "energy_score", "two_sample_test",
     ],
     "eqsolve.ratings": [],
     "eqsolve.ratings.commands": [],

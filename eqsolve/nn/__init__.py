@@ -8,7 +8,11 @@
 - exchangeable layers and models (Hartford et al. 2018): ``ExchangeableLinear``,
   ``SelfSupervisedExchangeable``, ``FactorizedExchangeable``, pure form ``exchangeable_linear``;
 - sets: ``DeepSets``, ``SetLinear``, ``SetPool``; recurrent set models ``RecurrentSetModel``
-  with the ``sire_regularizer`` / ``sub_regularizer`` penalties.
+  with the ``sire_regularizer`` / ``sub_regularizer`` penalties; Janossy pooling
+  ``JanossyPooling`` (k-ary, exact through the solved T_k patterns, or pi-SGD sampled) and
+  ``PermutationJanossy``; set prediction ``SetPredictor`` with ``set_loss`` (Hungarian) and
+  ``predict_set``; noise outsourcing ``NoiseOutsourcedSetModel`` with ``energy_score`` and the
+  invariance check ``two_sample_test``.
 
 Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modules.
 
@@ -29,8 +33,11 @@ Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modul
 from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
                    symplectic_form, uniform_rep)
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
+from .janossy import JanossyPooling, PermutationJanossy
 from .layers import BiLinear, GatedNonlinearity, Linear, bilinear_weights, gate_indices, gated, linear_apply
+from .probabilistic import NoiseOutsourcedSetModel, energy_score, two_sample_test
 from .recurrent import RecurrentSetModel
+from .set_prediction import SetPredictor, predict_set, set_loss
 from .sets import DeepSets, SetLinear, SetPool
 from .sire import sire_regularizer, sub_regularizer
 from .step import TrainStep, make_train_step
@@ -45,4 +52,7 @@ __all__ = [
     "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
     # sets and recurrent set models
     "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
+    # set models beyond DeepSets: Janossy pooling, set prediction, noise outsourcing
+    "JanossyPooling", "PermutationJanossy", "SetPredictor", "set_loss", "predict_set", "NoiseOutsourcedSetModel",
+    "energy_score", "two_sample_test",
 ]
