@@ -21,8 +21,13 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: lint
-	$(PY) -m pytest tests
+# lint, type check and the suite all run; the target fails if any of them failed
+test: $(STAMP)
+	@status=0; \
+	$(PY) -m ruff check . || status=1; \
+	$(PY) -m mypy || status=1; \
+	$(PY) -m pytest tests || status=1; \
+	exit $$status
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done

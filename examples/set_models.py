@@ -32,6 +32,37 @@ Examples
   python examples/set_models.py                  # all parts, default sizes
   python examples/set_models.py --part janossy --seeds 0 1 2
   python examples/set_models.py --tiny           # seconds-long smoke run (the test suite)
+
+Measured (2026-11-30, shared 2-core CPU, nice -n 10; each part in its own process:
+``python examples/set_models.py --part janossy`` (and setpred, prob), defaults: seeds 0 1 2,
+3000 Adam steps, batch 64, lr 3e-3 cosine, 5000 training sets; mean (sample std) over seeds)
+
+  janossy (2000 test sets)                    params  accuracy       MAE
+    deepsets (width 32, rho 2 hidden layers)    4577  0.820 (0.097)  0.308 (0.085)
+    janossy-k2 (distinct pairs, exact)          4545  1.000 (0.000)  0.027 (0.018)
+    janossy-k2-all (both T_2 patterns)          5569  1.000 (0.000)  0.022 (0.011)
+    janossy-k2-pisgd, tested exactly            4545  0.301 (0.003)  1.061 (0.004)
+    janossy-k2-pisgd, estimator (32 perms)      4545  0.299 (0.003)  1.062 (0.005)
+  k = 2 beats DeepSets at the same parameter count. pi-SGD with one sampled pair per set and
+  sum pooling (the one pair's phi times m(m-1)) is a very noisy gradient estimate here: it
+  learns roughly the mean count only; the 32-permutation test-time estimator matches the exact
+  pooling of that model (0.299 vs 0.301), so the loss is in training, not in the estimator.
+
+  setpred (2000 test sets): cardinality accuracy 0.841 (0.013), exact match 0.520 (0.017);
+    exact match by true m: m=1 1.000 (0.000), m=2 0.815 (0.038), m=3 0.224 (0.026),
+    m=4 0.059 (0.005). (3000 steps; 3 and 4 centres are mostly placed within half a grid step
+    but not all of them.)
+
+  prob (200 test sets x 200 samples)   W1 to truth    on-mode        modes covered  min KS p
+    noise + sort (maximal invariant)   0.080 (0.003)  0.828 (0.018)  0.933 (0.013)  0.0221
+    noise + DeepSets embedding         0.106 (0.003)  0.731 (0.006)  0.929 (0.004)  0.00609
+    noise, not invariant (ordered X)   0.117 (0.003)  0.694 (0.008)  0.920 (0.003)  2.61e-07
+    deterministic DeepSets (MSE)       0.419 (0.007)  0.575 (0.020)  0.206 (0.006)  -
+  "min KS p" is the smallest p-value of 60 KS tests (20 test sets x 3 seeds), X vs X reversed;
+  for an invariant law it is about 1/61 (Bonferroni-adjusted: sort 1.0, DeepSets 0.37), for
+  the model without invariance 60 x 2.6e-7 = 1.6e-5. The deterministic invariant model can
+  only put its one output between the modes (at most 1 of 4 modes covered, W1 0.42); the
+  noise-outsourced models cover 93% of the modes.
 """
 from __future__ import annotations
 

@@ -336,11 +336,15 @@ class FactorizedExchangeable(nnx.Module):
     Encoder: exchangeable layers on the input entries, then a mean pool per axis gives one
     factor vector per user (row) and per item (column), shape (sizes[a], factor_dim).
     Decoder: at each queried entry the two factors are concatenated (with their product) and
-    passed through exchangeable layers that pool over the queried entries; output logits.
+    passed through exchangeable layers; output logits.
 
-    ``model(x, index, sizes, weights=None, *, query_index=None, key=None, deterministic=True, axis_name=None)``:
-    encoder pools over entries with weight > 0; the decoder predicts at ``query_index``
-    (default: the input entries). Returns logits (n_query, n_levels).
+    ``model(x, index, sizes, weights=None, *, query_index=None, query_weights=None, key=None,
+    deterministic=True, side=None, axis_name=None)``: the encoder pools over entries with
+    weight > 0. Without ``query_index`` the decoder predicts at the input entries and its pools,
+    too, use only the entries with weight > 0 (the observed ratings), so an entry's prediction
+    depends on the observed ratings alone: not on which other entries are queried, nor on
+    padding (entries of weight 0). With ``query_index`` it predicts there and pools with
+    ``query_weights`` (default: every queried entry). Returns logits (n_query, n_levels).
     """
 
     def __init__(
@@ -389,13 +393,14 @@ class FactorizedExchangeable(nnx.Module):
             deterministic = True
         return self.decoder(h, query_index, tuple(sizes), query_weights, key, deterministic, axis_name=axis_name)
 
-    def __call__(self, x, index, sizes, weights=None, *, query_index=None, key=None, deterministic=True, side=None,
-                 axis_name=None):
+    def __call__(self, x, index, sizes, weights=None, *, query_index=None, query_weights=None, key=None,
+                 deterministic=True, side=None, axis_name=None):
         k1 = k2 = None
         if key is not None:
             k1, k2 = jax.random.split(key)
         u, v = self.factors(x, index, sizes, weights, key=k1, deterministic=deterministic, side=side,
                             axis_name=axis_name)
         if query_index is None:
-            query_index = index
-        return self.decode(u, v, query_index, sizes, key=k2, deterministic=deterministic, axis_name=axis_name)
+            query_index, query_weights = index, weights
+        return self.decode(u, v, query_index, sizes, query_weights, key=k2, deterministic=deterministic,
+                           axis_name=axis_name)

@@ -274,8 +274,11 @@ class PermutationJanossy(nnx.Module):
             mask = jnp.ones((B, T), bool)
         lengths = mask.sum(1)
         keys = jax.random.split(key, num_permutations)
-        outs = [self.g(permute_prefix(kk, xs, lengths, lengths), mask) for kk in keys]
-        return sum(outs) / num_permutations
+        # all sampled orderings in one batch through g (no unrolled loop over permutations)
+        xp = jax.vmap(lambda kk: permute_prefix(kk, xs, lengths, lengths))(keys)  # (M, B, T[, F])
+        flat = xp.reshape((num_permutations * B,) + xs.shape[1:])
+        out = self.g(flat, jnp.tile(mask, (num_permutations, 1)))
+        return out.reshape(num_permutations, B, -1).mean(0)
 
     def exact(self, xs):
         """Mean of g over all orderings of full (unpadded) sets: (B, n[, F]) -> (B, out)."""

@@ -7,7 +7,7 @@ import pytest
 from eqsolve.ratings.data import Ratings
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 from eqsolve.ratings.train import TrainConfig, Trainer, atomic_write_bytes, plot_learning_curve, predict, rmse
-from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME
+from eqsolve.ratings.train.checkpoint import BEST_NAME, CHECKPOINT_NAME
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,9 @@ def test_resume_after_interruption_is_identical_to_uninterrupted(small, tmp_path
         assert np.array_equal(a, b)
     assert [h["step"] for h in t2.history] == [h["step"] for h in ref.history] == [5, 8]
     assert [h["val_rmse"] for h in t2.history] == [h["val_rmse"] for h in ref.history]
-    # the checkpoint folder holds only the checkpoint (temp files were moved into place)
-    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [CHECKPOINT_NAME]
+    # the checkpoint folder holds only the last and the best checkpoints (temp files were moved into place)
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted([CHECKPOINT_NAME, BEST_NAME])
+    assert t2.best_step == ref.best_step and t2.best_val == ref.best_val
     # a changed architecture is refused instead of silently loading
     with pytest.raises(ValueError):
         Trainer(TrainConfig(**{**cfg, "ch": 16}), fit, val, workdir=tmp_path / "b")

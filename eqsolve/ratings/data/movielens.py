@@ -9,6 +9,13 @@
 * Any ratings data: ``load_triples(path)`` reads ``user item rating [split]`` lines separated
   by tabs, commas, spaces or ``::`` (detected); ``#`` comments and a header line with a
   non-numeric rating column are skipped; ids may be any strings.
+
+Split labels (the optional 4th column), case-insensitive: the words ``train`` (or
+``training``), ``valid`` (or ``validation``, ``val``) and ``test``, or the integer codes
+``0`` = train, ``1`` = valid, ``2`` = test (``SPLIT_CODES``). They are normalized to the three
+words. A numeric 4th column with more than 10 distinct values is a timestamp, not a split
+(MovieLens ``ratings.dat``). Any other label is an error that names the labels found and the
+accepted ones.
 """
 from __future__ import annotations
 
@@ -18,8 +25,50 @@ import numpy as np
 
 from .ratings import Ratings
 
-__all__ = ["load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "read_triples_file",
+__all__ = ["SPLIT_CODES", "SPLIT_WORDS", "normalize_split", "load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "describe_split", "read_triples_file",
            "save_triples"]
+
+
+SPLIT_CODES = {"0": "train", "1": "valid", "2": "test"}
+SPLIT_WORDS = {"train": "train", "training": "train", "valid": "valid", "validation": "valid", "val": "valid",
+               "test": "test"}
+
+
+def _accepted_labels() -> str:
+    return (", ".join(sorted(set(SPLIT_WORDS))) + "; or the codes "
+            + ", ".join(f"{k} = {v}" for k, v in SPLIT_CODES.items()))
+
+
+def normalize_split(labels, source="ratings") -> np.ndarray | None:
+    """Split labels -> an array of "train" / "valid" / "test" (see the module docstring).
+
+    Returns None for a timestamp column (numeric, more than 10 distinct values). Raises
+    ``ValueError`` naming ``source``, the labels found and the accepted ones otherwise.
+    """
+    labels = np.asarray(labels).astype(str)
+    found = np.unique(labels)
+    table = {**SPLIT_WORDS, **SPLIT_CODES}
+    keys = np.char.lower(np.char.strip(labels))
+    if all(k in table for k in np.unique(keys)):
+        return np.array([table[k] for k in keys.tolist()], dtype="<U5")
+    try:
+        found.astype(float)
+        numeric = True
+    except ValueError:
+        numeric = False
+    if numeric and len(found) > 10:
+        return None
+    shown = ", ".join(repr(x) for x in found[:10]) + (f" ... ({len(found)} distinct)" if len(found) > 10 else "")
+    raise ValueError(f"{source}: unknown split label(s) in the 4th column: found {shown}; accepted: "
+                     f"{_accepted_labels()}")
+
+
+def describe_split(r: Ratings) -> str:
+    """"train (800), valid (100)": the split labels of ``r`` with their counts, or "no split column"."""
+    if r.split is None:
+        return "no split column"
+    lab, cnt = np.unique(r.split.astype(str), return_counts=True)
+    return ", ".join(f"{a} ({b})" for a, b in zip(lab, cnt))
 
 
 def _detect_sep(line: str):
@@ -115,15 +164,16 @@ def check_pairs(users, items, lines, where: str, test: tuple | None = None, test
                          f"remove it from the training ratings")
 
 
-def check_levels(ratings, lines, where: str) -> None:
-    """Refuse ratings with more than MAX_LEVELS distinct values, naming the file and a line."""
+def check_levels(ratings, lines, where: str, max_levels: int = MAX_LEVELS) -> None:
+    """Refuse ratings with more than ``max_levels`` distinct values, naming the file and a line."""
     values, first = np.unique(np.asarray(ratings), return_index=True)
-    if len(values) > MAX_LEVELS:
+    if len(values) > max_levels:
         frac = np.flatnonzero(values != np.round(values))
-        k = int(first[frac[0]]) if len(frac) else int(first[MAX_LEVELS])
+        k = int(first[frac[0]]) if len(frac) else int(first[max_levels])
         raise ValueError(f"{where}:{lines[k]}: the ratings take {len(values)} distinct values (this one "
                          f"{float(np.asarray(ratings)[k]):g}); eqsolve models ratings on a discrete scale of at most "
-                         f"{MAX_LEVELS} levels (e.g. 1..5 stars). Round the ratings to a scale first")
+                         f"{max_levels} levels (e.g. 1..5 stars) for training. Round the ratings to a scale first "
+                         f"(`eqsolve evaluate` maps any numeric scale onto a trained model's levels: --scale)")
 
 
 def _as_ids(a):
@@ -134,18 +184,23 @@ def _as_ids(a):
         return a
 
 
-def load_triples(path, sep: str | None = "auto", split_column: bool = True) -> Ratings:
+def load_triples(path, sep: str | None = "auto", split_column: bool = True,
+                 max_levels: int | None = MAX_LEVELS) -> Ratings:
     """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``.
 
+    Split labels are normalized to train / valid / test (unknown labels are refused by name).
     Refused with the file and line: a (user, item) pair rated twice in one split, a test pair
-    that is also a training pair, ratings with more than MAX_LEVELS distinct values."""
+    that is also a training pair, ratings with more than ``max_levels`` distinct values (None: any
+    number, for data that is only evaluated on its own scale)."""
     u, i, r, ex, lines = read_triples_file(path, sep, with_lines=True)
-    _check_file(path, u, i, r, ex if split_column else None, lines)
-    return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=ex if split_column else None)
+    split = normalize_split(ex, str(path)) if (split_column and ex is not None) else None
+    _check_file(path, u, i, r, split, lines, max_levels=max_levels)
+    return Ratings.from_raw(_as_ids(u), _as_ids(i), r, split=split)
 
 
-def _check_file(path, u, i, r, split, lines, test_label: str = "test") -> None:
-    check_levels(r, lines, str(path))
+def _check_file(path, u, i, r, split, lines, test_label: str = "test", max_levels: int | None = MAX_LEVELS) -> None:
+    if max_levels is not None:
+        check_levels(r, lines, str(path), max_levels)
     if split is None or not _is_split_column(split, test_label):
         check_pairs(u, i, lines, str(path))
         return
@@ -208,11 +263,13 @@ def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
     return tr, te
 
 
-def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[Ratings, Ratings | None]:
+def load_ratings(path, fold: int | str = 1, test_label: str = "test",
+                 max_levels: int | None = MAX_LEVELS) -> tuple[Ratings, Ratings | None]:
     """(train, test) from a MovieLens-100K folder, a ``ratings.dat`` or a triples file.
 
     A triples file with a split column gives train = rows whose split is not ``test_label``
-    and test = rows labelled ``test_label`` (same id space); without a split column test is None.
+    (train and valid rows, labels kept in ``train.split``) and test = rows labelled
+    ``test_label`` (same id space); without a split column test is None.
     """
     path = Path(path)
     if path.is_dir():
@@ -223,11 +280,11 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test") -> tuple[R
             return load_movielens_100k(path, fold)
         for name in ("ratings.dat", "ratings.csv", "ratings.tsv", "ratings.txt"):
             if (path / name).exists():
-                return load_ratings(path / name, fold, test_label)
+                return load_ratings(path / name, fold, test_label, max_levels)
         raise ValueError(f"{path}: no u{fold}.base or ratings.* file found")
     if not path.exists():
         raise ValueError(f"ratings file {path} not found")
-    r = load_triples(path)
+    r = load_triples(path, max_levels=max_levels)
     if r.split is None:
         return r, None
     is_test = r.split.astype(str) == test_label

@@ -17,6 +17,10 @@ class TrainConfig:
     factor_dim: int = 64
     dropout: float = 0.5
     mask_rate: float = 0.15
+    mask_rate_max: float = 0.0  # > mask_rate: each step hides a fraction drawn uniformly from
+    # [mask_rate, mask_rate_max], so the model also learns from sparse inputs (density shift)
+    cold_rate: float = 0.0  # each step also hides every rating of this fraction of the rows and
+    # of the columns (trains predictions for users / items with no observed rating: cold start)
     positions_visible: bool = False
     lr: float = 1e-3
     lr_final_frac: float = 0.1  # cosine decay to lr * lr_final_frac

@@ -57,7 +57,7 @@ def writes_files() -> bool:
 class ShardedFns:
     """``step`` / ``pred`` of :class:`.steps._Fns` built with ``mesh``, taking host data.
 
-    ``step(params, state, batch, key, sizes)``: ``params`` / ``state`` replicated (see
+    ``step(params, state, batch, key, sizes, lr)``: ``params`` / ``state`` replicated (see
     :func:`replicate`), ``batch`` placed by :func:`place_batch`; returns the loss as a host
     float. ``pred(params, batch, sizes, fkey)``: a host batch (placed here) -> host predictions.
     """
@@ -65,8 +65,9 @@ class ShardedFns:
     def __init__(self, fns, mesh):
         self.fns, self.mesh = fns, mesh
 
-    def step(self, params, state, batch, key, sizes):
-        params, state, loss = self.fns.step(params, state, batch, replicate(key, self.mesh), sizes)
+    def step(self, params, state, batch, key, sizes, lr):
+        params, state, loss = self.fns.step(params, state, batch, replicate(key, self.mesh), sizes,
+                                            replicate(lr, self.mesh))
         return params, state, float(host(loss))
 
     def pred(self, params, batch, sizes, fkey):

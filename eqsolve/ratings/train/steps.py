@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from .config import TrainConfig
 
-__all__ = ["get_fns"]
+__all__ = ["get_fns", "training_mask"]
 
 _FNS_CACHE: dict = {}
+# config fields the jitted functions do not read (the learning rate is an argument of the step):
+# trainers that differ only in these share compiled functions (e.g. ensemble members' seeds)
+_NOT_TRACED = frozenset({"seed", "steps", "eval_every", "checkpoint_every", "eval_passes", "sampler", "sample_rows",
+                         "sample_cols", "eval_samples", "lr", "lr_final_frac"})
 
 
 def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
@@ -28,8 +32,9 @@ def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
         from .sharded import ShardedFns
         return ShardedFns(_Fns(graphdef, rest, tx, cfg, values, mesh), mesh)
 
+    traced = {k: v for k, v in cfg.to_dict().items() if k not in _NOT_TRACED}
     try:
-        key = (graphdef, json.dumps(cfg.to_dict(), sort_keys=True), tuple(float(v) for v in values), mesh)
+        key = (graphdef, json.dumps(traced, sort_keys=True), tuple(float(v) for v in values), mesh)
         hash(key)
     except TypeError:
         return make()
@@ -38,6 +43,30 @@ def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
             _FNS_CACHE.clear()
         _FNS_CACHE[key] = make()
     return _FNS_CACHE[key]
+
+
+def training_mask(key, kmask, cfg: TrainConfig, users, items, sizes):
+    """(nnz,) float 0/1: the entries hidden (and predicted) in one training step.
+
+    Each entry is hidden with probability ``cfg.mask_rate``, or, when ``cfg.mask_rate_max`` is
+    above it, with a probability drawn once per step uniformly from [mask_rate, mask_rate_max].
+    With ``cfg.cold_rate`` > 0 every entry of a random ``cold_rate`` fraction of the rows and of
+    the columns is hidden as well (those rows / columns have no observed entry: cold start).
+    ``kmask`` draws the entries (as before these options existed); ``key`` the rate and the rows.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    rate = cfg.mask_rate
+    if cfg.mask_rate_max > cfg.mask_rate:  # a random density per step
+        rate = jax.random.uniform(jax.random.fold_in(key, 1), (), minval=cfg.mask_rate, maxval=cfg.mask_rate_max)
+    masked = jax.random.bernoulli(kmask, rate, users.shape).astype(jnp.float32)
+    if cfg.cold_rate > 0:  # every rating of some rows and some columns hidden: cold start
+        ku, ki = jax.random.split(jax.random.fold_in(key, 2))
+        cold_u = jax.random.bernoulli(ku, cfg.cold_rate, (sizes[0],))[users]
+        cold_i = jax.random.bernoulli(ki, cfg.cold_rate, (sizes[1],))[items]
+        masked = jnp.maximum(masked, (cold_u | cold_i).astype(jnp.float32))
+    return masked
 
 
 class _Fns:
@@ -83,8 +112,7 @@ class _Fns:
             kmask, kdrop, kfeat = jax.random.split(key, 3)
             valid = batch["valid"]  # 1: a training rating; 0: padding or a known position
             fixed = batch["fixed"]  # 1: a position whose rating is unknown (always hidden)
-            n = valid.shape[0]
-            masked = jax.random.bernoulli(kmask, cfg.mask_rate, (n,)).astype(jnp.float32) * valid
+            masked = training_mask(key, kmask, cfg, batch["u"], batch["i"], sizes) * valid
             hidden = jnp.maximum(masked, fixed)
             x = encode_ratings(batch["level"], hidden, K)
             w = jnp.maximum(valid, fixed) if cfg.positions_visible else valid * (1.0 - hidden)
@@ -102,11 +130,12 @@ class _Fns:
                 loss = loss + cfg.mse_weight * jnp.sum(err**2 * hidden) / denom
             return loss
 
-        def step(params, state, batch, key, sizes):
+        def step(params, state, batch, key, sizes, lr):
+            """One update; ``lr``: this step's learning rate (``tx`` is the optimizer without it)."""
             opt_state, avg = state if cfg.ema else (state, None)
             loss, grads = jax.value_and_grad(loss_fn)(params, batch, key, sizes)
             updates, opt_state = tx.update(grads, opt_state, params)
-            params = optax.apply_updates(params, updates)
+            params = optax.apply_updates(params, jax.tree.map(lambda u: -lr * u, updates))
             if not cfg.ema:
                 return params, opt_state, loss
             avg = jax.tree.map(lambda a, p: cfg.ema * a + (1.0 - cfg.ema) * p, avg, params)

@@ -14,7 +14,7 @@ import numpy as np
 from ..data.ratings import Ratings, bias_baseline
 from ..data.sampling import localize, sample_conditional, sample_uniform
 from ..data.fingerprint import ratings_fingerprint
-from .checkpoint import (CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RESUME, LEGACY_NAME, load_checkpoint,
+from .checkpoint import (BEST_NAME, CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RESUME, LEGACY_NAME, load_checkpoint,
                          save_checkpoint)
 from .config import TrainConfig
 from .models import build_model
@@ -75,9 +75,15 @@ class Trainer:
         self.model = build_model(cfg, len(self.values), side_dims=(0, 0) if side is None else
                                  tuple(f.shape[1] for f in self.side))
         self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
-        sched = optax.cosine_decay_schedule(cfg.lr, max(cfg.steps, 1), alpha=cfg.lr_final_frac)
-        tx = optax.adamw(sched, weight_decay=cfg.weight_decay) if cfg.weight_decay else optax.adam(sched)
-        self.tx = optax.chain(optax.clip_by_global_norm(cfg.clip), tx) if cfg.clip > 0 else tx
+        # Adam (AdamW with weight decay) without its learning rate: the step multiplies the update
+        # by ``lr_at(step)``, a cosine decay over ``self.horizon`` steps (``cfg.steps``, or fewer
+        # when a time limit cannot fit them: see ``run``); the same updates as optax.adam(schedule)
+        parts = [optax.clip_by_global_norm(cfg.clip)] if cfg.clip > 0 else []
+        parts.append(optax.scale_by_adam())
+        if cfg.weight_decay:
+            parts.append(optax.add_decayed_weights(cfg.weight_decay))
+        self.tx = optax.chain(*parts)
+        self.horizon = max(int(cfg.steps), 1)
         self.params = params
         # with cfg.ema the optimizer state carries the averaged weights: (optax state, average)
         self.opt_state = (self.tx.init(params), params) if cfg.ema else self.tx.init(params)
@@ -89,6 +95,7 @@ class Trainer:
         self.fns = get_fns(self.graphdef, self.rest, self.tx, cfg, self.values, mesh)
         self.workdir = Path(workdir) if workdir is not None else None
         self.resumed = False
+        self.best_params, self.best_step, self.best_val = None, None, None
         self.predict_only = predict_only
         self.data_fingerprint = ratings_fingerprint(train, val)
         if self.workdir is not None and resume and (self.workdir / LEGACY_NAME).exists() \
@@ -102,7 +109,6 @@ class Trainer:
         if mesh is not None and not self.resumed:  # (load places the loaded state itself)
             self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), mesh)
         self._full_batch = None
-        self.best_params, self.best_step, self.best_val = None, None, None
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -111,15 +117,27 @@ class Trainer:
         ``cfg.ema`` is on, else the current weights."""
         return self.opt_state[1] if self.cfg.ema else self.params
 
-    def save(self, path=None):
+    def lr_at(self, step: int) -> float:
+        """Learning rate of the update made at ``step`` (0-based): cosine decay from ``cfg.lr`` to
+        ``cfg.lr * cfg.lr_final_frac`` over ``self.horizon`` steps (as optax.cosine_decay_schedule)."""
+        frac = min(step, self.horizon) / self.horizon
+        a = self.cfg.lr_final_frac
+        return float(self.cfg.lr * ((1.0 - a) * 0.5 * (1.0 + np.cos(np.pi * frac)) + a))
+
+    def save(self, path=None, params=None):
+        """Write the last state (default ``workdir/checkpoint.npz``); ``params``: other weights to
+        store instead of the current ones (the best-validation checkpoint)."""
         path = path or (self.workdir / CHECKPOINT_NAME)
-        params, opt_state = (self.params, self.opt_state) if self.mesh is None else \
-            sharded.host((self.params, self.opt_state))
+        params, opt_state = (self.params if params is None else params), self.opt_state
+        if self.mesh is not None:
+            params, opt_state = sharded.host((params, opt_state))
         if not sharded.writes_files():  # several processes: the first one writes
             return path
         save_checkpoint(
             path, params=params, opt_state=opt_state, step=self.step_count, key=self.key,
-            history=self.history, config=self.cfg.to_dict(), extra={"elapsed": self.elapsed},
+            history=self.history, config=self.cfg.to_dict(),
+            extra={"elapsed": self.elapsed, "horizon": self.horizon, "best_step": self.best_step,
+                   "best_val": self.best_val},
             data=self.data_fingerprint,
         )
         return path
@@ -132,7 +150,19 @@ class Trainer:
         if self.mesh is not None:
             self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), self.mesh)
         self.key, self.step_count, self.history = ck["key"], ck["step"], list(ck["history"])
-        self.elapsed = float(ck.get("extra", {}).get("elapsed", 0.0))
+        extra = ck.get("extra", {})
+        self.elapsed = float(extra.get("elapsed", 0.0))
+        if ck["config"].get("steps") == self.cfg.steps:  # a time-limited run's plan holds for the same steps
+            self.horizon = int(extra.get("horizon", self.horizon))
+        best = Path(path).with_name(BEST_NAME)
+        if best.exists():  # written when validation improved; ignored if from beyond the resumed step
+            b = load_checkpoint(best, params_template=self.params, opt_state_template=self.opt_state,
+                                config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
+                                free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
+            if b["step"] <= self.step_count:
+                self.best_params, self.best_step, self.best_val = b["params"], b["step"], b["extra"]["best_val"]
+                if self.mesh is not None:
+                    self.best_params = sharded.replicate(self.best_params, self.mesh)
 
     # --- batches ---------------------------------------------------------------------------
     def _batch(self, step: int):
@@ -180,14 +210,19 @@ class Trainer:
         return batch, (len(rows), len(cols))
 
     # --- loop ------------------------------------------------------------------------------
-    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None, side=None):
+    def predict(self, context: Ratings, queries: Ratings, seed: int = 0, params=None, side=None, scale=None):
         """Predictions for ``queries`` given ``context`` (the evaluation weights unless given).
 
-        ``side``: side features of another data set (inductive use); default the trainer's own."""
+        ``side``: side features of another data set (inductive use); default the trainer's own.
+        ``scale``: a ``RatingScale`` when ``context`` is on another rating scale: its ratings
+        are binned onto the model's levels and the predictions mapped back to that scale."""
         params = self.eval_params if params is None else params
         side = self.side if side is None else tuple(np.asarray(f, np.float32) for f in side)
-        return predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
-                       side=side)
+        if scale is not None:
+            context = scale.ratings_to_levels(context)
+        p = predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
+                    side=side)
+        return p if scale is None else scale.from_model(p)
 
     def validate(self) -> float | None:
         if self.val_data is None or len(self.val_data) == 0:
@@ -199,8 +234,14 @@ class Trainer:
         """Train until ``steps`` (default ``cfg.steps``) total steps are done.
 
         ``stop_after``: stop after this many steps in this call (for tests of interruption).
-        ``max_seconds``: stop (after validating and checkpointing) once the run's total training
-        time (including earlier resumed parts) passes this budget.
+        ``max_seconds``: a budget for the run's total training time (including earlier resumed
+        parts). The schedule is fitted to it: from the measured time per step (validation
+        included) the run plans how many steps fit, and the learning rate decays to its final
+        value over that many (``self.horizon``, never more than ``cfg.steps``); re-planned at
+        every validation. Once the budget is spent the run stops after validating and
+        checkpointing, whatever the plan said.
+        With a workdir, the weights of the best validation step so far are written to
+        ``best.pkl`` beside ``checkpoint.pkl`` (the last step) whenever validation improves.
         Returns the history (list of dicts with step, train_loss, val_rmse, elapsed).
         """
         import jax
@@ -214,36 +255,50 @@ class Trainer:
         done_here = 0
         t0 = time.perf_counter()
         base_elapsed = self.elapsed
+        clock = lambda: base_elapsed + time.perf_counter() - t0  # noqa: E731
         losses = []
+        mark = None  # (time, step) after this call's first (compiling) step: the rate's origin
         pending = []  # losses since the last finiteness check (at validation and before each checkpoint)
         while self.step_count < total:
             if stop_after is not None and done_here >= stop_after:
                 break
-            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
             batch, sizes = self._batch(self.step_count)
             self.key, sub = jax.random.split(self.key)
-            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes)
+            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes,
+                                                              np.float32(self.lr_at(self.step_count)))
             self.step_count += 1
             done_here += 1
             losses.append(loss)
             pending.append(loss)
             if bar is not None:
                 bar.update(1)
-            over = max_seconds is not None and base_elapsed + time.perf_counter() - t0 > max_seconds
-            last = self.step_count == total or over
-            if self.step_count % self.cfg.eval_every == 0 or last:
+            evaluate = self.step_count % self.cfg.eval_every == 0
+            if max_seconds is not None and (done_here in (1, 6) or evaluate):
+                jax.block_until_ready(loss)
+                if mark is None:
+                    mark = (clock(), self.step_count)
+                elif self.step_count > mark[1]:  # plan: steps that fit in the time left (5% margin)
+                    per_step = (clock() - mark[0]) / (self.step_count - mark[1])
+                    fit = self.step_count + int(0.95 * max(max_seconds - clock(), 0.0) / per_step)
+                    self.horizon = max(min(total, fit), self.step_count, 1)
+            over = max_seconds is not None and clock() > max_seconds
+            last = self.step_count == total or over or (max_seconds is not None and self.step_count >= self.horizon)
+            if evaluate or last:
                 self._check_finite(pending)
                 pending = []
                 tl = float(np.mean([float(x) for x in losses])) if losses else None
                 losses = []
                 val = self.validate()
-                self.elapsed = base_elapsed + time.perf_counter() - t0
-                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed}
+                self.elapsed = clock()
+                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed,
+                       "lr": self.lr_at(self.step_count - 1)}
                 if self.cfg.ema and val is not None:  # the current (not averaged) weights, for comparison
                     rec["val_rmse_current"] = rmse(self.predict(self.train_data, self.val_data, params=self.params),
                                                    self.val_data.ratings)
                 if val is not None and (self.best_val is None or val < self.best_val):
                     self.best_params, self.best_step, self.best_val = self.eval_params, self.step_count, val
+                    if self.workdir is not None:
+                        self.save(self.workdir / BEST_NAME, params=self.best_params)
                 self.history.append(rec)
                 if bar is not None:
                     bar.set_postfix(loss=f"{tl:.4f}", val_rmse="-" if val is None else f"{val:.4f}")
@@ -252,11 +307,11 @@ class Trainer:
             if self.workdir is not None and (self.step_count % self.cfg.checkpoint_every == 0 or last):
                 self._check_finite(pending)
                 pending = []
-                self.elapsed = base_elapsed + time.perf_counter() - t0
+                self.elapsed = clock()
                 self.save()
-            if over:
+            if last:
                 break
-        self.elapsed = base_elapsed + time.perf_counter() - t0
+        self.elapsed = clock()
         if bar is not None:
             bar.close()
         return self.history

@@ -15,7 +15,8 @@ _AT_LEAST_0 = ("random_features", "seed")
 _FLOATS = {"lr": (0, math.inf, True, False), "dropout": (0, 1, False, True), "mask_rate": (0, 1, True, True),
            "clip": (0, math.inf, False, False), "lr_final_frac": (0, 1, False, False),
            "weight_decay": (0, math.inf, False, False), "mse_weight": (0, math.inf, False, False),
-           "visible_loss_weight": (0, math.inf, False, False), "ema": (0, 1, False, True)}
+           "visible_loss_weight": (0, math.inf, False, False), "ema": (0, 1, False, True),
+           "mask_rate_max": (0, 1, False, True), "cold_rate": (0, 1, False, True)}
 
 
 def check_config(cfg) -> None:
