@@ -27,6 +27,7 @@ wall times are several times what an idle machine needs), filtered test MRR (H@1
     nations   0.8261 (0.7338 / 0.9925)  0.7472            0.6379            0.83    609 s
      --ensemble 3: 0.8484 (0.7687 / 1.0000)                                         1280 s
     kinships  0.8356 (0.7505 / 0.9902)  0.5132            0.7152            0.87    1807 s
+     --ensemble 2: 0.8514 (0.7700 / 0.9916), 404 s for both members at load 3-5
     umls      0.9356 (0.9145 / 0.9758)  0.7405            0.8658            0.95    1956 s
 
 Nations uses S(E) x S(R); Kinships and UMLS the ``relations="channels"`` variant (S(E) only).

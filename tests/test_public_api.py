@@ -40,7 +40,7 @@ PUBLIC = {
                         "compile_block", "MODES"],
     "eqsolve.nn": [
         "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-        "gated", "gate_indices", "linear_apply", "Standardize",
+        "gated", "gate_indices", "linear_apply", "bilinear_weights", "Standardize",
         "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
         "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
         "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",

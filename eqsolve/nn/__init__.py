@@ -34,7 +34,7 @@ from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomia
                    symplectic_form, uniform_rep)
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
 from .janossy import JanossyPooling, PermutationJanossy
-from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated, linear_apply
+from .layers import BiLinear, GatedNonlinearity, Linear, bilinear_weights, gate_indices, gated, linear_apply
 from .probabilistic import NoiseOutsourcedSetModel, energy_score, two_sample_test
 from .recurrent import RecurrentSetModel
 from .set_prediction import SetPredictor, predict_set, set_loss
@@ -45,7 +45,7 @@ from .step import TrainStep, make_train_step
 __all__ = [
     # equivariant MLPs
     "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-    "gated", "gate_indices", "linear_apply", "Standardize",
+    "gated", "gate_indices", "linear_apply", "bilinear_weights", "Standardize",
     # Hamiltonian networks and the fast training step
     "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
     # exchangeable layers and models

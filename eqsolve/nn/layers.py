@@ -115,20 +115,21 @@ class BiLinear(nnx.Module):
     block is a learned combination ``sum_j w[c_o, c_i, j] x_k[sel_j]`` of n = min(C_k, size of
     the type) channels ``sel`` of field k, drawn at random (with replacement, as EMLP does) once
     per field; blocks without a partner field (and all scalar-typed blocks) are zero. Weights
-    ``w`` (one vector of that total length in EMLP) start ~ N(0, init_std^2): EMLP's objax
-    backend (the paper's) uses init_std 1, its Flax backend 0.01. Equivariant because
+    ``w`` (one vector of that total length in EMLP) start ~ N(0, init_std^2): EMLP's Flax
+    backend uses 0.01 (the default here), its objax backend 1 (with which eqsolve's EMLP
+    diverges at EMLP's width 384 on Inertia). Equivariant because
     W(g x) = rho_out(g) W(x) rho_in(g)^{-1}.
 
     Args:
         rep_in, rep_out: bound reps (EMLP uses ``gated(rep)`` for both).
         rngs: ``nnx.Rngs`` (weights and channel selection).
         scale: output factor (EMLP: 0.1).
-        init_std: std of the initial weights (default 1.0, EMLP objax; 0.01 is EMLP's Flax
-            init and keeps deep Hamiltonian networks' initial dynamics tame).
+        init_std: std of the initial weights (default 0.01, EMLP's Flax init; 1.0 is EMLP's
+            objax init).
     Input (..., rep_in.size()) -> output (..., rep_out.size()).
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 1.0,
+    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 0.01,
                  dtype=jnp.float32):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
@@ -166,18 +167,20 @@ class BiLinear(nnx.Module):
 
     def matrix(self, x):
         """W(x): (..., rep_out.size(), rep_in.size()) so that ``self(x) == scale * W(x) @ x``."""
+        return self._matrix([w[...] for w in self.weights], [s[...] for s in self.selections], x)
+
+    def _matrix(self, weights, selections, x):
         lin, lout = self._layouts.obj
         xs = lin.split(x)
         batch = x.shape[:-1]
         W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
-        for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
+        for w, sel, (fo, fi, fk) in zip(weights, selections, self._triples.obj):
             Fo, Fi = lout.fields[fo], lin.fields[fi]
-            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel, axis=len(batch))                                   # (..., n, *O, *I)
             so, si = int(np.prod(Fo.shape)), int(np.prod(Fi.shape))
             xk = xk.reshape(batch + (xk.shape[len(batch)], so, si))
-            blocks = jnp.einsum("abn,...nOI->...aObI", w[...], xk)                        # (..., Co, so, Ci, si)
-            rows = Fo.index.reshape(-1)  # flat coordinates of field o, channel-major
-            cols = Fi.index.reshape(-1)
+            blocks = jnp.einsum("abn,...nOI->...aObI", w, xk)                             # (..., Co, so, Ci, si)
+            rows, cols = Fo.index.reshape(-1), Fi.index.reshape(-1)   # channel-major flat coordinates
             W = W.at[(..., rows[:, None], cols[None, :])].add(blocks.reshape(batch + (rows.size, cols.size)))
         return W
 
@@ -196,6 +199,22 @@ class BiLinear(nnx.Module):
             if outs[fo] is None:
                 outs[fo] = jnp.zeros(batch + (F.channels,) + F.shape, xs[0].dtype)
         return outs
+
+
+def bilinear_weights(out_rep: Rep, in_rep: Rep, seed: int = 0):
+    """EMLP's ``bilinear_weights(out_rep, in_rep)``: ``(Wdim, P)`` with ``P(w, x)`` the matrix
+    W(x) (..., out_rep.size(), in_rep.size()) built from a weight vector w (Wdim,) as
+    :class:`BiLinear` builds it (channel choice drawn from ``seed``)."""
+    layer = BiLinear(in_rep, out_rep, rngs=nnx.Rngs(seed))
+    shapes = [tuple(w.shape) for w in layer.weights]
+    sels = [s[...] for s in layer.selections]
+    ends = np.cumsum([int(np.prod(sh)) for sh in shapes]).tolist()
+
+    def P(w, x):
+        w = jnp.asarray(w, jnp.float32)
+        parts = [w[a:b].reshape(sh) for a, b, sh in zip([0] + ends[:-1], ends, shapes)]
+        return layer._matrix(parts, sels, jnp.asarray(x, jnp.float32))
+    return layer.num_weights, P
 
 
 def _needs_gate(mono) -> bool:

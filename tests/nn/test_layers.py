@@ -101,7 +101,7 @@ def test_bilinear_weights_as_emlp_builds_them():
     map in -> out: W(g x) = rho(g) W(x) rho(g)^-1."""
     G = SO(3)
     rep = 2 * Scalar(G) + 2 * V(G) + V(G) ** 2
-    bil = BiLinear(rep, rep, rngs=nnx.Rngs(0))
+    bil = BiLinear(rep, rep, rngs=nnx.Rngs(0), init_std=1.0)
     # types of W = rep (x) rep*, per (out, in) field pair, with x's non-scalar partner:
     # S<-V: V, 4 copies x min(2, 3) = 8; S<-T2: T2, 2 x 1; V<-S: V, 4 x 2; V<-V: T2, 4 x 1;
     # T2<-S: T2, 2 x 1; S<-S is scalar (EMLP skips it), the rest are rank 3/4 (absent)
@@ -117,11 +117,10 @@ def test_bilinear_weights_as_emlp_builds_them():
     np.testing.assert_allclose(bil.matrix(gx), np.einsum("ij,bjk,lk->bil", R, np.asarray(W1), R), atol=1e-4)
     # scalar-typed blocks are zero: the scalar-out/scalar-in corner of W
     assert float(jnp.abs(W1[:, :2, :2]).max()) == 0.0
-    # weights start standard normal (EMLP's objax default)
+    # init_std=1: standard normal (EMLP's objax init); the default is EMLP's Flax init N(0, 0.01^2)
     w = np.concatenate([np.asarray(p[...]).ravel() for p in bil.weights])
     assert 0.5 < w.std() < 1.5
-    # EMLP's Flax init: N(0, 0.01^2)
-    w2 = np.concatenate([np.asarray(p[...]).ravel() for p in BiLinear(rep, rep, rngs=nnx.Rngs(0), init_std=0.01).weights])
+    w2 = np.concatenate([np.asarray(p[...]).ravel() for p in BiLinear(rep, rep, rngs=nnx.Rngs(0)).weights])
     np.testing.assert_allclose(w2, 0.01 * w, rtol=1e-5)
 
 
