@@ -66,17 +66,20 @@ def build(shape, ch, layers, mesh):
     return fns.step, trainer.params, trainer.opt_state, batch, (n_users, n_items), trainer
 
 
+LR = 1e-3  # the step takes its learning rate as an argument (the trainer's schedule)
+
+
 def memory(shape, ch, layers, mesh):
     import jax
 
     from eqsolve.runtime.sharded import memory_per_device
 
     step, params, opt_state, batch, sizes, _ = build(shape, ch, layers, mesh)
-    key = jax.random.PRNGKey(0)
+    key, lr = jax.random.PRNGKey(0), jax.numpy.float32(LR)
     if mesh is not None:
         from eqsolve.runtime.sharded import put_replicated
-        key = put_replicated(key, mesh)
-    compiled = step.lower(params, opt_state, batch, key, sizes).compile()
+        key, lr = put_replicated(key, mesh), put_replicated(lr, mesh)
+    compiled = step.lower(params, opt_state, batch, key, sizes, lr).compile()
     return memory_per_device(compiled)
 
 
@@ -94,13 +97,13 @@ def timed_steps(shape, ch, layers, mesh, repeats, seed=0):
             "level": rng.integers(0, 5, nnz, dtype=np.int32), "valid": np.ones(nnz, np.float32),
             "fixed": np.zeros(nnz, np.float32)}
     batch = jax.tree.map(jax.numpy.asarray, host) if mesh is None else place_batch(host, mesh)
-    key = jax.random.PRNGKey(seed)
+    key, lr = jax.random.PRNGKey(seed), jax.numpy.float32(LR)
     if mesh is not None:
-        key = replicate(key, mesh)
+        key, lr = replicate(key, mesh), replicate(lr, mesh)
     times = []
     for r in range(repeats + 1):  # the first call compiles
         t = time.perf_counter()
-        params, opt_state, loss = step(params, opt_state, batch, key, sizes)
+        params, opt_state, loss = step(params, opt_state, batch, key, sizes, lr)
         jax.block_until_ready(loss)
         times.append(time.perf_counter() - t)
     return float(np.median(times[1:])), float(loss)
