@@ -19,12 +19,14 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # lint, type check and the suite all run; the target fails if any of them failed
 test: $(STAMP)
 	@status=0; \
 	$(PY) -m ruff check . || status=1; \
+	$(PY) -m ruff format --check . || status=1; \
 	$(PY) -m mypy || status=1; \
 	$(PY) -m pytest tests || status=1; \
 	exit $$status

@@ -5,6 +5,7 @@ faults of one call of a jitted function with a 48 MiB output, and the ratio untu
 Depends on machine load (an occasional call grows the heap under load), which is why it is a
 benchmark and not a test. Usage: ``.venv/bin/python benchmarks/allocator.py``.
 """
+
 import subprocess
 import sys
 
@@ -28,8 +29,13 @@ print(sorted(per_call)[len(per_call) // 2])
 
 
 def faults_per_call(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, check=True,
-                         env={"PATH": "", "JAX_PLATFORMS": "cpu", "PYTHONPATH": ":".join(sys.path)})
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "", "JAX_PLATFORMS": "cpu", "PYTHONPATH": ":".join(sys.path)},
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 

@@ -25,6 +25,7 @@ Measured (2026-11-30, shared 2-core machine under heavy load, seed 0, preset tra
 Exits 0 with a message when the data folder (default ../shared/data/ml-100k, or
 $EQSOLVE_DATA/ml-100k) is absent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,37 +92,64 @@ def main(argv=None):
         train = train.subset((train.users < 80) & (train.items < 100))
         test = test.subset((test.users < 80) & (test.items < 100))
     fit, val = train.random_split(0.05, seed=args.seed)
-    print(f"u{args.fold}: {len(train)} input / {len(test)} test ratings; preset {args.preset}: "
-          f"{json.dumps(cfg.to_dict())}", flush=True)
+    print(
+        f"u{args.fold}: {len(train)} input / {len(test)} test ratings; preset {args.preset}: "
+        f"{json.dumps(cfg.to_dict())}",
+        flush=True,
+    )
     trainer = Trainer(cfg, fit, val)
     t0 = time.perf_counter()
-    trainer.run(max_seconds=args.time_limit, log=lambda r: print(
-        f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  lr {r['lr']:.2g}  "
-        f"{r['elapsed']:.0f}s", flush=True))
+    trainer.run(
+        max_seconds=args.time_limit,
+        log=lambda r: print(
+            f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  lr {r['lr']:.2g}  "
+            f"{r['elapsed']:.0f}s",
+            flush=True,
+        ),
+    )
     params = trainer.best_params if trainer.best_params is not None else trainer.eval_params
-    print(f"trained {trainer.step_count} steps in {time.perf_counter() - t0:.0f}s; best validation RMSE "
-          f"{trainer.best_val:.4f} at step {trainer.best_step} (used)", flush=True)
+    print(
+        f"trained {trainer.step_count} steps in {time.perf_counter() - t0:.0f}s; best validation RMSE "
+        f"{trainer.best_val:.4f} at step {trainer.best_step} (used)",
+        flush=True,
+    )
     rows = {}
     cases = [("all (nothing hidden)", train, test, None)]
     for axis, what in ((1, "items"), (0, "users")):
         ctx, q, n = make_cold(train, test, axis, args.fraction, args.seed)
         cases.append((f"cold {what} ({n} of the test {what}, all their input ratings hidden)", ctx, q, what))
     for label, ctx, q, key in cases:
-        row = {"n_queries": len(q), "n_context": len(ctx),
-               "model": rmse(trainer.predict(ctx, q, params=params), q.ratings),
-               "bias": rmse(bias_baseline(ctx)(q.users, q.items), q.ratings),
-               "user-knn": rmse(user_knn_baseline(ctx)(q.users, q.items), q.ratings)}
+        row = {
+            "n_queries": len(q),
+            "n_context": len(ctx),
+            "model": rmse(trainer.predict(ctx, q, params=params), q.ratings),
+            "bias": rmse(bias_baseline(ctx)(q.users, q.items), q.ratings),
+            "user-knn": rmse(user_knn_baseline(ctx)(q.users, q.items), q.ratings),
+        }
         row["no_worse_than_bias"] = row["model"] <= row["bias"]
         rows[key or "all"] = row
-        print(f"{label}: model {row['model']:.4f} | bias {row['bias']:.4f} | user-kNN {row['user-knn']:.4f} "
-              f"on {len(q)} test ratings{'' if row['no_worse_than_bias'] else '  <- WORSE than bias'}", flush=True)
+        print(
+            f"{label}: model {row['model']:.4f} | bias {row['bias']:.4f} | user-kNN {row['user-knn']:.4f} "
+            f"on {len(q)} test ratings{'' if row['no_worse_than_bias'] else '  <- WORSE than bias'}",
+            flush=True,
+        )
     met = rows["items"]["no_worse_than_bias"] and rows["users"]["no_worse_than_bias"]
     print(f"target (cold items and cold users no worse than the bias baseline): {'met' if met else 'NOT met'}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"preset": args.preset, "config": cfg.to_dict(),
-                                               "steps": trainer.step_count, "best_step": trainer.best_step,
-                                               "best_val": trainer.best_val, "rows": rows, "target_met": met},
-                                              indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "preset": args.preset,
+                    "config": cfg.to_dict(),
+                    "steps": trainer.step_count,
+                    "best_step": trainer.best_step,
+                    "best_val": trainer.best_val,
+                    "rows": rows,
+                    "target_met": met,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

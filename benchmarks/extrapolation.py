@@ -40,6 +40,7 @@ on sparse inputs as it trained.
 Exits 0 with a message when the data folder (default ../shared/data/ml-100k, or
 $EQSOLVE_DATA/ml-100k) is absent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,8 +100,10 @@ def baselines(context, queries):
     from eqsolve.ratings.baselines import bias_baseline, mean_baseline, user_knn_baseline
     from eqsolve.ratings.train import rmse
 
-    return {name: rmse(f(context)(queries.users, queries.items), queries.ratings)
-            for name, f in (("mean", mean_baseline), ("bias", bias_baseline), ("user-knn", user_knn_baseline))}
+    return {
+        name: rmse(f(context)(queries.users, queries.items), queries.ratings)
+        for name, f in (("mean", mean_baseline), ("bias", bias_baseline), ("user-knn", user_knn_baseline))
+    }
 
 
 def plot(rows, path):
@@ -112,7 +115,9 @@ def plot(rows, path):
     ps = [r["p"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
     for key, style in (("model", "o-"), ("user-knn", "s--"), ("bias", "^--"), ("mean", "x:")):
-        ax.plot(ps, [r[key] for r in rows], style, label={"model": "exchangeable (trained on the other half)"}.get(key, key))
+        ax.plot(
+            ps, [r[key] for r in rows], style, label={"model": "exchangeable (trained on the other half)"}.get(key, key)
+        )
     ax.set_xlabel("% of the held-out half's ratings observed")
     ax.set_ylabel("RMSE on the unobserved ratings")
     ax.set_title("MovieLens-100K: completing unseen users and items")
@@ -163,8 +168,11 @@ def main(argv=None):
         second = second.subset((second.users < 60) & (second.items < 80))
     percents = [float(x) for x in args.percents.split(",")]
     draws = {pc: observe(second, pc, args.seed + 1 + k) for k, pc in enumerate(percents)}
-    print(f"split {args.split}: train half {first.shape} with {len(first)} ratings; held-out half "
-          f"{second.shape} with {len(second)} ratings; preset {args.preset}: {json.dumps(cfg.to_dict())}", flush=True)
+    print(
+        f"split {args.split}: train half {first.shape} with {len(first)} ratings; held-out half "
+        f"{second.shape} with {len(second)} ratings; preset {args.preset}: {json.dumps(cfg.to_dict())}",
+        flush=True,
+    )
     fit, val = first.random_split(0.05, seed=args.seed)
     trainer = Trainer(cfg, fit, val)
     track = []
@@ -184,25 +192,48 @@ def main(argv=None):
     t0 = time.perf_counter()
     trainer.run(max_seconds=args.time_limit, log=log)
     params = trainer.best_params if trainer.best_params is not None else trainer.eval_params
-    print(f"trained {trainer.step_count} steps in {time.perf_counter() - t0:.0f}s; best validation RMSE "
-          f"{trainer.best_val:.4f} at step {trainer.best_step} (used)", flush=True)
+    print(
+        f"trained {trainer.step_count} steps in {time.perf_counter() - t0:.0f}s; best validation RMSE "
+        f"{trainer.best_val:.4f} at step {trainer.best_step} (used)",
+        flush=True,
+    )
     rows = []
     for pc in percents:
         ctx, q = draws[pc]
-        row = {"p": pc, "n_observed": len(ctx), "n_predicted": len(q),
-               "model": rmse(trainer.predict(ctx, q, params=params), q.ratings), **baselines(ctx, q)}
+        row = {
+            "p": pc,
+            "n_observed": len(ctx),
+            "n_predicted": len(q),
+            "model": rmse(trainer.predict(ctx, q, params=params), q.ratings),
+            **baselines(ctx, q),
+        }
         row["beats_both"] = row["model"] < min(row["bias"], row["user-knn"])
         rows.append(row)
-        print(f"p={pc:4g}%  model {row['model']:.4f} | user-kNN {row['user-knn']:.4f} | bias {row['bias']:.4f} | "
-              f"mean {row['mean']:.4f}  ({len(ctx)} observed, {len(q)} predicted)"
-              f"{'' if row['beats_both'] else '  <- NOT below both baselines'}", flush=True)
+        print(
+            f"p={pc:4g}%  model {row['model']:.4f} | user-kNN {row['user-knn']:.4f} | bias {row['bias']:.4f} | "
+            f"mean {row['mean']:.4f}  ({len(ctx)} observed, {len(q)} predicted)"
+            f"{'' if row['beats_both'] else '  <- NOT below both baselines'}",
+            flush=True,
+        )
     png = plot(rows, args.png)
     met = all(r["beats_both"] for r in rows)
     print(f"target (below bias and user-kNN at every p): {'met' if met else 'NOT met'}; plot: {png}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"split": args.split, "preset": args.preset, "config": cfg.to_dict(),
-                                               "steps": trainer.step_count, "best_step": trainer.best_step,
-                                               "rows": rows, "track": track, "target_met": met}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "split": args.split,
+                    "preset": args.preset,
+                    "config": cfg.to_dict(),
+                    "steps": trainer.step_count,
+                    "best_step": trainer.best_step,
+                    "rows": rows,
+                    "track": track,
+                    "target_met": met,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -22,6 +22,7 @@ it off).
 2. the same layer vs the dense-basis layer at N=M=32, C=8, B=8: target >= 1000x faster;
 3. S(n) T2 -> T2 (15 patterns) at n=64 vs the dense basis: target >= 100x faster.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,15 +71,18 @@ def time_pair(fa, args_a, fb, args_b, repeats=20, warmup=3):
 def fwd_bwd(apply):
     """jit of forward + backward: y = apply(w, x) and its vjp with a fixed cotangent g,
     returning (y, dw, dx) -- what one layer costs inside a network's training step."""
+
     def fb(w, x, g):
         y, vjp = jax.vjp(apply, w, x)
         return (y,) + vjp(g)
+
     return jax.jit(fb)
 
 
 def program_fn(prog):
     def apply(ws, x):
         return prog.apply_fields(ws, [x])[0]
+
     return apply
 
 
@@ -99,6 +103,7 @@ def program_bias_fn(prog):
     def apply(wb, x):
         ws, bs = wb
         return prog.apply_fields(ws, [x], bs)[0]
+
     return apply
 
 
@@ -153,34 +158,45 @@ def main(argv=None):
     args = p.parse_args(argv)
     tuned = False if args.no_malloc_tuning else keep_freed_memory()
     reps = 5 if args.quick else 20
-    print(f"jax {jax.__version__} on {jax.devices()[0].platform} ({os.cpu_count()} cpus); forward+backward, jitted, "
-          f"median of repeats; malloc tuning {'on' if tuned else 'off'}")
+    print(
+        f"jax {jax.__version__} on {jax.devices()[0].platform} ({os.cpu_count()} cpus); forward+backward, jitted, "
+        f"median of repeats; malloc tuning {'on' if tuned else 'off'}"
+    )
     if args.only in (None, "floor"):
         N = M = 128
         C, B = 64, 8
-        for tag, kw, what in (("[1]", {}, "layers with their biases"),
-                              ("[1']", {"bias": False}, "bare maps, no biases"),
-                              ("[1b]", {"act": jax.nn.relu}, "layers with biases, each followed by a ReLU (as in a network)")):
+        for tag, kw, what in (
+            ("[1]", {}, "layers with their biases"),
+            ("[1']", {"bias": False}, "bare maps, no biases"),
+            ("[1b]", {"act": jax.nn.relu}, "layers with biases, each followed by a ReLU (as in a network)"),
+        ):
             t_pool, t_point, ratio = bench_floor(N, M, C, B, reps, **kw)
             target = " (target <= 1.15x)" if tag == "[1]" else ""
-            print(f"{tag} exchangeable S({N})xS({M}) C={C} B={B}, {what}: pooling {t_pool * 1e3:.2f} ms, "
-                  f"pointwise {t_point * 1e3:.2f} ms -> ratio {t_pool / t_point:.3f}x of medians, {ratio:.3f}x "
-                  f"median of paired ratios{target}", flush=True)
+            print(
+                f"{tag} exchangeable S({N})xS({M}) C={C} B={B}, {what}: pooling {t_pool * 1e3:.2f} ms, "
+                f"pointwise {t_point * 1e3:.2f} ms -> ratio {t_pool / t_point:.3f}x of medians, {ratio:.3f}x "
+                f"median of paired ratios{target}",
+                flush=True,
+            )
     if args.only in (None, "dense"):
         N = M = 32
         C, B = 8, 8
         rep = exchangeable(N, M, C)
         t_pool, t_dense, err = bench_dense(rep, rep, (N, M), C, B, reps * 5, 3)
-        print(f"[2] exchangeable S({N})xS({M}) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
-              f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 1000x); max rel diff {err:.1e}",
-              flush=True)
+        print(
+            f"[2] exchangeable S({N})xS({M}) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
+            f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 1000x); max rel diff {err:.1e}",
+            flush=True,
+        )
     if args.only in (None, "t2"):
         n, C, B = 64, 1, 8
         rep = C * V(S(n)) ** 2
         t_pool, t_dense, err = bench_dense(rep, rep, (n, n), C, B, reps * 5, 3)
-        print(f"[3] S({n}) T2->T2 (15 patterns) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
-              f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 100x); max rel diff {err:.1e}",
-              flush=True)
+        print(
+            f"[3] S({n}) T2->T2 (15 patterns) C={C} B={B}: pooling {t_pool * 1e3:.3f} ms, dense basis "
+            f"{t_dense * 1e3:.1f} ms -> {t_dense / t_pool:.0f}x faster (target >= 100x); max rel diff {err:.1e}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ Earlier presets (4 plain layers, cross-entropy only, one model using both cores)
 (``--paper-protocol``: validation and test positions visible as hidden entries) was no better
 than strict at equal steps. Wall times vary with the load from other processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,18 +93,33 @@ def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=
         from eqsolve.ratings.data.ratings import Ratings
         import numpy as np
 
-        positions = Ratings(np.r_[val.users, test.users], np.r_[val.items, test.items],
-                            np.r_[val.ratings * 0 + 1, test.ratings * 0 + 1], train.n_users, train.n_items)
+        positions = Ratings(
+            np.r_[val.users, test.users],
+            np.r_[val.items, test.items],
+            np.r_[val.ratings * 0 + 1, test.ratings * 0 + 1],
+            train.n_users,
+            train.n_items,
+        )
     side = None
     if cfg.side_features:  # demographics of u.user and genres / year of u.item as input channels
         from eqsolve.ratings.data.movielens import load_movielens_side_features
 
         side = load_movielens_side_features(args.data or default_data(), train)
     trainer = Trainer(cfg, fit, val, workdir=workdir, positions=positions, side=side)
-    trainer.run(progress=not args.no_progress, max_seconds=time_limit or args.time_limit,
-                log=(lambda r: log(f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  "
-                                   + (f"(current weights {r['val_rmse_current']:.4f})  " if "val_rmse_current" in r else "")
-                                   + f"{r['elapsed']:.0f}s", flush=True)) if args.no_progress else None)
+    trainer.run(
+        progress=not args.no_progress,
+        max_seconds=time_limit or args.time_limit,
+        log=(
+            lambda r: log(
+                f"  step {r['step']:5d}  loss {r['train_loss']:.4f}  val RMSE {r['val_rmse']:.4f}  "
+                + (f"(current weights {r['val_rmse_current']:.4f})  " if "val_rmse_current" in r else "")
+                + f"{r['elapsed']:.0f}s",
+                flush=True,
+            )
+        )
+        if args.no_progress
+        else None,
+    )
     train_s = time.perf_counter() - t0
     params = trainer.best_params if (args.best and trainer.best_params is not None) else trainer.eval_params
     pred = trainer.predict(train, test, params=params)  # context: all of u1.base
@@ -118,11 +134,18 @@ def run_one(name, overrides, train, test, args, log=print, member=0, time_limit=
         tag = f"{name}{'-paper' if args.paper_protocol else ''}{f'-m{member}' if member else ''}"
         np.save(Path(args.save_predictions) / f"{tag}-u{args.fold}.npy", pred)
     return {
-        "pred": pred, "val_pred": val_pred, "val_ratings": val.ratings,
-        "model": name, "test_rmse": score, "bias_baseline_rmse": bias,
-        "best_val_rmse": trainer.best_val, "best_step": trainer.best_step,
+        "pred": pred,
+        "val_pred": val_pred,
+        "val_ratings": val.ratings,
+        "model": name,
+        "test_rmse": score,
+        "bias_baseline_rmse": bias,
+        "best_val_rmse": trainer.best_val,
+        "best_step": trainer.best_step,
         "used_step": trainer.best_step if params is trainer.best_params else trainer.step_count,
-        "train_seconds": train_s, "total_seconds": total_s, "config": cfg.to_dict(),
+        "train_seconds": train_s,
+        "total_seconds": total_s,
+        "config": cfg.to_dict(),
         "paper_protocol": bool(args.paper_protocol),
     }
 
@@ -146,8 +169,19 @@ def run_parallel(name, args, n_members: int):
             free = [c for c in cores if c not in {core for _, core in running.values()}]
             while pending and free:  # at most one member per core at a time
                 k, core = pending.pop(0), free.pop(0)
-                cmd = [sys.executable, str(Path(__file__).resolve()), *argv, "--model", name, "--member", str(k),
-                       "--member-out", str(outs[k]), "--member-core", str(core)]
+                cmd = [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    *argv,
+                    "--model",
+                    name,
+                    "--member",
+                    str(k),
+                    "--member-out",
+                    str(outs[k]),
+                    "--member-core",
+                    str(core),
+                ]
                 running[k] = (subprocess.Popen(cmd, env=env), core)
             time.sleep(1.0)
             for k, (proc, _) in list(running.items()):
@@ -172,39 +206,74 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--dropout", type=float, default=None)
     p.add_argument("--eval-every", type=int, default=None)
-    p.add_argument("--positions-visible", action="store_true", default=None,
-                   help="hidden/test positions take part in pooling (the paper's code does this)")
-    p.add_argument("--paper-protocol", action="store_true",
-                   help="as in the paper's code: the positions (never the ratings) of validation and test "
-                        "entries are part of the input as hidden entries (implies --positions-visible)")
-    p.add_argument("--side-features", action=argparse.BooleanOptionalAction, default=None,
-                   help="user (age, gender, occupation) and item (genres, year) features as input channels "
-                        "(default: as in the model's preset)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override any TrainConfig field, e.g. --set mask_rate=0.2")
-    p.add_argument("--time-limit", type=float, default=1740.0,
-                   help="training time budget per model in seconds (stops early, after a validation), "
-                        "shared by its ensemble members (see --sequential)")
-    p.add_argument("--ensemble", type=int, default=None, metavar="K",
-                   help="train K members (seeds seed..seed+K-1) and average their predictions "
-                        f"(default per model: {ENSEMBLE})")
-    p.add_argument("--sequential", dest="parallel", action="store_false",
-                   help="train ensemble members one after the other in this process, each with "
-                        "--time-limit / K (default: in child processes, one per CPU core at a time, "
-                        "single-threaded XLA each; each member gets --time-limit / (number of waves))")
+    p.add_argument(
+        "--positions-visible",
+        action="store_true",
+        default=None,
+        help="hidden/test positions take part in pooling (the paper's code does this)",
+    )
+    p.add_argument(
+        "--paper-protocol",
+        action="store_true",
+        help="as in the paper's code: the positions (never the ratings) of validation and test "
+        "entries are part of the input as hidden entries (implies --positions-visible)",
+    )
+    p.add_argument(
+        "--side-features",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="user (age, gender, occupation) and item (genres, year) features as input channels "
+        "(default: as in the model's preset)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any TrainConfig field, e.g. --set mask_rate=0.2",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=1740.0,
+        help="training time budget per model in seconds (stops early, after a validation), "
+        "shared by its ensemble members (see --sequential)",
+    )
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=None,
+        metavar="K",
+        help=f"train K members (seeds seed..seed+K-1) and average their predictions (default per model: {ENSEMBLE})",
+    )
+    p.add_argument(
+        "--sequential",
+        dest="parallel",
+        action="store_false",
+        help="train ensemble members one after the other in this process, each with "
+        "--time-limit / K (default: in child processes, one per CPU core at a time, "
+        "single-threaded XLA each; each member gets --time-limit / (number of waves))",
+    )
     p.add_argument("--member", type=int, default=None, help=argparse.SUPPRESS)  # a member's child process
     p.add_argument("--member-out", default=None, help=argparse.SUPPRESS)
     p.add_argument("--member-core", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--val-fraction", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-best", dest="best", action="store_false",
-                   help="test the last step instead of the best validation step")
+    p.add_argument(
+        "--no-best", dest="best", action="store_false", help="test the last step instead of the best validation step"
+    )
     p.add_argument("--workdir", default=None, help="checkpoint folder (resumable)")
     p.add_argument("--json", default=None, help="write results here")
-    p.add_argument("--save-predictions", default=None, metavar="DIR",
-                   help="save the test predictions (NAME-u1.npy) in DIR")
-    p.add_argument("--combine", nargs="+", default=None, metavar="NPY",
-                   help="no training: RMSE of the equal-weight average of saved test predictions")
+    p.add_argument(
+        "--save-predictions", default=None, metavar="DIR", help="save the test predictions (NAME-u1.npy) in DIR"
+    )
+    p.add_argument(
+        "--combine",
+        nargs="+",
+        default=None,
+        metavar="NPY",
+        help="no training: RMSE of the equal-weight average of saved test predictions",
+    )
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     if args.ensemble is not None and args.ensemble < 1:
@@ -213,6 +282,7 @@ def main(argv=None):
     if args.member_core is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.member_core})  # a member's child process: pinned before JAX starts
     from eqsolve.allocator import keep_freed_memory
+
     keep_freed_memory()  # before JAX computes: no page faults for each step's buffers (~20% faster)
 
     data = args.data or default_data()
@@ -233,12 +303,21 @@ def main(argv=None):
         for f, q in zip(args.combine, preds):
             print(f"{f}: test RMSE {rmse(q, test.ratings):.4f}")
         bias = rmse(bias_baseline(train)(test.users, test.items), test.ratings)
-        print(f"equal-weight average of {len(preds)}: test RMSE {rmse(avg, test.ratings):.4f} "
-              f"| user+item bias baseline {bias:.4f}")
+        print(
+            f"equal-weight average of {len(preds)}: test RMSE {rmse(avg, test.ratings):.4f} "
+            f"| user+item bias baseline {bias:.4f}"
+        )
         return 0
-    overrides = {"steps": args.steps, "ch": args.ch, "num_layers": args.layers, "lr": args.lr,
-                 "dropout": args.dropout, "eval_every": args.eval_every, "positions_visible": args.positions_visible,
-                 "side_features": args.side_features}
+    overrides = {
+        "steps": args.steps,
+        "ch": args.ch,
+        "num_layers": args.layers,
+        "lr": args.lr,
+        "dropout": args.dropout,
+        "eval_every": args.eval_every,
+        "positions_visible": args.positions_visible,
+        "side_features": args.side_features,
+    }
     fields = {f.name: f.type for f in TrainConfig.__dataclass_fields__.values()}
     for item in args.set:
         k, _, v = item.partition("=")
@@ -249,13 +328,17 @@ def main(argv=None):
         overrides["positions_visible"] = True
     names = ["self-supervised", "factorized"] if args.model == "both" else [args.model]
     mean_rmse = rmse(float(train.ratings.mean()), test.ratings)
-    print(f"MovieLens-100K u{args.fold}: {len(train)} train / {len(test)} test ratings, "
-          f"{train.n_users} users x {train.n_items} items; validation = {args.val_fraction:.0%} of u{args.fold}.base")
+    print(
+        f"MovieLens-100K u{args.fold}: {len(train)} train / {len(test)} test ratings, "
+        f"{train.n_users} users x {train.n_items} items; validation = {args.val_fraction:.0%} of u{args.fold}.base"
+    )
     results = []
     for name in names:
         paper = {"self-supervised": 0.910, "factorized": 0.920}[name]
         if args.member is not None:  # a member's child process: train one member, save, exit
-            res = run_one(name, overrides, train, test, args, member=args.member, time_limit=args.time_limit)  # the parent passed each member its share
+            res = run_one(
+                name, overrides, train, test, args, member=args.member, time_limit=args.time_limit
+            )  # the parent passed each member its share
             import pickle
 
             Path(args.member_out).write_bytes(pickle.dumps(res))
@@ -266,16 +349,26 @@ def main(argv=None):
         if parallel:
             members = run_parallel(name, args, n_members)
         else:
-            members = [run_one(name, overrides, train, test, args, member=k, time_limit=args.time_limit / n_members)
-                       for k in range(n_members)]
+            members = [
+                run_one(name, overrides, train, test, args, member=k, time_limit=args.time_limit / n_members)
+                for k in range(n_members)
+            ]
         wall = time.perf_counter() - t0
         for k, res in enumerate(members):
             tag = f"{name}" if n_members == 1 else f"{name} member {k}"
-            print(f"[{tag}] test RMSE {res['test_rmse']:.4f} (paper {paper:.3f}) | user+item bias baseline "
-                  f"{res['bias_baseline_rmse']:.4f} | global mean {mean_rmse:.4f}")
-            print(f"[{tag}] best validation RMSE {res['best_val_rmse']:.4f} at step {res['best_step']} (tested step "
-                  f"{res['used_step']}); train {res['train_seconds']:.0f}s, total {res['total_seconds']:.0f}s wall")
-            proto = "paper protocol (val/test positions visible)" if args.paper_protocol else "strict (test positions unseen)"
+            print(
+                f"[{tag}] test RMSE {res['test_rmse']:.4f} (paper {paper:.3f}) | user+item bias baseline "
+                f"{res['bias_baseline_rmse']:.4f} | global mean {mean_rmse:.4f}"
+            )
+            print(
+                f"[{tag}] best validation RMSE {res['best_val_rmse']:.4f} at step {res['best_step']} (tested step "
+                f"{res['used_step']}); train {res['train_seconds']:.0f}s, total {res['total_seconds']:.0f}s wall"
+            )
+            proto = (
+                "paper protocol (val/test positions visible)"
+                if args.paper_protocol
+                else "strict (test positions unseen)"
+            )
             print(f"[{tag}] settings ({proto}): {json.dumps(res['config'])}")
             sys.stdout.flush()
         import numpy as np
@@ -283,23 +376,30 @@ def main(argv=None):
         pred = np.mean([m["pred"] for m in members], axis=0)
         val_pred = np.mean([m["val_pred"] for m in members], axis=0)
         summary = {
-            "model": name, "members": len(members), "test_rmse": rmse(pred, test.ratings),
+            "model": name,
+            "members": len(members),
+            "test_rmse": rmse(pred, test.ratings),
             "val_rmse": rmse(val_pred, members[0]["val_ratings"]),
             "train_seconds": sum(m["train_seconds"] for m in members),
             "total_seconds": sum(m["total_seconds"] for m in members),
             "parallel": parallel,
             "member_test_rmse": [m["test_rmse"] for m in members],
-            "bias_baseline_rmse": members[0]["bias_baseline_rmse"], "config": members[0]["config"],
+            "bias_baseline_rmse": members[0]["bias_baseline_rmse"],
+            "config": members[0]["config"],
         }
         if summary["parallel"]:
             summary["wall_seconds"] = wall
-            print(f"[{name}] ensemble of {len(members)} trained in parallel: test RMSE {summary['test_rmse']:.4f} "
-                  f"(paper {paper:.3f}), validation RMSE {summary['val_rmse']:.4f}; {wall:.0f}s wall in all "
-                  f"(members: train {max(m['train_seconds'] for m in members):.0f}s at most)")
+            print(
+                f"[{name}] ensemble of {len(members)} trained in parallel: test RMSE {summary['test_rmse']:.4f} "
+                f"(paper {paper:.3f}), validation RMSE {summary['val_rmse']:.4f}; {wall:.0f}s wall in all "
+                f"(members: train {max(m['train_seconds'] for m in members):.0f}s at most)"
+            )
         elif n_members > 1:
-            print(f"[{name}] ensemble of {len(members)}: test RMSE {summary['test_rmse']:.4f} (paper {paper:.3f}), "
-                  f"validation RMSE {summary['val_rmse']:.4f}; train {summary['train_seconds']:.0f}s, "
-                  f"total {summary['total_seconds']:.0f}s wall")
+            print(
+                f"[{name}] ensemble of {len(members)}: test RMSE {summary['test_rmse']:.4f} (paper {paper:.3f}), "
+                f"validation RMSE {summary['val_rmse']:.4f}; train {summary['train_seconds']:.0f}s, "
+                f"total {summary['total_seconds']:.0f}s wall"
+            )
         for m in members:
             for k in ("pred", "val_pred", "val_ratings"):
                 m.pop(k)

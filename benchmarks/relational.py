@@ -39,6 +39,7 @@ MRR 0.8443 vs 0.8528 for the model trained on all entities, same queries.
 Without the data folder (default ../shared/data/kg relative to the repository root, or
 $EQSOLVE_KG_DATA, or --data-root) the script says so and exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,13 +73,40 @@ from eqsolve.relational import (
 # per data set: exchangeable-model settings (chosen on valid MRR only)
 PRESETS = {
     # S(E) x S(R): relations exchangeable too (the issue's group)
-    "nations": dict(relations="exchangeable", channels=(32, 32, 32), steps=1500, eval_every=50, patience=10, hide=0.2,
-                    dropout=0.1, lr=3e-3, input_scale=5.0),
+    "nations": dict(
+        relations="exchangeable",
+        channels=(32, 32, 32),
+        steps=1500,
+        eval_every=50,
+        patience=10,
+        hide=0.2,
+        dropout=0.1,
+        lr=3e-3,
+        input_scale=5.0,
+    ),
     # S(E) only, one channel per relation (relation-specific weights; see RelationalNet)
-    "kinships": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5, hide=0.2,
-                     dropout=0.2, lr=1e-2, input_scale=20.0),
-    "umls": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5, hide=0.2,
-                 dropout=0.2, lr=1e-2, input_scale=20.0),
+    "kinships": dict(
+        relations="channels",
+        channels=(64, 64, 64),
+        steps=1500,
+        eval_every=100,
+        patience=5,
+        hide=0.2,
+        dropout=0.2,
+        lr=1e-2,
+        input_scale=20.0,
+    ),
+    "umls": dict(
+        relations="channels",
+        channels=(64, 64, 64),
+        steps=1500,
+        eval_every=100,
+        patience=5,
+        hide=0.2,
+        dropout=0.2,
+        lr=1e-2,
+        input_scale=20.0,
+    ),
 }
 TINY = dict(channels=(4,), steps=6, eval_every=3, patience=2)
 
@@ -95,15 +123,18 @@ def complex_(p):
     a, b = p["ent"][:, :d], p["ent"][:, d:]
     u, v = p["rel"][:, :d], p["rel"][:, d:]
     # Re((a_h + i b_h)(u + i v)(a_t - i b_t))
-    return (jnp.einsum("hd,rd,td->htr", a, u, a) + jnp.einsum("hd,rd,td->htr", b, u, b)
-            + jnp.einsum("hd,rd,td->htr", a, v, b) - jnp.einsum("hd,rd,td->htr", b, v, a))
+    return (
+        jnp.einsum("hd,rd,td->htr", a, u, a)
+        + jnp.einsum("hd,rd,td->htr", b, u, b)
+        + jnp.einsum("hd,rd,td->htr", a, v, b)
+        - jnp.einsum("hd,rd,td->htr", b, v, a)
+    )
 
 
 BASELINES = {"distmult": distmult, "complex": complex_}
 
 
-def fit_embedding(name, data, *, dim=200, lr=1e-2, l2=1e-4, steps=1500, eval_every=25, patience=8, seed=0,
-                  log=print):
+def fit_embedding(name, data, *, dim=200, lr=1e-2, l2=1e-4, steps=1500, eval_every=25, patience=8, seed=0, log=print):
     """Train a baseline on the full training tensor; returns (params, best step, valid metrics)."""
     fn = BASELINES[name]
     E, R = data.num_entities, data.num_relations
@@ -142,25 +173,41 @@ def fit_embedding(name, data, *, dim=200, lr=1e-2, l2=1e-4, steps=1500, eval_eve
 
 # ------------------------------------------------------------------ main
 def parse(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", default="nations", help=f"one of {', '.join(DATASETS)}, or a folder with train/valid/test.txt")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--dataset", default="nations", help=f"one of {', '.join(DATASETS)}, or a folder with train/valid/test.txt"
+    )
     p.add_argument("--data-root", type=Path, default=None, help="folder holding NAME/ (default ../shared/data/kg)")
     p.add_argument("--models", default="exchangeable,distmult,complex", help="comma-separated subset")
     p.add_argument("--steps", type=int, default=None, help="max steps of the exchangeable model (default: preset)")
     p.add_argument("--channels", type=str, default=None, help="hidden widths, e.g. 32,32,32 (default: preset)")
     p.add_argument("--hide", type=float, default=None, help="fraction of train triples hidden per step")
-    p.add_argument("--relations", choices=("exchangeable", "channels"), default=None,
-                   help="exchangeable: S(E) x S(R) (default); channels: S(E) only, relations as channels")
+    p.add_argument(
+        "--relations",
+        choices=("exchangeable", "channels"),
+        default=None,
+        help="exchangeable: S(E) x S(R) (default); channels: S(E) only, relations as channels",
+    )
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--dim", type=int, default=200, help="baseline embedding dimension (reals)")
     p.add_argument("--baseline-steps", type=int, default=1500)
     p.add_argument("--baseline-lr", type=float, default=1e-2)
     p.add_argument("--l2", type=float, default=1e-4, help="baseline L2 weight")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--ensemble", type=int, default=1,
-                   help="exchangeable: average the logits of this many models (seeds seed, seed+1, ...)")
-    p.add_argument("--time-limit", type=float, default=None,
-                   help="seconds of exchangeable training (checked at each evaluation; best weights kept)")
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        help="exchangeable: average the logits of this many models (seeds seed, seed+1, ...)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds of exchangeable training (checked at each evaluation; best weights kept)",
+    )
     p.add_argument("--save-scores", type=Path, default=None, help="write the test-time score tensors (.npz)")
     p.add_argument("--inductive", action="store_true", help="also train on seen entities only and score held-out ones")
     p.add_argument("--holdout", type=float, default=0.2, help="fraction of entities held out (--inductive)")
@@ -193,8 +240,10 @@ def main(argv=None) -> int:
     if unknown:
         raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from exchangeable, {', '.join(BASELINES)}")
     E, _, R = data.shape
-    print(f"{data.name}: {E} entities, {R} relations, train/valid/test "
-          f"{'/'.join(str(len(data.splits[s])) for s in ('train', 'valid', 'test'))}")
+    print(
+        f"{data.name}: {E} entities, {R} relations, train/valid/test "
+        f"{'/'.join(str(len(data.splits[s])) for s in ('train', 'valid', 'test'))}"
+    )
     X = to_tensor(data.splits["train"], data.shape)
     known = known_tensor(data)
     rows, saved = [], {}
@@ -206,42 +255,69 @@ def main(argv=None) -> int:
             print(f"  exchangeable: {cfg}" + (f", ensemble of {args.ensemble} seeds" if args.ensemble > 1 else ""))
             members = []
             for k in range(args.ensemble):
-                res = fit(data, replace(cfg, seed=args.seed + k),
-                          log=lambda r: print(f"    step {r['step']:5d} loss {r['loss']:.4f} valid MRR "
-                                              f"{r['valid']['mrr']:.4f} ({r['seconds']:.0f} s)", flush=True))
+                res = fit(
+                    data,
+                    replace(cfg, seed=args.seed + k),
+                    log=lambda r: print(
+                        f"    step {r['step']:5d} loss {r['loss']:.4f} valid MRR "
+                        f"{r['valid']['mrr']:.4f} ({r['seconds']:.0f} s)",
+                        flush=True,
+                    ),
+                )
                 members.append(res)
             S = np.mean([score_tensor(r.model, X) for r in members], axis=0)  # mean logit
             best, val = members[0].best_step, members[0].best_valid
             if args.ensemble > 1:
                 val = evaluate_scores(S, data.splits["valid"], known_tensor(data, ("train", "valid")))
-                print(f"  ensemble valid MRR {val['mrr']:.4f} (members "
-                      f"{', '.join('%.4f' % r.best_valid['mrr'] for r in members)})")
+                print(
+                    f"  ensemble valid MRR {val['mrr']:.4f} (members "
+                    f"{', '.join('%.4f' % r.best_valid['mrr'] for r in members)})"
+                )
         else:
-            p, best, val = fit_embedding(m, data, dim=bdim, lr=args.baseline_lr, l2=args.l2, steps=bsteps,
-                                         eval_every=2 if args.tiny else 25, seed=args.seed)
+            p, best, val = fit_embedding(
+                m,
+                data,
+                dim=bdim,
+                lr=args.baseline_lr,
+                l2=args.l2,
+                steps=bsteps,
+                eval_every=2 if args.tiny else 25,
+                seed=args.seed,
+            )
             S = np.asarray(jax.jit(BASELINES[m])(p))
         test = evaluate_scores(S, data.splits["test"], known)  # the test split, read once per model
         saved[m] = S.astype(np.float32)
         rows.append((m, test, val["mrr"], best, time.perf_counter() - t0))
     print(f"\n{data.name} (filtered, test split, both directions)")
-    print(f"{'model':14s} {'MRR':>7s} {'H@1':>7s} {'H@3':>7s} {'H@10':>7s} {'val MRR':>8s} {'best step':>9s} {'wall s':>7s}")
+    print(
+        f"{'model':14s} {'MRR':>7s} {'H@1':>7s} {'H@3':>7s} {'H@10':>7s} {'val MRR':>8s} {'best step':>9s} {'wall s':>7s}"
+    )
     for m, t, v, b, w in rows:
-        print(f"{m:14s} {t['mrr']:7.4f} {t['hits@1']:7.4f} {t['hits@3']:7.4f} {t['hits@10']:7.4f} {v:8.4f} {b:9d} {w:7.0f}")
+        print(
+            f"{m:14s} {t['mrr']:7.4f} {t['hits@1']:7.4f} {t['hits@3']:7.4f} {t['hits@10']:7.4f} {v:8.4f} {b:9d} {w:7.0f}"
+        )
     base = {m: t["mrr"] for m, t, *_ in rows}
     if "exchangeable" in base and len(base) > 1:
-        print("MRR ratio exchangeable / baseline: " + ", ".join(
-            f"{m} {base['exchangeable'] / base[m]:.3f}" for m in base if m != "exchangeable"))
+        print(
+            "MRR ratio exchangeable / baseline: "
+            + ", ".join(f"{m} {base['exchangeable'] / base[m]:.3f}" for m in base if m != "exchangeable")
+        )
     if args.inductive:
         sub, seen = inductive_split(data, args.holdout, args.seed)
-        print(f"\ninductive: {E - len(seen)} of {E} entities held out (seed {args.seed}); training on "
-              f"{len(sub.splits['train'])} train triples among the {len(seen)} seen entities")
+        print(
+            f"\ninductive: {E - len(seen)} of {E} entities held out (seed {args.seed}); training on "
+            f"{len(sub.splits['train'])} train triples among the {len(seen)} seen entities"
+        )
         t0 = time.perf_counter()
         res = fit(sub, cfg)
         ind = inductive_eval(lambda Xf: score_tensor(res.model, Xf), data, seen)
-        print(f"  held-out-entity test queries: {ind['queries']}; MRR {ind['mrr']:.4f}  H@1 {ind['hits@1']:.4f}  "
-              f"H@3 {ind['hits@3']:.4f}  H@10 {ind['hits@10']:.4f}  ({time.perf_counter() - t0:.0f} s)")
+        print(
+            f"  held-out-entity test queries: {ind['queries']}; MRR {ind['mrr']:.4f}  H@1 {ind['hits@1']:.4f}  "
+            f"H@3 {ind['hits@3']:.4f}  H@10 {ind['hits@10']:.4f}  ({time.perf_counter() - t0:.0f} s)"
+        )
         if "exchangeable" in saved:
             from eqsolve.relational import inductive_queries
+
             tr = evaluate_scores(saved["exchangeable"], inductive_queries(data, seen), known)
             print(f"  same queries, transductive model (trained on all entities): MRR {tr['mrr']:.4f}")
         print("  (DistMult / ComplEx have no embedding for a held-out entity: they cannot score these queries)")

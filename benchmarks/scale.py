@@ -23,6 +23,7 @@ masked cross-entropy, Adam, the model in ``shard_map`` with pooled tables psum'd
 
 The script sets 8 virtual CPU devices before JAX starts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,13 @@ def build(shape, ch, layers, mesh):
     n = nnz if mesh is None else padded_length(nnz, mesh)
     sharding = None if mesh is None else NamedSharding(mesh, P(ENTRY_AXIS))
     spec = lambda dt: jax.ShapeDtypeStruct((n,), dt, sharding=sharding)
-    batch = {"u": spec(jnp.int32), "i": spec(jnp.int32), "level": spec(jnp.int32), "valid": spec(jnp.float32),
-             "fixed": spec(jnp.float32)}
+    batch = {
+        "u": spec(jnp.int32),
+        "i": spec(jnp.int32),
+        "level": spec(jnp.int32),
+        "valid": spec(jnp.float32),
+        "fixed": spec(jnp.float32),
+    }
     fns = trainer.fns if mesh is None else trainer.fns.fns
     return fns.step, trainer.params, trainer.opt_state, batch, (n_users, n_items), trainer
 
@@ -78,6 +84,7 @@ def memory(shape, ch, layers, mesh):
     key, lr = jax.random.PRNGKey(0), jax.numpy.float32(LR)
     if mesh is not None:
         from eqsolve.runtime.sharded import put_replicated
+
         key, lr = put_replicated(key, mesh), put_replicated(lr, mesh)
     compiled = step.lower(params, opt_state, batch, key, sizes, lr).compile()
     return memory_per_device(compiled)
@@ -93,9 +100,13 @@ def timed_steps(shape, ch, layers, mesh, repeats, seed=0):
     step, params, opt_state, _, sizes, _ = build(shape, ch, layers, mesh)
     n_users, n_items, nnz = shape
     rng = np.random.default_rng(seed)
-    host = {"u": rng.integers(0, n_users, nnz, dtype=np.int32), "i": rng.integers(0, n_items, nnz, dtype=np.int32),
-            "level": rng.integers(0, 5, nnz, dtype=np.int32), "valid": np.ones(nnz, np.float32),
-            "fixed": np.zeros(nnz, np.float32)}
+    host = {
+        "u": rng.integers(0, n_users, nnz, dtype=np.int32),
+        "i": rng.integers(0, n_items, nnz, dtype=np.int32),
+        "level": rng.integers(0, 5, nnz, dtype=np.int32),
+        "valid": np.ones(nnz, np.float32),
+        "fixed": np.zeros(nnz, np.float32),
+    }
     batch = jax.tree.map(jax.numpy.asarray, host) if mesh is None else place_batch(host, mesh)
     key, lr = jax.random.PRNGKey(seed), jax.numpy.float32(LR)
     if mesh is not None:
@@ -139,26 +150,34 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     import jax
+
     jax.config.update("jax_num_cpu_devices", max(max(args.devices), 8))
     from eqsolve.allocator import keep_freed_memory
+
     keep_freed_memory()
     from eqsolve.runtime.sharded import entry_mesh
 
     shape = SHAPES["quick" if args.quick else args.shape]
     N, M, nnz = shape
     mesh_of = lambda d: None if d == 1 else entry_mesh(d)
-    print(f"[1] memory per device, {args.shape if not args.quick else 'quick'} shape {N} x {M}, {nnz} entries, "
-          f"{args.ch} channels, {args.layers} layers (compiled memory_analysis: arguments + outputs + temporaries)")
+    print(
+        f"[1] memory per device, {args.shape if not args.quick else 'quick'} shape {N} x {M}, {nnz} entries, "
+        f"{args.ch} channels, {args.layers} layers (compiled memory_analysis: arguments + outputs + temporaries)"
+    )
     mem = {}
     for d in args.devices:
         m = memory(shape, args.ch, args.layers, mesh_of(d))
         mem[d] = m["total"]
-        print(f"  {d} device(s): {m['total'] / GB:7.3f} GB/device (arguments {m['argument'] / GB:.3f}, temporaries "
-              f"{m['temp'] / GB:.3f}, outputs {m['output'] / GB:.3f}); x{d} / (1 device) = {d * m['total'] / mem[args.devices[0]]:.3f}",
-              flush=True)
+        print(
+            f"  {d} device(s): {m['total'] / GB:7.3f} GB/device (arguments {m['argument'] / GB:.3f}, temporaries "
+            f"{m['temp'] / GB:.3f}, outputs {m['output'] / GB:.3f}); x{d} / (1 device) = {d * m['total'] / mem[args.devices[0]]:.3f}",
+            flush=True,
+        )
     if 1 in mem and 8 in mem:
-        print(f"  target: 8 devices <= 1.3 x single/8: {mem[8] / (mem[1] / 8):.3f} x single/8 "
-              f"({'met' if mem[8] <= 1.3 * mem[1] / 8 else 'NOT met'})")
+        print(
+            f"  target: 8 devices <= 1.3 x single/8: {mem[8] / (mem[1] / 8):.3f} x single/8 "
+            f"({'met' if mem[8] <= 1.3 * mem[1] / 8 else 'NOT met'})"
+        )
 
     print("[2] memory model bytes/device = nnz/P * (a + b*ch*L) + (N+M) * c * ch*L")
     ch_lo = max(args.ch // 4, 4)
@@ -166,37 +185,50 @@ def main(argv=None):
     a, b = fit_model(shape, args.layers, m_lo, mem[1], ch_lo, args.ch) if 1 in mem else (0.0, 0.0)
     # the replicated part: what does not shrink with P, per channel-layer and row/column
     d_max = max(mem)
-    c = max(0.0, (mem[d_max] - nnz / d_max * (a + b * args.ch * args.layers) - 0.0) /
-            ((N + M) * args.ch * args.layers)) if d_max > 1 else 0.0
+    c = (
+        max(0.0, (mem[d_max] - nnz / d_max * (a + b * args.ch * args.layers) - 0.0) / ((N + M) * args.ch * args.layers))
+        if d_max > 1
+        else 0.0
+    )
     # refit a, b with the table term taken out of the 1-device figures
     t_hi, t_lo = (N + M) * c * args.ch * args.layers, (N + M) * c * ch_lo * args.layers
     a, b = fit_model(shape, args.layers, m_lo - t_lo, mem[1] - t_hi, ch_lo, args.ch)
     model = (a, b, c)
-    print(f"  fitted from 1 device at {ch_lo} and {args.ch} channels and {d_max} devices: a = {a:.1f} B/entry, "
-          f"b = {b:.2f} B/entry/channel/layer, c = {c:.2f} B/row-or-column/channel/layer")
+    print(
+        f"  fitted from 1 device at {ch_lo} and {args.ch} channels and {d_max} devices: a = {a:.1f} B/entry, "
+        f"b = {b:.2f} B/entry/channel/layer, c = {c:.2f} B/row-or-column/channel/layer"
+    )
     for d in args.devices:
         pr = predict(model, shape, args.ch, args.layers, d)
         print(f"  {d} device(s): model {pr / GB:.3f} GB, measured {mem[d] / GB:.3f} GB, error {pr / mem[d] - 1:+.1%}")
 
     nf = SHAPES["netflix"]
-    print("[3] Netflix shape 480,189 x 17,770, 100,480,507 ratings, 64 channels, 8 layers: devices needed "
-          "(model, 90% of each device usable)")
+    print(
+        "[3] Netflix shape 480,189 x 17,770, 100,480,507 ratings, 64 channels, 8 layers: devices needed "
+        "(model, 90% of each device usable)"
+    )
     for cap in (16, 40, 80):
-        need = next((d for d in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-                     if predict(model, nf, 64, 8, d) <= 0.9 * cap * GB), None)
+        need = next(
+            (d for d in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if predict(model, nf, 64, 8, d) <= 0.9 * cap * GB), None
+        )
         per = predict(model, nf, 64, 8, need) / GB if need else float("nan")
         print(f"  {cap:3d} GB devices: {need} ({per:.1f} GB each)")
     if not args.skip_netflix:
         m = memory(nf, 64, 8, mesh_of(8))
         pr = predict(model, nf, 64, 8, 8)
-        print(f"  check, compiled at Netflix shape on 8 devices: {m['total'] / GB:.2f} GB/device, model "
-              f"{pr / GB:.2f} GB ({pr / m['total'] - 1:+.1%})", flush=True)
+        print(
+            f"  check, compiled at Netflix shape on 8 devices: {m['total'] / GB:.2f} GB/device, model "
+            f"{pr / GB:.2f} GB ({pr / m['total'] - 1:+.1%})",
+            flush=True,
+        )
 
     if args.skip_run:
         return 0
     run_devices = args.run_devices or args.devices
-    print(f"[4] full-batch training steps with real arrays, {args.run_ch} channels, {args.layers} layers "
-          f"(virtual CPU devices sharing this machine's cores)")
+    print(
+        f"[4] full-batch training steps with real arrays, {args.run_ch} channels, {args.layers} layers "
+        f"(virtual CPU devices sharing this machine's cores)"
+    )
     for d in run_devices:
         sec, loss = timed_steps(shape, args.run_ch, args.layers, mesh_of(d), args.repeats)
         print(f"  {d} device(s): {sec:.2f} s/step, {nnz / sec / 1e6:.2f} M entries/s (loss {loss:.4f})", flush=True)

@@ -12,6 +12,7 @@ Single-threaded BLAS for fairness (the variables are set before numpy is importe
     .venv/bin/python benchmarks/solve.py            # all cases
     .venv/bin/python benchmarks/solve.py --quick    # fewer repeats
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,22 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from eqsolve.groups import (GL, O, S, SL, SO, SU, Cube, D, Lorentz, RubiksCube, SO11p, WreathProduct, Z,  # noqa: E402
-                            ZksZnxZn)
+from eqsolve.groups import (
+    GL,
+    O,
+    S,
+    SL,
+    SO,
+    SU,
+    Cube,
+    D,
+    Lorentz,
+    RubiksCube,
+    SO11p,
+    WreathProduct,
+    Z,  # noqa: E402
+    ZksZnxZn,
+)
 from eqsolve.memory import available_bytes, human  # noqa: E402
 from eqsolve.reps import T, V, Scalar  # noqa: E402
 from eqsolve.solve import clear_memory, solve_basis  # noqa: E402
@@ -114,7 +129,7 @@ def dense_estimate(rep) -> tuple[float, int]:
     m = rep.size()
     G = rep.G
     r = m * max(1, len(G.discrete_generators) + len(G.lie_algebra))
-    return (4.0 * r * m * m + 22.0 * m ** 3) / FLOPS_PER_S, (2 * r * m + 2 * m * m) * 8
+    return (4.0 * r * m * m + 22.0 * m**3) / FLOPS_PER_S, (2 * r * m + 2 * m * m) * 8
 
 
 def dense_textbook(rep):
@@ -136,8 +151,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     fast_rep, dense_rep = (3, 1) if args.quick else (7, 3)
     print(f"# eqsolve solver benchmark (single-threaded BLAS; median of {fast_rep} runs, dense {dense_rep})")
-    hdr = f"{'case':26s} {'size':>14s} {'dim':>5s} {'eqsolve s':>10s} {'method':>14s} {'max resid':>9s} " \
-          f"{'dense SVD s':>11s} {'ratio':>9s}  note"
+    hdr = (
+        f"{'case':26s} {'size':>14s} {'dim':>5s} {'eqsolve s':>10s} {'method':>14s} {'max resid':>9s} "
+        f"{'dense SVD s':>11s} {'ratio':>9s}  note"
+    )
     print(hdr)
     print("-" * len(hdr))
     rows = []
@@ -161,9 +178,11 @@ def main(argv=None):
                 note = f"DIM MISMATCH dense={ddim}"
         methods = "+".join(sorted(basis.methods))
         size = rep.size()
-        print(f"{name:26s} {size:>14,d} {basis.dim:>5d} {t:>10.3g} {methods:>14s} {resid:>9.1e} "
-              f"{(f'{td:.3g}' if td is not None else '-'):>11s} {(f'{ratio:.0f}x' if ratio and ratio >= 10 else f'{ratio:.1f}x' if ratio else '-'):>9s}  {note}",
-              flush=True)
+        print(
+            f"{name:26s} {size:>14,d} {basis.dim:>5d} {t:>10.3g} {methods:>14s} {resid:>9.1e} "
+            f"{(f'{td:.3g}' if td is not None else '-'):>11s} {(f'{ratio:.0f}x' if ratio and ratio >= 10 else f'{ratio:.1f}x' if ratio else '-'):>9s}  {note}",
+            flush=True,
+        )
         rows.append((name, size, basis.dim, t, methods, td, ratio, note))
     return rows
 

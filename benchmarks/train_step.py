@@ -12,6 +12,7 @@ printed as ratios:
 
 Targets: TrainStep >= 3x faster than naive on these small models, within 1.3x of hand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,7 @@ def naive_step(model, x, y):
         loss, g = nnx.value_and_grad(mse)(m, x, y)
         opt.update(m, g)
         return loss
+
     return lambda: step(model, opt, x, y)
 
 
@@ -81,6 +83,7 @@ def hand_step_layer(layer, x, y):
     def run():
         box[0], box[1], loss = step(box[0], box[1], x, y)
         return loss
+
     return run
 
 
@@ -98,6 +101,7 @@ def hand_step_module(model, x, y):
     def run():
         box[0], box[1], loss = step(box[0], box[1], x, y)
         return loss
+
     return run
 
 
@@ -108,11 +112,15 @@ def case(name, make, hand, batch, n, repeats):
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.normal(size=(batch, rin.size())), jnp.float32)
     y = jnp.asarray(rng.normal(size=(batch, rout.size())), jnp.float32)
-    t_naive, t_fast, t_hand = timed([naive_step(make(), x, y), trainstep_step(make(), x, y), hand(make(), x, y)],
-                                     n, repeats)
-    print(f"{name}: naive nnx.jit {t_naive * 1e3:.3f} ms, TrainStep {t_fast * 1e3:.3f} ms, hand jax.jit "
-          f"{t_hand * 1e3:.3f} ms per step | naive / TrainStep = {t_naive / t_fast:.2f}x, "
-          f"TrainStep / hand = {t_fast / t_hand:.2f}x", flush=True)
+    t_naive, t_fast, t_hand = timed(
+        [naive_step(make(), x, y), trainstep_step(make(), x, y), hand(make(), x, y)], n, repeats
+    )
+    print(
+        f"{name}: naive nnx.jit {t_naive * 1e3:.3f} ms, TrainStep {t_fast * 1e3:.3f} ms, hand jax.jit "
+        f"{t_hand * 1e3:.3f} ms per step | naive / TrainStep = {t_naive / t_fast:.2f}x, "
+        f"TrainStep / hand = {t_fast / t_hand:.2f}x",
+        flush=True,
+    )
     return t_naive, t_fast, t_hand
 
 
@@ -125,11 +133,22 @@ def main(argv=None):
     n, repeats = (20, 3) if args.quick else (200, 7)
     G = SO(3)
     rep = 8 * (T(2) + V + 5 * Scalar)
-    case("[1] Linear SO(3) 8*(T2+T1+5T0) -> same", lambda: Linear(rep(G), rep(G), rngs=nnx.Rngs(0)),
-         hand_step_layer, args.batch, n, repeats)
-    case("[2] EMLP O(5) 2T1 -> T0, ch 32, 2 layers",
-         lambda: EMLP(2 * V, Scalar, O(5), ch=32, num_layers=2, rngs=nnx.Rngs(0)), hand_step_module,
-         args.batch, n, repeats)
+    case(
+        "[1] Linear SO(3) 8*(T2+T1+5T0) -> same",
+        lambda: Linear(rep(G), rep(G), rngs=nnx.Rngs(0)),
+        hand_step_layer,
+        args.batch,
+        n,
+        repeats,
+    )
+    case(
+        "[2] EMLP O(5) 2T1 -> T0, ch 32, 2 layers",
+        lambda: EMLP(2 * V, Scalar, O(5), ch=32, num_layers=2, rngs=nnx.Rngs(0)),
+        hand_step_module,
+        args.batch,
+        n,
+        repeats,
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ applies it on import; the ``eqsolve`` command line and the benchmarks do, first 
 settings as environment variables (for any program): ``MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0
 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912``.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -30,7 +31,7 @@ M_ARENA_MAX = -8
 _applied: bool | None = None
 
 
-def keep_freed_memory(top_pad: int = 2 ** 29) -> bool:
+def keep_freed_memory(top_pad: int = 2**29) -> bool:
     """Apply the settings above (glibc only; elsewhere nothing happens). Call it before JAX
     starts computing: threads that already have their own arena keep it. Returns whether the
     settings are in force (False on other C libraries, or if glibc refused one); the first
@@ -49,6 +50,6 @@ def keep_freed_memory(top_pad: int = 2 ** 29) -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    settings = ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2 ** 31 - 1), (M_TOP_PAD, int(top_pad)))
+    settings = ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, int(top_pad)))
     _applied = all(mallopt(param, value) == 1 for param, value in settings)
     return _applied

@@ -5,6 +5,7 @@ Each sub-command lives in its own module under :mod:`eqsolve.commands` and expos
 Command modules import heavy dependencies (JAX, matplotlib) inside their functions so that
 ``eqsolve basis`` stays light.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # before JAX computes anything: keep freed buffers instead of page-faulting them in per step
     from .allocator import keep_freed_memory
+
     keep_freed_memory()
     try:
         result = args.func(args)

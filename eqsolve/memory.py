@@ -1,4 +1,5 @@
 """Memory guard: refuse to allocate dense arrays the machine cannot hold, and say how big."""
+
 from __future__ import annotations
 
 import os

@@ -46,6 +46,7 @@ defining reps, as in EMLP: ``V`` of ``Z(3)xZ(4)`` has size 12). ``@k`` on a grou
 
 Errors are ``ValueError``\\ s that quote the string and point a caret at the offending position.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ class ParseError(ValueError):
             shown, where = text, f"{text!r}"
         else:  # a window around the offending position
             start = max(0, pos - 50)
-            shown = ("..." if start else "") + text[start:pos + 50] + ("..." if pos + 50 < len(text) else "")
+            shown = ("..." if start else "") + text[start : pos + 50] + ("..." if pos + 50 < len(text) else "")
             pos_in = pos - start + (3 if start else 0)
             where = f"a string of {len(text)} characters"
             super().__init__(f"{message} at position {pos} in {where}\n    {shown}\n    {' ' * pos_in}^")
@@ -78,8 +79,10 @@ class _Tok:
     pos: int
 
 
-_TOKEN_RE = re.compile(r"\s*(?:(?P<OP>\*\*|>>|\.T|x(?![a-z0-9_])|wr(?![a-z0-9_])|[()\[\],+*@×])|"
-                       r"(?P<NAME>[A-Za-z_][A-Za-z0-9_]*\+?)|(?P<INT>\d+))")
+_TOKEN_RE = re.compile(
+    r"\s*(?:(?P<OP>\*\*|>>|\.T|x(?![a-z0-9_])|wr(?![a-z0-9_])|[()\[\],+*@×])|"
+    r"(?P<NAME>[A-Za-z_][A-Za-z0-9_]*\+?)|(?P<INT>\d+))"
+)
 
 
 def _tokenize(text: str, what: str) -> list[_Tok]:
@@ -152,8 +155,11 @@ class _Parser:
     def int_value(self, tok: _Tok, lo: int = 0) -> int:
         if len(tok.value.lstrip("0")) > MAX_INT_DIGITS:
             shown = tok.value if len(tok.value) <= 40 else f"{tok.value[:20]}...({len(tok.value)} digits)"
-            self.error(f"the integer {shown} is too large: integers in {self.what} strings have at most "
-                       f"{MAX_INT_DIGITS} digits", tok)
+            self.error(
+                f"the integer {shown} is too large: integers in {self.what} strings have at most "
+                f"{MAX_INT_DIGITS} digits",
+                tok,
+            )
         v = int(tok.value)
         if v < lo:
             self.error(f"expected an integer >= {lo}, got {v}", tok)
@@ -162,15 +168,43 @@ class _Parser:
 
 # ===================================================================== groups
 _GROUP_NAMES = {
-    "S": "S", "Sym": "S", "A": "A", "Alt": "A", "Z": "Z", "C": "C", "D": "D", "DihedralPerm": "DihedralPerm",
-    "Trivial": "Trivial", "SO": "SO", "O": "O", "SL": "SL", "GL": "GL", "Sp": "Sp", "Scaling": "Scaling",
-    "Lorentz": "Lorentz", "O13": "Lorentz", "SO13": "SO13", "SO13p": "SO13p", "SO11p": "SO11p", "O11": "O11",
-    "SO+": "SO+", "Parity": "Parity", "TimeReversal": "TimeReversal", "RubiksCube": "RubiksCube",
-    "Rubik": "RubiksCube", "Cube": "Cube", "ZksZnxZn": "ZksZnxZn", "SO2eR3": "SO2eR3", "O2eR3": "O2eR3",
-    "DkeR3": "DkeR3", "Permutation": "Permutation",
+    "S": "S",
+    "Sym": "S",
+    "A": "A",
+    "Alt": "A",
+    "Z": "Z",
+    "C": "C",
+    "D": "D",
+    "DihedralPerm": "DihedralPerm",
+    "Trivial": "Trivial",
+    "SO": "SO",
+    "O": "O",
+    "SL": "SL",
+    "GL": "GL",
+    "Sp": "Sp",
+    "Scaling": "Scaling",
+    "Lorentz": "Lorentz",
+    "O13": "Lorentz",
+    "SO13": "SO13",
+    "SO13p": "SO13p",
+    "SO11p": "SO11p",
+    "O11": "O11",
+    "SO+": "SO+",
+    "Parity": "Parity",
+    "TimeReversal": "TimeReversal",
+    "RubiksCube": "RubiksCube",
+    "Rubik": "RubiksCube",
+    "Cube": "Cube",
+    "ZksZnxZn": "ZksZnxZn",
+    "SO2eR3": "SO2eR3",
+    "O2eR3": "O2eR3",
+    "DkeR3": "DkeR3",
+    "Permutation": "Permutation",
 }
-_KNOWN = ("S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
-          "RubiksCube, Cube, ZksZnxZn, SO2eR3, O2eR3, DkeR3, Trivial, Permutation")
+_KNOWN = (
+    "S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
+    "RubiksCube, Cube, ZksZnxZn, SO2eR3, O2eR3, DkeR3, Trivial, Permutation"
+)
 
 
 def parse_group(text: str):
@@ -180,6 +214,7 @@ def parse_group(text: str):
     Raises ``ValueError`` (a :class:`ParseError`) pointing at the offending position.
     """
     from .groups import DirectProduct
+
     p = _Parser(text, "group")
     if p.tok.kind == "END":
         p.error("empty group string")
@@ -201,8 +236,11 @@ def parse_group(text: str):
             j = labels.index(key)
             fresh = next(c for c in [str(k), f"f{k}"] + [f"f{k}_{i}" for i in range(len(groups) + 1)] if c not in used)
             how = "labelled by its position" if not factors[k][1] else "labelled explicitly"
-            p.error(f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
-                    f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]", factors[k][2])
+            p.error(
+                f"factor {k} ({groups[k]}, {how}) is the same as factor {j} ({groups[j]}); give it a "
+                f"label no other factor uses, e.g. {groups[k].with_label(None)}[{fresh}]",
+                factors[k][2],
+            )
     return DirectProduct(*groups)
 
 
@@ -214,6 +252,7 @@ def _parse_wreath(p: _Parser):
         p.i += 1
         h, _, _ = _parse_group_factor(p)
         from .groups import WreathProduct
+
         try:
             g = WreathProduct(g, h)
         except (TypeError, ValueError) as err:
@@ -224,6 +263,7 @@ def _parse_wreath(p: _Parser):
 
 def _parse_group_factor(p: _Parser):
     from . import groups as G
+
     tok = p.tok
     if tok.kind == "OP" and tok.value == "x":
         p.error("a group name is missing before 'x'")
@@ -232,7 +272,8 @@ def _parse_group_factor(p: _Parser):
         p.error(f"expected a group name (one of {_KNOWN}) but found {found}")
     p.i += 1
     name = _GROUP_NAMES.get(tok.value) or _GROUP_NAMES.get(
-        next((k for k in _GROUP_NAMES if k.lower() == tok.value.lower()), ""), None)
+        next((k for k in _GROUP_NAMES if k.lower() == tok.value.lower()), ""), None
+    )
     if name is None:
         p.error(f"unknown group {tok.value!r}; known: {_KNOWN}", tok)
     args: list = []
@@ -286,8 +327,7 @@ def _parse_group_factor(p: _Parser):
     elif name == "O":
         if len(args) == 2:
             if args not in ([1, 3], [1, 1]):
-                p.error(f"only the Lorentz signatures O(1,3) and O(1,1) are supported, got O({args[0]},{args[1]})",
-                        tok)
+                p.error(f"only the Lorentz signatures O(1,3) and O(1,1) are supported, got O({args[0]},{args[1]})", tok)
             g = G.Lorentz() if args == [1, 3] else G.O11()
         else:
             need(1, "one positive integer, e.g. O(3), or the signature (1,3)")
@@ -302,8 +342,19 @@ def _parse_group_factor(p: _Parser):
         if args[0] not in (2, 4):
             p.error(f"ZksZnxZn(k, n) needs k = 2 or 4, got {args[0]}", arg_toks[0])
         g = G.ZksZnxZn(args[0], args[1])
-    elif name in ("Lorentz", "SO13", "SO13p", "SO11p", "O11", "Parity", "TimeReversal", "RubiksCube", "Cube",
-                  "SO2eR3", "O2eR3"):
+    elif name in (
+        "Lorentz",
+        "SO13",
+        "SO13p",
+        "SO11p",
+        "O11",
+        "Parity",
+        "TimeReversal",
+        "RubiksCube",
+        "Cube",
+        "SO2eR3",
+        "O2eR3",
+    ):
         if args:
             p.error(f"{name} takes no arguments: write {name}()", arg_toks[0])
         g = getattr(G, name)()
@@ -334,6 +385,7 @@ def parse_rep(text: str, G):
     gives a map rep. See the module docstring for the grammar.
     """
     from .groups import Group
+
     if isinstance(G, str):
         G = parse_group(G)
     if not isinstance(G, Group):
@@ -347,6 +399,7 @@ def parse_rep(text: str, G):
     rep = _evaluate(p, node, G, G, bound=False)
     if isinstance(rep, int):
         from .reps.base import ScalarRep
+
         rep = rep * ScalarRep(G)
     return rep
 
@@ -478,8 +531,11 @@ def _evaluate(p: _Parser, node: _Node, G, ctx, bound: bool):
             p.error("'@' binds a rep that is already bound to a factor", _Tok("OP", "@", node.pos))
         factors = G.factors
         if idx >= len(factors):
-            p.error(f"factor index @{idx} is out of range: {G} has {len(factors)} factor(s) "
-                    f"(indices 0..{len(factors) - 1})", _Tok("OP", "@", node.pos))
+            p.error(
+                f"factor index @{idx} is out of range: {G} has {len(factors)} factor(s) "
+                f"(indices 0..{len(factors) - 1})",
+                _Tok("OP", "@", node.pos),
+            )
         return ev(child, factors[idx], True)
     if k == "dual":
         val = ev(node.args[0])

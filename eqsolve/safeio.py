@@ -4,6 +4,7 @@ Ctrl-C or a full disk leaves either the old file or the new one, never a half-wr
 
 Errors are ``ValueError``\\ s naming the path, the reason and what to do.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["check_writable_file", "check_writable_dir", "atomic_write_bytes", "atomic_write_text",
-           "atomic_write_json"]
+__all__ = ["check_writable_file", "check_writable_dir", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
 
 
 def _probe(directory: Path, what: str, target: Path) -> None:
@@ -21,8 +21,9 @@ def _probe(directory: Path, what: str, target: Path) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".eqsolve-probe-")
     except OSError as err:
-        raise ValueError(f"cannot write {what} {target}: {err.strerror or err} in {directory}; "
-                         f"choose a writable location") from None
+        raise ValueError(
+            f"cannot write {what} {target}: {err.strerror or err} in {directory}; choose a writable location"
+        ) from None
     os.close(fd)
     os.unlink(tmp)
 

@@ -6,6 +6,7 @@ al. (2018) and Finzi et al. (2021): one colour per basis element, white where ev
 map is zero. For permutation groups each entry belongs to exactly one element; for continuous
 groups an entry is coloured by the element with the largest weight there.
 """
+
 from __future__ import annotations
 
 import colorsys
@@ -25,8 +26,17 @@ from .reps.base import MapRep, ProductRep, SumRep
 from .safeio import atomic_write_bytes, check_writable_file
 from .solve.basis import PermutationBasis, RepBasis
 
-__all__ = ["weight_pattern", "draw_basis", "save_basis_picture", "picture_path", "check_dpi", "is_tied",
-           "MAX_ENTRIES", "MAX_DPI", "MAX_PIXELS"]
+__all__ = [
+    "weight_pattern",
+    "draw_basis",
+    "save_basis_picture",
+    "picture_path",
+    "check_dpi",
+    "is_tied",
+    "MAX_ENTRIES",
+    "MAX_DPI",
+    "MAX_PIXELS",
+]
 
 MAX_ENTRIES = 4_000_000  # size_out * size_in drawn as pixels
 MAX_DPI = 1200  # the dots per inch a picture may ask for
@@ -49,8 +59,9 @@ def weight_pattern(basis: RepBasis, atol: float = 1e-9) -> np.ndarray:
     """
     m, n = _map_shape(basis)
     if m * n > MAX_ENTRIES:
-        raise ValueError(f"the weight matrix of {basis.rep} has {m} x {n} = {m * n} entries; pictures stop at "
-                         f"{MAX_ENTRIES} entries")
+        raise ValueError(
+            f"the weight matrix of {basis.rep} has {m} x {n} = {m * n} entries; pictures stop at {MAX_ENTRIES} entries"
+        )
     out = np.full(m * n, -1, dtype=np.int64)
     best = np.zeros(m * n)
     col = 0
@@ -110,8 +121,15 @@ def is_tied(basis: RepBasis) -> bool:
     return all(b.is_tied or not b.dim for _, b in basis.blocks)
 
 
-def draw_basis(basis: RepBasis, ax=None, title: str | None = None, legend: bool | None = None, mode: str = "auto",
-               max_panels: int = 16, labels: list | None = None):
+def draw_basis(
+    basis: RepBasis,
+    ax=None,
+    title: str | None = None,
+    legend: bool | None = None,
+    mode: str = "auto",
+    max_panels: int = 16,
+    labels: list | None = None,
+):
     """Draw a basis of equivariant maps and return the matplotlib Figure.
 
     ``mode="tied"``: one picture of the (size_out x size_in) weight matrix, each entry coloured by
@@ -151,8 +169,15 @@ def draw_basis(basis: RepBasis, ax=None, title: str | None = None, legend: bool 
     ax.set_title(title or f"{k} tied weights of {basis.rep}", fontsize=10)
     if show_legend:
         handles = [Patch(color=_palette(k)[i], label=_short_label(names[i])) for i in range(k)]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False,
-                  title="basis element", title_fontsize=8)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            fontsize=7,
+            frameon=False,
+            title="basis element",
+            title_fontsize=8,
+        )
     elif k and legend is None:
         _index_scale(fig, ax, _palette(k))
     return fig
@@ -216,7 +241,7 @@ def _draw_panels(basis, title, max_panels, names):
 def _short_label(label) -> str:
     s = str(label)
     if s.startswith("Pattern(") and s.endswith(")"):
-        s = s[len("Pattern("):-1]
+        s = s[len("Pattern(") : -1]
     return s if len(s) <= 40 else s[:37] + "..."
 
 
@@ -230,8 +255,10 @@ def picture_path(path) -> Path:
     if not ext:
         path = path.with_name(path.name + ".png")
     elif ext not in formats:
-        raise ValueError(f"cannot write a picture to {path}: {path.suffix!r} is not a picture format; "
-                         f"use one of {', '.join('.' + f for f in sorted(formats))}")
+        raise ValueError(
+            f"cannot write a picture to {path}: {path.suffix!r} is not a picture format; "
+            f"use one of {', '.join('.' + f for f in sorted(formats))}"
+        )
     return check_writable_file(path, "the picture")
 
 
@@ -242,8 +269,9 @@ def check_dpi(dpi) -> int:
     return int(dpi)
 
 
-def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120, mode: str = "auto",
-                       labels: list | None = None) -> Path:
+def save_basis_picture(
+    basis, path, title: str | None = None, dpi: int = 120, mode: str = "auto", labels: list | None = None
+) -> Path:
     """Draw the basis and write it (atomically) to ``path`` (PNG, SVG, PDF by extension; ``.png``
     appended when there is none). Returns the path written."""
     dpi = check_dpi(dpi)
@@ -254,9 +282,11 @@ def save_basis_picture(basis, path, title: str | None = None, dpi: int = 120, mo
     fmt = path.suffix[1:].lower()
     if fmt not in ("svg", "svgz", "pdf", "eps", "ps") and w * h * dpi * dpi > MAX_PIXELS:
         most = int(math.sqrt(MAX_PIXELS / (w * h)))
-        raise ValueError(f"a {w:.1f} x {h:.1f} inch picture at dpi {dpi} would have "
-                         f"{int(w * dpi)} x {int(h * dpi)} pixels (over {MAX_PIXELS}); use dpi <= {most} "
-                         f"or a vector format (.svg, .pdf)")
+        raise ValueError(
+            f"a {w:.1f} x {h:.1f} inch picture at dpi {dpi} would have "
+            f"{int(w * dpi)} x {int(h * dpi)} pixels (over {MAX_PIXELS}); use dpi <= {most} "
+            f"or a vector format (.svg, .pdf)"
+        )
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
     return atomic_write_bytes(path, buf.getvalue())

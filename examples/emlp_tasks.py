@@ -31,6 +31,7 @@ One seed of inertia at the paper's width (``--task inertia --ch 384``, lr 3e-3, 
 MSE 0.106 with the bilinear init std 0.01 (the paper's EMLP: 0.075-0.17), 800 (diverged) with 1.0;
 hence the default 0.01. The three-task table was not rerun with it (CPU time).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,11 @@ TASKS = {"o5": O5Synthetic, "inertia": Inertia, "lorentz": ParticleInteraction}
 MODELS = {"EMLP": EMLP, "MLP": MLP}
 # the EMLP paper's numbers at 1000 training points (ch 384, 3 layers, 900 epochs of batch 500;
 # experiments/notebooks/synthetic_results_all.csv in mfinzi/equivariant-MLP, 3 trials each)
-PAPER = ("EMLP paper (Finzi et al. 2021) at ntrain 1000, ch 384, 3 layers, 900 epochs: test MSE "
-         "o5 EMLP-O(5) 0.012-0.023 vs MLP 0.085-0.094 (~5x); inertia EMLP-O(3) 0.075-0.17 vs MLP 3.23 "
-         "(~25x); lorentz EMLP-O(1,3) 3.0e-4-3.9e-4 vs MLP 0.32-0.39 (~1000x)")
+PAPER = (
+    "EMLP paper (Finzi et al. 2021) at ntrain 1000, ch 384, 3 layers, 900 epochs: test MSE "
+    "o5 EMLP-O(5) 0.012-0.023 vs MLP 0.085-0.094 (~5x); inertia EMLP-O(3) 0.075-0.17 vs MLP 3.23 "
+    "(~25x); lorentz EMLP-O(1,3) 3.0e-4-3.9e-4 vs MLP 0.32-0.39 (~1000x)"
+)
 
 
 def mse_loss(model, x, y):
@@ -61,9 +64,15 @@ def mse_loss(model, x, y):
 def optimizer(steps: int):
     """Adam, learning rate lr * cosine(step / steps); lr lives in the optimizer state
     (``hyperparams['lr']``) so one compiled step serves every learning rate."""
+
     def make(lr):
-        return optax.chain(optax.scale_by_adam(), optax.scale_by_schedule(optax.cosine_decay_schedule(1.0, steps)),
-                           optax.scale(-1.0), optax.scale(lr))
+        return optax.chain(
+            optax.scale_by_adam(),
+            optax.scale_by_schedule(optax.cosine_decay_schedule(1.0, steps)),
+            optax.scale(-1.0),
+            optax.scale(lr),
+        )
+
     return optax.inject_hyperparams(make)(lr=1e-3)
 
 
@@ -85,8 +94,9 @@ class Runner:
     def build(self, ds, seed, init):
         a = self.args
         kw = {"bilinear_std": a.bilinear_std} if self.kind == "EMLP" else {}
-        net = MODELS[self.kind](ds.rep_in, ds.rep_out, ds.symmetry, ch=a.ch, num_layers=a.layers,
-                                rngs=nnx.Rngs(seed), init_scale=init, **kw)
+        net = MODELS[self.kind](
+            ds.rep_in, ds.rep_out, ds.symmetry, ch=a.ch, num_layers=a.layers, rngs=nnx.Rngs(seed), init_scale=init, **kw
+        )
         return Standardize(net, ds.stats)
 
     def train(self, seed, lr, init):
@@ -110,7 +120,7 @@ class Runner:
         # val and test in one call (one compiled shape)
         (Xv, Yv), (Xt, Yt) = d["val"], d["test"]
         err = (np.asarray(self.step.predict(np.concatenate([Xv, Xt]))) - np.concatenate([Yv, Yt])) ** 2
-        return float(err[:len(Xv)].mean()), float(err[len(Xv):].mean()), secs
+        return float(err[: len(Xv)].mean()), float(err[len(Xv) :].mean()), secs
 
 
 def run_task(task, args, log=print):
@@ -129,32 +139,50 @@ def run_task(task, args, log=print):
             _, test, secs = r.train(seed, lr, init)
             tests.append(test)
             times.append(secs / args.steps * 1e3)
-        rows[kind] = dict(lr=lr, init=init, test=tests, mean=float(np.mean(tests)), std=float(np.std(tests)),
-                          ms_per_step=float(np.median(times)))
-        log(f"  [{task}] {kind:4s} chose lr {lr:g} init {init:g}: test MSE {rows[kind]['mean']:.4g} "
-            f"+- {rows[kind]['std']:.2g} over {args.seeds} seeds")
+        rows[kind] = dict(
+            lr=lr,
+            init=init,
+            test=tests,
+            mean=float(np.mean(tests)),
+            std=float(np.std(tests)),
+            ms_per_step=float(np.median(times)),
+        )
+        log(
+            f"  [{task}] {kind:4s} chose lr {lr:g} init {init:g}: test MSE {rows[kind]['mean']:.4g} "
+            f"+- {rows[kind]['std']:.2g} over {args.seeds} seeds"
+        )
     return rows
 
 
 def table(results, args) -> str:
-    head = (f"budget: ntrain {args.ntrain}, nval {args.nval}, ntest {args.ntest}, {args.steps} steps of batch "
-            f"{args.batch}, ch {args.ch}, {args.layers} layers, lr grid {args.lrs}, init grid {args.inits}, "
-            f"{args.seeds} seeds\n")
-    lines = [head, "| task | EMLP test MSE (mean +- std) | MLP test MSE (mean +- std) | MLP / EMLP | EMLP lr, init | "
-             "MLP lr, init | ms/step EMLP, MLP |", "|---|---|---|---|---|---|---|"]
+    head = (
+        f"budget: ntrain {args.ntrain}, nval {args.nval}, ntest {args.ntest}, {args.steps} steps of batch "
+        f"{args.batch}, ch {args.ch}, {args.layers} layers, lr grid {args.lrs}, init grid {args.inits}, "
+        f"{args.seeds} seeds\n"
+    )
+    lines = [
+        head,
+        "| task | EMLP test MSE (mean +- std) | MLP test MSE (mean +- std) | MLP / EMLP | EMLP lr, init | "
+        "MLP lr, init | ms/step EMLP, MLP |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for task, rows in results.items():
         e, m = rows["EMLP"], rows["MLP"]
-        lines.append(f"| {task} | {e['mean']:.3g} +- {e['std']:.2g} | {m['mean']:.3g} +- {m['std']:.2g} | "
-                     f"{m['mean'] / e['mean']:.2g}x | {e['lr']:g}, {e['init']:g} | {m['lr']:g}, {m['init']:g} | "
-                     f"{e['ms_per_step']:.2g}, {m['ms_per_step']:.2g} |")
+        lines.append(
+            f"| {task} | {e['mean']:.3g} +- {e['std']:.2g} | {m['mean']:.3g} +- {m['std']:.2g} | "
+            f"{m['mean'] / e['mean']:.2g}x | {e['lr']:g}, {e['init']:g} | {m['lr']:g}, {m['init']:g} | "
+            f"{e['ms_per_step']:.2g}, {m['ms_per_step']:.2g} |"
+        )
     verdicts = []
     for task, rows in results.items():
         e, m = rows["EMLP"], rows["MLP"]
         if e["mean"] + e["std"] < m["mean"] - m["std"]:
             verdicts.append(f"{task}: EMLP better ({m['mean'] / e['mean']:.2g}x)")
         elif m["mean"] + m["std"] < e["mean"] - e["std"]:
-            verdicts.append(f"{task}: the MLP is better at this budget ({e['mean'] / m['mean']:.2g}x): "
-                            f"the paper's claim does not hold here")
+            verdicts.append(
+                f"{task}: the MLP is better at this budget ({e['mean'] / m['mean']:.2g}x): "
+                f"the paper's claim does not hold here"
+            )
         else:
             verdicts.append(f"{task}: no clear winner at this budget (spreads overlap)")
     return "\n".join(lines + ["", PAPER, *verdicts])
@@ -173,9 +201,13 @@ def parse(argv=None):
     p.add_argument("--lrs", type=float, nargs="+", default=[1e-3, 3e-3, 1e-2])
     p.add_argument("--inits", type=float, nargs="+", default=[0.5, 1.0], help="init scales to choose from")
     p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--bilinear-std", type=float, default=0.01,
-                   help="EMLP's bilinear init std (0.01: EMLP's Flax init, the default; 1.0: EMLP's objax init, "
-                        "used for the measured table below)")
+    p.add_argument(
+        "--bilinear-std",
+        type=float,
+        default=0.01,
+        help="EMLP's bilinear init std (0.01: EMLP's Flax init, the default; 1.0: EMLP's objax init, "
+        "used for the measured table below)",
+    )
     p.add_argument("--json", default=None, help="write the results here")
     p.add_argument("--tiny", action="store_true", help="seconds-long smoke run (the test suite's setting)")
     args = p.parse_args(argv)
@@ -194,7 +226,7 @@ def parse(argv=None):
 def main(argv=None):
     args = parse(argv)
     results = {}
-    for task in (TASKS if args.task == "all" else [args.task]):
+    for task in TASKS if args.task == "all" else [args.task]:
         results[task] = run_task(task, args)
         if args.json:  # after every task, so a long run keeps what it finished
             with open(args.json, "w") as f:

@@ -14,6 +14,7 @@ Training uses ``nn.TrainStep`` (split once, jit a pure step). EMLPH's bilinear w
 at EMLP's Flax init N(0, 0.01^2) (``--bilinear-std``): with the objax init N(0, 1) the initial
 Hamiltonian's gradients are so large that the ODE solver's first rollout is already NaN.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ def chunk_loss(model, z0, ts, zs):
 def rollout_error(pred, true):
     """EMLP's log_rollout_error, exponentiated: geometric mean over states and times of
     rms(pred - true) / (rms(pred) + rms(true))."""
+
     def rms(a):
-        return np.sqrt((a ** 2).mean(-1))
+        return np.sqrt((a**2).mean(-1))
+
     rel = rms(pred - true) / (rms(pred) + rms(true))
     return float(np.exp(np.log(np.clip(rel, 1e-7, None)).mean()))
 
@@ -53,9 +56,13 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--horizon", type=float, default=1.0, help="rollout-error horizon (>= one chunk; EMLP: 30)")
     p.add_argument("--integration-time", type=float, default=30.0, help="trajectory length chunks are cut from")
-    p.add_argument("--bilinear-std", type=float, default=0.01,
-                   help="EMLPH's bilinear init std (EMLP's Flax init 0.01; with the objax/paper 1.0 the "
-                        "initial learned dynamics blow up the ODE solver at ch 32, 2 layers: NaN)")
+    p.add_argument(
+        "--bilinear-std",
+        type=float,
+        default=0.01,
+        help="EMLPH's bilinear init std (EMLP's Flax init 0.01; with the objax/paper 1.0 the "
+        "initial learned dynamics blow up the ODE solver at ch 32, 2 layers: NaN)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tiny", action="store_true", help="the tiny defaults, whatever else is given (the test suite)")
     args = p.parse_args(argv)
@@ -71,7 +78,7 @@ def main(argv=None):
     ds = DoubleSpringPendulum(args.ntrain + args.ntest, seed=args.seed, integration_time=args.integration_time)
     Z = ds.Zs.astype(np.float32)
     ts = jnp.asarray(ds.T, jnp.float32)
-    train, test = Z[:args.ntrain], Z[args.ntrain:]
+    train, test = Z[: args.ntrain], Z[args.ntrain :]
     t_long = np.arange(0, max(args.horizon, len(ds.T) * 0.2 + 1e-9), 0.2)
     true_long = DoubleSpringPendulum.integrate(test[:, 0].astype(np.float64), t_long)
     results = {}
@@ -89,12 +96,17 @@ def main(argv=None):
         m = step.sync()
         # one rollout from the held-out chunk starts serves both metrics (T is a prefix of t_long)
         pred_long = np.asarray(m.rollout(jnp.asarray(test[:, 0]), jnp.asarray(t_long, jnp.float32)))
-        test_mse = float(np.mean((pred_long[:, :test.shape[1]] - test) ** 2))
+        test_mse = float(np.mean((pred_long[:, : test.shape[1]] - test) ** 2))
         results[name] = (test_mse, rollout_error(pred_long, true_long))
-        print(f"[{name}H] train {args.steps} steps ({secs:.1f}s): test chunk MSE {test_mse:.4g}, "
-              f"rollout error over {args.horizon:g} time units {results[name][1]:.3g}", flush=True)
-    print(f"symmetry {ds.symmetry}, ntrain {args.ntrain}, ch {args.ch}, layers {args.layers}, {args.steps} steps: "
-          f"EMLP {results['EMLP'][0]:.4g} vs MLP {results['MLP'][0]:.4g} test chunk MSE")
+        print(
+            f"[{name}H] train {args.steps} steps ({secs:.1f}s): test chunk MSE {test_mse:.4g}, "
+            f"rollout error over {args.horizon:g} time units {results[name][1]:.3g}",
+            flush=True,
+        )
+    print(
+        f"symmetry {ds.symmetry}, ntrain {args.ntrain}, ch {args.ch}, layers {args.layers}, {args.steps} steps: "
+        f"EMLP {results['EMLP'][0]:.4g} vs MLP {results['MLP'][0]:.4g} test chunk MSE"
+    )
     bad = [k for k, v in results.items() if not np.all(np.isfinite(v))]
     if bad:
         raise SystemExit(f"non-finite results for {bad}")

@@ -14,6 +14,7 @@
 ``--tiny`` uses a corner of ML-100K when it is there, else synthetic ratings, and a tiny model.
 Exits 1 when a check fails (non-finite predictions, the scale mapping not exact).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,16 +59,22 @@ def main(argv=None) -> int:
     fit, val = train.random_split(0.05, seed=0)
     print(f"{what}: {len(train)} training / {len(test)} test ratings; preset {args.preset}")
     trainer = Trainer(cfg, fit, val)
-    trainer.run(max_seconds=args.time_limit, log=lambda r: print(
-        f"  step {r['step']:5d}  val RMSE {r['val_rmse']:.4f}  lr {r['lr']:.2g}  {r['elapsed']:.0f}s"))
+    trainer.run(
+        max_seconds=args.time_limit,
+        log=lambda r: print(
+            f"  step {r['step']:5d}  val RMSE {r['val_rmse']:.4f}  lr {r['lr']:.2g}  {r['elapsed']:.0f}s"
+        ),
+    )
     params = trainer.best_params
     pred = trainer.predict(train, test, params=params)
     ok = bool(np.all(np.isfinite(pred)))
     score = rmse(pred, test.ratings)
     bias = rmse(bias_baseline(train)(test.users, test.items), test.ratings)
     knn = rmse(user_knn_baseline(train)(test.users, test.items), test.ratings)
-    print(f"test RMSE {score:.4f} (best validation step {trainer.best_step}) | user+item bias {bias:.4f} | "
-          f"user-kNN {knn:.4f}")
+    print(
+        f"test RMSE {score:.4f} (best validation step {trainer.best_step}) | user+item bias {bias:.4f} | "
+        f"user-kNN {knn:.4f}"
+    )
 
     # another scale: the same ratings times 20 (20..100)
     scaled = lambda r: Ratings(r.users, r.items, 20 * r.ratings, r.n_users, r.n_items)  # noqa: E731
@@ -83,8 +90,10 @@ def main(argv=None) -> int:
     ctx, q = train.subset(~np.isin(train.items, cold)), test.subset(np.isin(test.items, cold))
     cold_pred = trainer.predict(ctx, q, params=params)
     ok &= bool(np.all(np.isfinite(cold_pred)))
-    print(f"cold items ({len(cold)} items, {len(q)} test ratings): RMSE {rmse(cold_pred, q.ratings):.4f} | "
-          f"user+item bias {rmse(bias_baseline(ctx)(q.users, q.items), q.ratings):.4f}")
+    print(
+        f"cold items ({len(cold)} items, {len(q)} test ratings): RMSE {rmse(cold_pred, q.ratings):.4f} | "
+        f"user+item bias {rmse(bias_baseline(ctx)(q.users, q.items), q.ratings):.4f}"
+    )
     if not ok:
         print("a check failed (non-finite predictions or an inexact scale mapping)")
     return 0 if ok else 1

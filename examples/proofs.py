@@ -12,6 +12,7 @@ of non-equivariance.
     python examples/proofs.py
     python examples/proofs.py --tiny   # smaller shapes (the test suite runs this)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,10 @@ def main(argv=None) -> int:
     # 1. Theorem 5.1 (and Propositions 5.2 / 5.3)
     thm = verify.exchangeable(shape)
     print(thm)
-    print(f"dimension {thm.dim} = 2^{len(thm.active_axes)}; "
-          f"{len(thm.illegal)} permutations outside the group, each broken by a one-hot input")
+    print(
+        f"dimension {thm.dim} = 2^{len(thm.active_axes)}; "
+        f"{len(thm.illegal)} permutations outside the group, each broken by a one-hot input"
+    )
 
     # 2. a witness: joint entity symmetry is not separate head / tail symmetry
     E, R = (3, 2) if args.tiny else (4, 3)

@@ -1,8 +1,9 @@
 """Quick start: declare a group, get a layer, check that it is equivariant.
 
-    python examples/quickstart.py          # a few seconds
-    python examples/quickstart.py --tiny   # same steps, smaller sizes (the test suite runs this)
+python examples/quickstart.py          # a few seconds
+python examples/quickstart.py --tiny   # same steps, smaller sizes (the test suite runs this)
 """
+
 from __future__ import annotations
 
 import argparse

@@ -14,6 +14,7 @@ Data: ../shared/data/kg/NAME (relative to the repository root), $EQSOLVE_KG_DATA
 --data-root. Without it the example trains on a small synthetic relational data set instead
 (``--dataset synthetic`` asks for that directly).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,12 +39,35 @@ from eqsolve.relational import (
 )
 
 FULL = {  # the settings of benchmarks/relational.py (PRESETS)
-    "nations": dict(relations="exchangeable", channels=(32, 32, 32), steps=1500, eval_every=50, patience=10,
-                    lr=3e-3, input_scale=5.0),
-    "kinships": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5,
-                     dropout=0.2, lr=1e-2, input_scale=20.0),
-    "umls": dict(relations="channels", channels=(64, 64, 64), steps=1500, eval_every=100, patience=5,
-                 dropout=0.2, lr=1e-2, input_scale=20.0),
+    "nations": dict(
+        relations="exchangeable",
+        channels=(32, 32, 32),
+        steps=1500,
+        eval_every=50,
+        patience=10,
+        lr=3e-3,
+        input_scale=5.0,
+    ),
+    "kinships": dict(
+        relations="channels",
+        channels=(64, 64, 64),
+        steps=1500,
+        eval_every=100,
+        patience=5,
+        dropout=0.2,
+        lr=1e-2,
+        input_scale=20.0,
+    ),
+    "umls": dict(
+        relations="channels",
+        channels=(64, 64, 64),
+        steps=1500,
+        eval_every=100,
+        patience=5,
+        dropout=0.2,
+        lr=1e-2,
+        input_scale=20.0,
+    ),
 }
 
 
@@ -54,9 +78,13 @@ def main(argv=None) -> int:
     p.add_argument("--channels", default="16,16", help="hidden widths (default 16,16)")
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--eval-every", type=int, default=50)
-    p.add_argument("--relations", choices=("exchangeable", "channels"), default="exchangeable",
-                   help="exchangeable: S(E) x S(R); channels: S(E) only, one channel per relation "
-                        "(--full uses the benchmark's choice per data set)")
+    p.add_argument(
+        "--relations",
+        choices=("exchangeable", "channels"),
+        default="exchangeable",
+        help="exchangeable: S(E) x S(R); channels: S(E) only, one channel per relation "
+        "(--full uses the benchmark's choice per data set)",
+    )
     p.add_argument("--full", action="store_true", help="the benchmark's settings for this data set")
     p.add_argument("--inductive", action="store_true", help="hold 20%% of the entities out of training")
     p.add_argument("--seed", type=int, default=0)
@@ -71,24 +99,38 @@ def main(argv=None) -> int:
         data = synthetic_kg(seed=args.seed)
     else:
         data = load_kg(args.dataset, root)
-    cfg = TrainConfig(channels=tuple(int(c) for c in args.channels.split(",")), steps=args.steps,
-                      eval_every=args.eval_every, seed=args.seed, relations=args.relations)
+    cfg = TrainConfig(
+        channels=tuple(int(c) for c in args.channels.split(",")),
+        steps=args.steps,
+        eval_every=args.eval_every,
+        seed=args.seed,
+        relations=args.relations,
+    )
     if args.full:
         cfg = TrainConfig(seed=args.seed, **FULL.get(data.name, FULL["nations"]))
     if args.tiny:
         cfg = TrainConfig(channels=(4,), steps=4, eval_every=2, seed=args.seed, relations=args.relations)
     E, _, R = data.shape
-    print(f"{data.name}: {E} entities, {R} relations; train/valid/test "
-          f"{'/'.join(str(len(data.splits[s])) for s in ('train', 'valid', 'test'))}; {cfg}")
+    print(
+        f"{data.name}: {E} entities, {R} relations; train/valid/test "
+        f"{'/'.join(str(len(data.splits[s])) for s in ('train', 'valid', 'test'))}; {cfg}"
+    )
 
-    res = fit(data, cfg, log=lambda r: print(f"step {r['step']:5d}  loss {r['loss']:.4f}  valid MRR "
-                                             f"{r['valid']['mrr']:.4f}", flush=True))
+    res = fit(
+        data,
+        cfg,
+        log=lambda r: print(
+            f"step {r['step']:5d}  loss {r['loss']:.4f}  valid MRR {r['valid']['mrr']:.4f}", flush=True
+        ),
+    )
     X = res.model.rep
     print(f"layers solved for {X}: {(X >> X).equivariant_basis().dim} basis elements per channel pair")
     scores = score_tensor(res.model, to_tensor(data.splits["train"], data.shape))
     test = evaluate_scores(scores, data.splits["test"], known_tensor(data))
-    print(f"best valid step {res.best_step}; test (filtered, both directions): MRR {test['mrr']:.4f}  "
-          f"H@1 {test['hits@1']:.4f}  H@3 {test['hits@3']:.4f}  H@10 {test['hits@10']:.4f}  ({res.seconds:.0f} s)")
+    print(
+        f"best valid step {res.best_step}; test (filtered, both directions): MRR {test['mrr']:.4f}  "
+        f"H@1 {test['hits@1']:.4f}  H@3 {test['hits@3']:.4f}  H@10 {test['hits@10']:.4f}  ({res.seconds:.0f} s)"
+    )
 
     if args.inductive:
         sub, seen = inductive_split(data, 0.2, args.seed)

@@ -64,6 +64,7 @@ Measured (2026-11-30, shared 2-core CPU, nice -n 10; each part in its own proces
   only put its one output between the modes (at most 1 of 4 modes covered, W1 0.42); the
   noise-outsourced models cover 93% of the modes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,16 @@ import optax  # noqa: E402
 from flax import nnx  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from eqsolve.nn import (DeepSets, JanossyPooling, NoiseOutsourcedSetModel, SetPredictor, energy_score,  # noqa: E402
-                        predict_set, set_loss, two_sample_test)
+from eqsolve.nn import (
+    DeepSets,
+    JanossyPooling,
+    NoiseOutsourcedSetModel,
+    SetPredictor,
+    energy_score,  # noqa: E402
+    predict_set,
+    set_loss,
+    two_sample_test,
+)
 from eqsolve.nn.janossy import count_params  # noqa: E402
 from eqsolve.nn.set_prediction import cardinality_accuracy, exact_match  # noqa: E402
 
@@ -164,16 +173,29 @@ def pair_data(rng, N, vocab, min_n, max_n):
 
 def part_janossy(cfg):
     V = cfg.vocab
-    print(f"\n=== Janossy: count pairs summing to {V - 1}, tokens 0..{V - 1}, set sizes {cfg.min_n}..{cfg.max_n}, "
-          f"{cfg.n_train} train / {cfg.n_test} test sets, {cfg.steps} steps, seeds {cfg.seeds}")
+    print(
+        f"\n=== Janossy: count pairs summing to {V - 1}, tokens 0..{V - 1}, set sizes {cfg.min_n}..{cfg.max_n}, "
+        f"{cfg.n_train} train / {cfg.n_test} test sets, {cfg.steps} steps, seeds {cfg.seeds}"
+    )
 
     def janossy(patterns, seed):
-        return JanossyPooling(None, cfg.hidden, 1, k=2, num_embeddings=V, patterns=patterns, reduction="sum",
-                              phi_layers=2, rho_layers=1, rngs=nnx.Rngs(seed))
+        return JanossyPooling(
+            None,
+            cfg.hidden,
+            1,
+            k=2,
+            num_embeddings=V,
+            patterns=patterns,
+            reduction="sum",
+            phi_layers=2,
+            rho_layers=1,
+            rngs=nnx.Rngs(seed),
+        )
 
     def ds_params(h):  # shapes only (nnx.eval_shape): no arrays are initialised
-        return count_params(nnx.eval_shape(lambda: DeepSets(None, h, 1, num_embeddings=V, phi_layers=2, rho_layers=2,
-                                                            rngs=nnx.Rngs(0))))
+        return count_params(
+            nnx.eval_shape(lambda: DeepSets(None, h, 1, num_embeddings=V, phi_layers=2, rho_layers=2, rngs=nnx.Rngs(0)))
+        )
 
     target = count_params(nnx.eval_shape(lambda: janossy("distinct", 0)))
     lo, hi = 1, 4 * cfg.hidden  # the count grows with the width: bisect, then take the closer neighbour
@@ -185,8 +207,12 @@ def part_janossy(cfg):
     def deepsets(seed):
         return DeepSets(None, ds_w, 1, num_embeddings=V, phi_layers=2, rho_layers=2, rngs=nnx.Rngs(seed))
 
-    builders = {"deepsets": deepsets, "janossy-k2": lambda s: janossy("distinct", s),
-                "janossy-k2-all": lambda s: janossy("all", s), "janossy-k2-pisgd": lambda s: janossy("distinct", s)}
+    builders = {
+        "deepsets": deepsets,
+        "janossy-k2": lambda s: janossy("distinct", s),
+        "janossy-k2-all": lambda s: janossy("all", s),
+        "janossy-k2-pisgd": lambda s: janossy("distinct", s),
+    }
     builders = {k: v for k, v in builders.items() if k in cfg.janossy_models}
     rows = {}
     for seed in cfg.seeds:
@@ -196,13 +222,24 @@ def part_janossy(cfg):
         for name, build in builders.items():
             model = build(seed)
             if name == "janossy-k2-pisgd":
+
                 def loss_fn(m, b, key):
                     return jnp.mean((m.sampled(b[0], b[1], key, 1)[:, 0] - b[2]) ** 2)
             else:
+
                 def loss_fn(m, b, key):
                     return jnp.mean((m(b[0], b[1])[:, 0] - b[2]) ** 2)
-            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
-                                    cache_key=("janossy", name))
+
+            model, loss, secs = fit(
+                model,
+                loss_fn,
+                train,
+                steps=cfg.steps,
+                batch=cfg.batch,
+                lr=cfg.lr,
+                seed=seed,
+                cache_key=("janossy", name),
+            )
             x, mask, y = (jnp.asarray(a) for a in test)
             exact_fn = jax.jit(lambda m, x, mask: m(x, mask)[:, 0])
             preds = {"exact": exact_fn(model, x, mask)}
@@ -210,14 +247,18 @@ def part_janossy(cfg):
             check_invariant(name, preds["exact"], exact_fn(model, x[:, perm], mask[:, perm]))
             if name == "janossy-k2-pisgd":
                 preds["estimator"] = jax.jit(lambda m, x, mask, k: m.sampled(x, mask, k, cfg.estimator_samples)[:, 0])(
-                    model, x, mask, jax.random.key(seed + 7))
+                    model, x, mask, jax.random.key(seed + 7)
+                )
             for how, p in preds.items():
                 key = name if how == "exact" else f"{name} (estimator, {cfg.estimator_samples} perms)"
                 r = rows.setdefault(key, {"acc": [], "mae": [], "params": count_params(model)})
                 r["acc"].append(float(jnp.mean(jnp.round(p) == y)))
                 r["mae"].append(float(jnp.mean(jnp.abs(p - y))))
-                print(f"  seed {seed} {key:40s} acc {r['acc'][-1]:.3f} mae {r['mae'][-1]:.3f} "
-                      f"(train loss {loss:.4f}, {secs:.1f}s)", flush=True)
+                print(
+                    f"  seed {seed} {key:40s} acc {r['acc'][-1]:.3f} mae {r['mae'][-1]:.3f} "
+                    f"(train loss {loss:.4f}, {secs:.1f}s)",
+                    flush=True,
+                )
     print(f"\nJanossy: exact count accuracy and MAE on {cfg.n_test} test sets, mean (std) over seeds {cfg.seeds}")
     print(f"{'model':42s} {'params':>7s} {'accuracy':>14s} {'MAE':>14s}")
     for key, r in rows.items():
@@ -236,7 +277,7 @@ def cluster_data(rng, N, grid=4, max_m=4, points=16, sigma=0.05):
     x = np.zeros((N, points, 2), np.float32)
     for b in range(N):
         c = cells[rng.choice(len(cells), m[b], replace=False)]
-        centres[b, :m[b]] = c
+        centres[b, : m[b]] = c
         owner = np.concatenate([np.arange(m[b]), np.arange(m[b]), rng.integers(0, m[b], points - 2 * m[b])])
         x[b] = c[rng.permutation(owner)] + sigma * rng.normal(size=(points, 2))
     return x, centres, cmask
@@ -245,8 +286,10 @@ def cluster_data(rng, N, grid=4, max_m=4, points=16, sigma=0.05):
 def part_setpred(cfg):
     grid = 4
     tol = 0.5 / (grid - 1)
-    print(f"\n=== set prediction: cluster centres (1..4 of a {grid}x{grid} grid) from 16 noisy points, "
-          f"{cfg.n_train} train / {cfg.n_test} test, {cfg.steps} steps, seeds {cfg.seeds}")
+    print(
+        f"\n=== set prediction: cluster centres (1..4 of a {grid}x{grid} grid) from 16 noisy points, "
+        f"{cfg.n_train} train / {cfg.n_test} test, {cfg.steps} steps, seeds {cfg.seeds}"
+    )
     res = {"card": [], "exact": [], "by_m": []}
     for seed in cfg.seeds:
         rng = np.random.default_rng(seed)
@@ -257,21 +300,27 @@ def part_setpred(cfg):
         def loss_fn(m, b, key):
             return set_loss(m(b[0]), b[1], b[2])[0]
 
-        model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
-                                cache_key=("setpred",))
+        model, loss, secs = fit(
+            model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed, cache_key=("setpred",)
+        )
         elems, pmask = jax.jit(lambda m, x: predict_set(m(x)))(model, jnp.asarray(x))
         card_logits = jax.jit(lambda m, x: m(x)["card_logits"])
         perm = rng.permutation(x.shape[1])
-        check_invariant("set predictor", card_logits(model, jnp.asarray(x)), card_logits(model, jnp.asarray(x[:, perm])))
+        check_invariant(
+            "set predictor", card_logits(model, jnp.asarray(x)), card_logits(model, jnp.asarray(x[:, perm]))
+        )
         em = exact_match(elems, pmask, c, cm, tol)
         card = np.asarray(pmask).sum(1) == cm.sum(1)
         res["card"].append(cardinality_accuracy(pmask, cm))
         res["exact"].append(float(em.mean()))
         res["by_m"].append([float(em[cm.sum(1) == k].mean()) for k in range(1, 5)])
-        print(f"  seed {seed} cardinality acc {res['card'][-1]:.3f} exact match {res['exact'][-1]:.3f} "
-              f"(by m: {np.round(res['by_m'][-1], 3).tolist()}, card by m: "
-              f"{[round(float(card[cm.sum(1) == k].mean()), 3) for k in range(1, 5)]}; "
-              f"train loss {loss:.4f}, {secs:.1f}s)", flush=True)
+        print(
+            f"  seed {seed} cardinality acc {res['card'][-1]:.3f} exact match {res['exact'][-1]:.3f} "
+            f"(by m: {np.round(res['by_m'][-1], 3).tolist()}, card by m: "
+            f"{[round(float(card[cm.sum(1) == k].mean()), 3) for k in range(1, 5)]}; "
+            f"train loss {loss:.4f}, {secs:.1f}s)",
+            flush=True,
+        )
     by_m = np.array(res["by_m"])
     print(f"\nset prediction on {cfg.n_test} test sets, mean (std) over seeds {cfg.seeds}")
     print(f"  cardinality accuracy {ms(res['card'])}   exact match {ms(res['exact'])}")
@@ -290,11 +339,17 @@ def choice_data(rng, N, n=4, noise=0.05):
 
 def part_prob(cfg):
     n, S = 4, cfg.prob_samples
-    print(f"\n=== probabilistic symmetry: Y = random element of X (n={n}) + N(0, 0.05^2), {cfg.n_train} train sets, "
-          f"{cfg.steps} steps, energy score with {S} samples, seeds {cfg.seeds}")
+    print(
+        f"\n=== probabilistic symmetry: Y = random element of X (n={n}) + N(0, 0.05^2), {cfg.n_train} train sets, "
+        f"{cfg.steps} steps, energy score with {S} samples, seeds {cfg.seeds}"
+    )
     H = cfg.prob_hidden
-    labels = {"noise-sort": "noise + sort (maximal invariant)", "noise-deepsets": "noise + DeepSets embedding",
-              "noise-none": "noise, not invariant (ordered X)", "deterministic": "deterministic DeepSets (MSE)"}
+    labels = {
+        "noise-sort": "noise + sort (maximal invariant)",
+        "noise-deepsets": "noise + DeepSets embedding",
+        "noise-none": "noise, not invariant (ordered X)",
+        "deterministic": "deterministic DeepSets (MSE)",
+    }
 
     def build_prob(key, s):
         if key == "deterministic":
@@ -312,19 +367,26 @@ def part_prob(cfg):
         for name, build in kinds.items():
             model = build(seed)
             if name.startswith("deterministic"):
+
                 def loss_fn(m, b, key):
                     return jnp.mean((m(b[0]) - b[1]) ** 2)
             else:
+
                 def loss_fn(m, b, key):
                     return energy_score(m.sample(b[0], None, key, S), b[1])
-            model, loss, secs = fit(model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed,
-                                    cache_key=("prob", name))
+
+            model, loss, secs = fit(
+                model, loss_fn, train, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed, cache_key=("prob", name)
+            )
             if name.startswith("deterministic"):
+
                 def draw(m, x, key):
                     return jnp.broadcast_to(m(x), (K,) + (x.shape[0], 1))
             else:
+
                 def draw(m, x, key):
                     return m.sample(x, None, key, K)
+
             draw = jax.jit(draw)
             samp = np.asarray(draw(model, jnp.asarray(xt), jax.random.key(seed + 11)))  # (K, T, 1)
             samp_rev = np.asarray(draw(model, jnp.asarray(xt[:, ::-1]), jax.random.key(seed + 12)))
@@ -341,8 +403,11 @@ def part_prob(cfg):
                 min_p = min(two_sample_test(samp[:, t, 0], samp_rev[:, t, 0]) for t in range(min(T, 20)))
             r = rows.setdefault(name, {"w1": [], "on": [], "cov": [], "p": []})
             r["w1"].append(w1), r["on"].append(on_mode), r["cov"].append(covered), r["p"].append(min_p)
-            print(f"  seed {seed} {name:34s} W1 {w1:.3f} on-mode {on_mode:.3f} modes covered {covered:.3f} "
-                  f"min KS p (X vs reversed X) {min_p:.3g} (train loss {loss:.4f}, {secs:.1f}s)", flush=True)
+            print(
+                f"  seed {seed} {name:34s} W1 {w1:.3f} on-mode {on_mode:.3f} modes covered {covered:.3f} "
+                f"min KS p (X vs reversed X) {min_p:.3g} (train loss {loss:.4f}, {secs:.1f}s)",
+                flush=True,
+            )
     print(f"\nprobabilistic symmetry on {T} test sets x {K} samples, mean (std) over seeds {cfg.seeds}")
     print(f"{'model':34s} {'W1 to truth':>14s} {'on-mode':>14s} {'modes covered':>14s} {'min KS p':>9s}")
     for name, r in rows.items():

@@ -69,6 +69,7 @@ sequences of length 10 over 0..19, 1000 test sequences, GRU hidden 32, 3000 step
   SIRE - SUB paired over seeds: mean -0.002, paired t-test p = 0.66.
   Ordering: neither SIRE > SUB nor SUB > SIRE holds; both beat the plain RNN by ~0.29.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -119,8 +120,9 @@ def build(kind: str, cfg, seed: int):
     if kind.startswith("deepsets"):
         rho_layers = 0 if kind == "deepsets-lin" else cfg.rho_layers
         return DeepSets(None, cfg.hidden, 1, num_embeddings=vocab, phi_layers=2, rho_layers=rho_layers, rngs=rngs)
-    return RecurrentSetModel(None, cfg.hidden, 1, num_embeddings=vocab, cell=cfg.cell,
-                             readout_hidden=cfg.rnn_readout_hidden, rngs=rngs)
+    return RecurrentSetModel(
+        None, cfg.hidden, 1, num_embeddings=vocab, cell=cfg.cell, readout_hidden=cfg.rnn_readout_hidden, rngs=rngs
+    )
 
 
 def task_loss(cfg, pred, y):
@@ -143,8 +145,19 @@ def _compiled(kind: str, cfg, graphdef, shapes):
     """Jitted training scan and predictor for one model kind, shared by every seed and lam
     (lam is an argument, and equal-structure models reuse the first graphdef), so each kind
     compiles once per process."""
-    statics = (kind, cfg.task, cfg.max_value, cfg.hidden, cfg.cell, cfg.rnn_readout_hidden, cfg.rho_layers,
-               cfg.sire_pairs, cfg.lr, cfg.steps, shapes)
+    statics = (
+        kind,
+        cfg.task,
+        cfg.max_value,
+        cfg.hidden,
+        cfg.cell,
+        cfg.rnn_readout_hidden,
+        cfg.rho_layers,
+        cfg.sire_pairs,
+        cfg.lr,
+        cfg.steps,
+        shapes,
+    )
     if statics in _COMPILED:
         return _COMPILED[statics]
     reg = {"rnn+sire": "sire", "rnn+sub": "sub"}.get(kind)
@@ -213,11 +226,15 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
     chunk = max(1, cfg.steps // 5) if cfg.verbose else cfg.steps
     data = (jnp.asarray(xs), jnp.asarray(mask), jnp.asarray(y))
     for start in range(0, cfg.steps, chunk):
-        state, (loss, r) = run_steps(state, *data, idxs[start:start + chunk], keys[start:start + chunk],
-                                     jnp.float32(lam))
+        state, (loss, r) = run_steps(
+            state, *data, idxs[start : start + chunk], keys[start : start + chunk], jnp.float32(lam)
+        )
         if cfg.verbose:
-            print(f"    [{kind} seed {seed}] step {start + len(loss) - 1:5d} loss {float(loss[-1]):.4f} "
-                  f"reg {float(r[-1]):.4f}", flush=True)
+            print(
+                f"    [{kind} seed {seed}] step {start + len(loss) - 1:5d} loss {float(loss[-1]):.4f} "
+                f"reg {float(r[-1]):.4f}",
+                flush=True,
+            )
     train_time = time.time() - t0
     model, opt = nnx.merge(graphdef, state)
 
@@ -228,10 +245,10 @@ def train_one(kind: str, cfg, seed: int, train, tests, diagnostics: bool = True)
         xs_, m_, y_ = data
         out, err = [], []
         for i in range(0, xs_.shape[0], 500):
-            p = predict(model, jnp.asarray(xs_[i:i + 500]), jnp.asarray(m_[i:i + 500]))
-            out.append(np.asarray(correct(cfg, p, jnp.asarray(y_[i:i + 500]))))
+            p = predict(model, jnp.asarray(xs_[i : i + 500]), jnp.asarray(m_[i : i + 500]))
+            out.append(np.asarray(correct(cfg, p, jnp.asarray(y_[i : i + 500]))))
             if cfg.task == "sum":
-                err.append(np.abs(np.asarray(p) * cfg.max_value - y_[i:i + 500]))
+                err.append(np.abs(np.asarray(p) * cfg.max_value - y_[i : i + 500]))
         return float(np.concatenate(out).mean()), (float(np.concatenate(err).mean()) if err else None)
 
     res = {}
@@ -261,9 +278,11 @@ def run_task(name: str, cfg, seeds, models):
         cfg = argparse.Namespace(**{**vars(cfg), "task": "parity"})
         n_train, min_len, max_len = cfg.n_train, 2, 10
         test_lens = cfg.parity_test_lens
-    print(f"\n=== task {name}: {n_train} train examples, lengths {min_len}..{max_len}, "
-          f"values {'{0,1}' if cfg.task == 'parity' else f'0..{cfg.max_value - 1}'}, test lengths {test_lens}, "
-          f"cell {cfg.cell}, hidden {cfg.hidden}, steps {cfg.steps}, lam_sire {cfg.lam_sire}, lam_sub {cfg.lam_sub}")
+    print(
+        f"\n=== task {name}: {n_train} train examples, lengths {min_len}..{max_len}, "
+        f"values {'{0,1}' if cfg.task == 'parity' else f'0..{cfg.max_value - 1}'}, test lengths {test_lens}, "
+        f"cell {cfg.cell}, hidden {cfg.hidden}, steps {cfg.steps}, lam_sire {cfg.lam_sire}, lam_sub {cfg.lam_sub}"
+    )
     table = {m: [] for m in models}
     for seed in seeds:
         rng = np.random.default_rng(seed)
@@ -272,8 +291,10 @@ def run_task(name: str, cfg, seeds, models):
         for m in models:
             r = train_one(m, cfg, seed, train, tests)
             table[m].append(r)
-            cols = " ".join(f"L{L}={r[L]:.3f}" + (f"(mae {r[f'mae{L}']:.2f})" if r[f"mae{L}"] is not None else "")
-                            for L in test_lens)
+            cols = " ".join(
+                f"L{L}={r[L]:.3f}" + (f"(mae {r[f'mae{L}']:.2f})" if r[f"mae{L}"] is not None else "")
+                for L in test_lens
+            )
             extra = f" swap_err={r['swap_err']:.2e} perm_err={r['perm_err']:.3f}" if "swap_err" in r else ""
             print(f"  seed {seed} {m:12s} train={r['train']:.3f} {cols}{extra} ({r['time']:.1f}s)", flush=True)
     # summary table: mean (std) over seeds
@@ -313,9 +334,11 @@ def run_selection(name: str, cfg, seeds, lam_grid):
         cfg = argparse.Namespace(**{**vars(cfg), "task": "parity"})
         n_train, min_len, max_len, test_lens = cfg.n_train, 2, 10, cfg.parity_test_lens
     n_val = cfg.n_val or n_train
-    print(f"\n=== lam selection on task {name}: {n_train} train / {n_val} validation sequences of lengths "
-          f"{min_len}..{max_len}, test lengths {test_lens}, seeds {list(seeds)}, lam grid {list(lam_grid)}, "
-          f"cell {cfg.cell}, hidden {cfg.hidden}, steps {cfg.steps}")
+    print(
+        f"\n=== lam selection on task {name}: {n_train} train / {n_val} validation sequences of lengths "
+        f"{min_len}..{max_len}, test lengths {test_lens}, seeds {list(seeds)}, lam grid {list(lam_grid)}, "
+        f"cell {cfg.cell}, hidden {cfg.hidden}, steps {cfg.steps}"
+    )
     runs = {}  # (model, lam) -> list of result dicts over seeds
     configs = [("rnn", 0.0)] + [(m, lam) for m in ("rnn+sub", "rnn+sire") for lam in lam_grid]
     for seed in seeds:
@@ -328,8 +351,11 @@ def run_selection(name: str, cfg, seeds, lam_grid):
             r = train_one(m, c, seed, train, {"val": val, **tests}, diagnostics=False)
             runs.setdefault((m, lam), []).append(r)
             cols = " ".join(f"L{L}={r[L]:.3f}" for L in test_lens)
-            print(f"  seed {seed} {m:9s} lam {lam:<6g} train={r['train']:.3f} val={r['val']:.3f} {cols} "
-                  f"({r['time']:.1f}s)", flush=True)
+            print(
+                f"  seed {seed} {m:9s} lam {lam:<6g} train={r['train']:.3f} val={r['val']:.3f} {cols} "
+                f"({r['time']:.1f}s)",
+                flush=True,
+            )
 
     return summarize_selection(name, runs, list(seeds), list(lam_grid), test_lens)
 
@@ -349,7 +375,11 @@ def runs_from_logs(paths):
             seed, model, lam = int(m.group(1)), m.group(2), float(m.group(3))
             tests = dict(kv.split("=") for kv in m.group(6).split())
             test_lens = [int(k[1:]) for k in tests]
-            r = {"val": float(m.group(5)), "train": float(m.group(4)), **{int(k[1:]): float(v) for k, v in tests.items()}}
+            r = {
+                "val": float(m.group(5)),
+                "train": float(m.group(4)),
+                **{int(k[1:]): float(v) for k, v in tests.items()},
+            }
             runs.setdefault((model, lam), {})[seed] = r
     return runs, test_lens
 
@@ -380,14 +410,18 @@ def summarize_selection(name, runs, seeds, lam_grid, test_lens):
     for m in ("rnn+sub", "rnn+sire"):
         chosen[m] = max(lam_grid, key=lambda lam: (np.mean([r["val"] for r in runs[(m, lam)]]), -lam))
     L0 = test_lens[0]
-    print(f"\nchosen on validation: lam_sub = {chosen['rnn+sub']:g}, lam_sire = {chosen['rnn+sire']:g}; "
-          f"test accuracy at L={L0} over {len(seeds)} seeds:")
+    print(
+        f"\nchosen on validation: lam_sub = {chosen['rnn+sub']:g}, lam_sire = {chosen['rnn+sire']:g}; "
+        f"test accuracy at L={L0} over {len(seeds)} seeds:"
+    )
     acc = {}
     for m in ("rnn", "rnn+sub", "rnn+sire"):
         v = np.array([r[L0] for r in runs[(m, chosen[m])]])
         acc[m] = v
-        print(f"  {m:9s} mean {v.mean():.3f}  std {v.std(ddof=1) if len(v) > 1 else 0.0:.3f}  "
-              f"min {v.min():.3f}  max {v.max():.3f}  per seed {np.round(v, 3).tolist()}")
+        print(
+            f"  {m:9s} mean {v.mean():.3f}  std {v.std(ddof=1) if len(v) > 1 else 0.0:.3f}  "
+            f"min {v.min():.3f}  max {v.max():.3f}  per seed {np.round(v, 3).tolist()}"
+        )
     d = acc["rnn+sire"] - acc["rnn+sub"]
     if len(d) > 1 and np.std(d) > 0:
         p = float(stats.ttest_rel(acc["rnn+sire"], acc["rnn+sub"]).pvalue)
@@ -399,8 +433,10 @@ def summarize_selection(name, runs, seeds, lam_grid, test_lens):
         verdict = "SUB > SIRE"
     else:
         verdict = "neither ordering holds at the 5% level (SIRE and SUB are not distinguishable)"
-    print(f"  SIRE - SUB per seed {np.round(d, 3).tolist()}: mean {d.mean():+.3f}, paired t-test p = {p:.3g}"
-          f"\n  ordering: {verdict}")
+    print(
+        f"  SIRE - SUB per seed {np.round(d, 3).tolist()}: mean {d.mean():+.3f}, paired t-test p = {p:.3g}"
+        f"\n  ordering: {verdict}"
+    )
     return runs, chosen, verdict
 
 
@@ -422,21 +458,36 @@ def main(argv=None):
     p.add_argument("--max-value", type=int, default=100)
     p.add_argument("--sum-train-len", type=int, default=10, help="longest training length (sum task)")
     p.add_argument("--sum-min-len", type=int, default=1, help="shortest training length (sum task)")
-    p.add_argument("--rho-layers", type=int, default=1, help="hidden layers of the DeepSets rho MLP "
-                   "(model 'deepsets'; 'deepsets-lin' always has a linear rho)")
+    p.add_argument(
+        "--rho-layers",
+        type=int,
+        default=1,
+        help="hidden layers of the DeepSets rho MLP (model 'deepsets'; 'deepsets-lin' always has a linear rho)",
+    )
     p.add_argument("--rnn-readout-hidden", type=int, default=32, help="hidden width of the RNN readout MLP (0: linear)")
     p.add_argument("--sum-test-lens", nargs="+", type=int, default=[10, 20, 50])
     p.add_argument("--parity-test-lens", nargs="+", type=int, default=[10, 20, 50])
     p.add_argument("--paper-train", type=int, default=200)
     p.add_argument("--paper-test-lens", nargs="+", type=int, default=[10, 20])
-    p.add_argument("--select", action="store_true", help="choose lam_sub and lam_sire on a validation split "
-                   "(grid --lam-grid) and report test accuracy over --seeds (default task: paper)")
+    p.add_argument(
+        "--select",
+        action="store_true",
+        help="choose lam_sub and lam_sire on a validation split "
+        "(grid --lam-grid) and report test accuracy over --seeds (default task: paper)",
+    )
     p.add_argument("--lam-grid", nargs="+", type=float, default=[0.1, 1.0, 10.0])
     p.add_argument("--n-val", type=int, default=None, help="validation sequences (default: as many as training)")
-    p.add_argument("--summarize", nargs="+", metavar="LOG", help="summarise --select logs (seeds trained in "
-                   "separate processes) with --lam-grid; trains nothing")
-    p.add_argument("--tiny", action="store_true", help="seconds-long smoke run: lam selection on the paper "
-                   "task with 1 seed, 1 lam, 5 steps, tiny data")
+    p.add_argument(
+        "--summarize",
+        nargs="+",
+        metavar="LOG",
+        help="summarise --select logs (seeds trained in separate processes) with --lam-grid; trains nothing",
+    )
+    p.add_argument(
+        "--tiny",
+        action="store_true",
+        help="seconds-long smoke run: lam selection on the paper task with 1 seed, 1 lam, 5 steps, tiny data",
+    )
     p.add_argument("--verbose", action="store_true")
     cfg = p.parse_args(argv)
     if cfg.tiny:

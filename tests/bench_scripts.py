@@ -1,4 +1,5 @@
 """Load a script from ``benchmarks/`` as a module (its ``main`` is not run)."""
+
 import importlib.util
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Shared checks for the JAX layer tests (runtime programs and nn modules)."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np

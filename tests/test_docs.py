@@ -13,6 +13,7 @@ only them, explicitly (:data:`DESIGN_PLACEHOLDERS`): ``rngs=...`` becomes ``rngs
 and ``rep_in, rep_out`` are the unbound forms ``V**2`` and ``V`` (bound to ``group=G`` by
 ``nn.EMLP``, as in EMLP); everything else runs as written.
 """
+
 import doctest
 import importlib
 import re
@@ -65,7 +66,7 @@ def python_blocks(text: str) -> list[tuple[int, str, str | None]]:
     blocks = []
     for m in FENCE.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
-        before = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
         skip = SKIP.search(before)
         blocks.append((line, m.group(1), skip.group(1) if skip else None))
     return blocks
@@ -76,15 +77,27 @@ def _design_path() -> Path | None:
 
 
 def _cases():
-    cases = [pytest.param(README, i, id=f"README.md:{line}") for i, (line, _, _) in
-             enumerate(python_blocks(README.read_text()))]
+    cases = [
+        pytest.param(README, i, id=f"README.md:{line}")
+        for i, (line, _, _) in enumerate(python_blocks(README.read_text()))
+    ]
     design = _design_path()
     if design is None:
-        cases.append(pytest.param(None, 0, id="DESIGN.md", marks=pytest.mark.skip(
-            reason=f"DESIGN.md not found at {' or '.join(str(p) for p in DESIGN_CANDIDATES)}")))
+        cases.append(
+            pytest.param(
+                None,
+                0,
+                id="DESIGN.md",
+                marks=pytest.mark.skip(
+                    reason=f"DESIGN.md not found at {' or '.join(str(p) for p in DESIGN_CANDIDATES)}"
+                ),
+            )
+        )
     else:
-        cases += [pytest.param(design, i, id=f"DESIGN.md:{line}") for i, (line, _, _) in
-                  enumerate(python_blocks(design.read_text()))]
+        cases += [
+            pytest.param(design, i, id=f"DESIGN.md:{line}")
+            for i, (line, _, _) in enumerate(python_blocks(design.read_text()))
+        ]
     return cases
 
 
@@ -113,8 +126,9 @@ def _run_through(doc: Path, upto: int) -> None:
             exec(compile(code, f"{doc.name}:{line}", "exec"), ns)
         except Exception as err:
             where = "" if i == upto else f" (an earlier block, {doc.name}:{line}, failed first)"
-            raise AssertionError(f"the ```python block at {doc.name}:{line} does not run as written{where}: "
-                                 f"{type(err).__name__}: {err}") from err
+            raise AssertionError(
+                f"the ```python block at {doc.name}:{line} does not run as written{where}: {type(err).__name__}: {err}"
+            ) from err
 
 
 @pytest.mark.parametrize("doc,index", _cases())
@@ -127,8 +141,10 @@ def test_readme_has_python_blocks():
 
 
 def test_block_parser_and_skip_marker():
-    text = ("intro\n```python\nx = 1\n```\n<!-- skip-test: needs a GPU -->\n```python\ny = x\n```\n"
-            "```bash\nnot python\n```\n")
+    text = (
+        "intro\n```python\nx = 1\n```\n<!-- skip-test: needs a GPU -->\n```python\ny = x\n```\n"
+        "```bash\nnot python\n```\n"
+    )
     blocks = python_blocks(text)
     assert [(b[1], b[2]) for b in blocks] == [("x = 1\n", None), ("y = x\n", "needs a GPU")]
     assert [b[0] for b in blocks] == [2, 6]
@@ -154,8 +170,11 @@ def test_readme_solver_table_is_the_registry():
     """README's solver table equals :func:`eqsolve.solve.registry.markdown_table` (cell by cell,
     whitespace aside): one row per solver, in the order ``method="auto"`` tries them."""
     from eqsolve.solve.registry import markdown_table
+
     want = _table_rows(markdown_table(), "method")
     got = _table_rows(README.read_text(), "method")
     assert got, "README.md has no table with a 'method' column; paste eqsolve.solve.registry.markdown_table()"
-    assert got == want, ("README.md's solver table differs from the registry; replace it with the output of "
-                         "`python -c 'from eqsolve.solve.registry import markdown_table; print(markdown_table())'`")
+    assert got == want, (
+        "README.md's solver table differs from the registry; replace it with the output of "
+        "`python -c 'from eqsolve.solve.registry import markdown_table; print(markdown_table())'`"
+    )

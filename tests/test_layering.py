@@ -5,6 +5,7 @@ verify, with runtime and nn on top and applications / CLI at the edge.
 The import graph is read from the source (every ``import`` and ``from ... import``, at module
 top or inside functions), so a new upward import fails here whatever the order tests run in.
 """
+
 import ast
 import subprocess
 import sys
@@ -81,8 +82,9 @@ def test_imports_flow_one_way():
         if (src, dst) in ALLOWED_UPWARD and not at_top:
             continue
         bad.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {src} imports {dst}")
-    assert not bad, "imports against the layering (groups -> reps -> solve -> verify -> runtime -> nn -> edge):\n" + \
-        "\n".join(bad)
+    assert not bad, (
+        "imports against the layering (groups -> reps -> solve -> verify -> runtime -> nn -> edge):\n" + "\n".join(bad)
+    )
 
 
 def test_the_check_sees_an_upward_import(tmp_path):
@@ -90,7 +92,9 @@ def test_the_check_sees_an_upward_import(tmp_path):
     src = tmp_path / "eqsolve" / "solve"
     src.mkdir(parents=True)
     f = src / "x.py"
-    f.write_text("from ..nn import Linear\nimport eqsolve.runtime\n\ndef g():\n    from ...eqsolve.verify import basis\n")
+    f.write_text(
+        "from ..nn import Linear\nimport eqsolve.runtime\n\ndef g():\n    from ...eqsolve.verify import basis\n"
+    )
     global PACKAGE
     old, PACKAGE = PACKAGE, tmp_path / "eqsolve"
     try:
@@ -105,17 +109,23 @@ def test_the_check_sees_an_upward_import(tmp_path):
 def test_core_imports_no_jax(unit):
     """In a fresh interpreter, importing a core package loads no third-party module besides
     numpy/scipy/sympy/networkx (so no jax, flax, optax, matplotlib, tqdm)."""
-    code = (f"import sys, eqsolve.{unit}\n"
-            "tops = {m.split('.')[0] for m in sys.modules}\n"
-            "print(' '.join(sorted(t for t in tops if t not in sys.stdlib_module_names and not t.startswith('_'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=PACKAGE.parent).stdout.split()
+    code = (
+        f"import sys, eqsolve.{unit}\n"
+        "tops = {m.split('.')[0] for m in sys.modules}\n"
+        "print(' '.join(sorted(t for t in tops if t not in sys.stdlib_module_names and not t.startswith('_'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent
+    ).stdout.split()
     assert "eqsolve" in out
     extra = set(out) - CORE_THIRD_PARTY
     assert not extra, f"importing eqsolve.{unit} loads {sorted(extra)}"
 
 
 def test_core_units_are_ranked():
-    units = {p.name if p.is_dir() else p.stem for p in PACKAGE.iterdir()
-             if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem != "__init__")}
+    units = {
+        p.name if p.is_dir() else p.stem
+        for p in PACKAGE.iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem != "__init__")
+    }
     assert set(CORE) <= units and {"runtime", "nn"} <= units

@@ -1,23 +1,78 @@
 """The group / rep grammar."""
+
 import pytest
 
-from eqsolve.groups import (A, C, D, GL, O11, SL, Cube, DihedralPerm, DkeR3, Lorentz, O, O2eR3, Parity, RubiksCube, S,
-                            Scaling, SO, SO2eR3, SO11p, SO13, SO13p, Sp, TimeReversal, Trivial, Z, ZksZnxZn)
+from eqsolve.groups import (
+    A,
+    C,
+    D,
+    GL,
+    O11,
+    SL,
+    Cube,
+    DihedralPerm,
+    DkeR3,
+    Lorentz,
+    O,
+    O2eR3,
+    Parity,
+    RubiksCube,
+    S,
+    Scaling,
+    SO,
+    SO2eR3,
+    SO11p,
+    SO13,
+    SO13p,
+    Sp,
+    TimeReversal,
+    Trivial,
+    Z,
+    ZksZnxZn,
+)
 from eqsolve.parse import ParseError, parse_group, parse_map, parse_rep
 from eqsolve.reps import Scalar, T, V
 
 
-@pytest.mark.parametrize("text,group", [
-    ("S(4)", S(4)), ("A(5)", A(5)), ("Z(6)", Z(6)), ("D(4)", D(4)), ("SO(3)", SO(3)), ("O(5)", O(5)),
-    ("Sp(2)", Sp(2)), ("Lorentz()", Lorentz()), ("Lorentz", Lorentz()), ("O(1,3)", Lorentz()),
-    ("SO(1,3)", SO13()), ("SO+(1,3)", SO13p()), ("RubiksCube()", RubiksCube()), ("Trivial(3)", Trivial(3)),
-    ("  S ( 4 ) ", S(4)), ("S(3)[rows]", S(3, label="rows")),
-    # EMLP's meanings: C(k), D(k) are 2x2 matrix groups; the dihedral group permuting k points is DihedralPerm
-    ("C(4)", C(4)), ("DihedralPerm(5)", DihedralPerm(5)), ("SL(3)", SL(3)), ("GL(2)", GL(2)),
-    ("Scaling(3)", Scaling(3)), ("O(1,1)", O11()), ("O11", O11()), ("SO+(1,1)", SO11p()), ("SO11p()", SO11p()),
-    ("O13()", Lorentz()), ("Parity()", Parity()), ("TimeReversal", TimeReversal()), ("Cube()", Cube()),
-    ("ZksZnxZn(4,3)", ZksZnxZn(4, 3)), ("SO2eR3()", SO2eR3()), ("O2eR3", O2eR3()), ("DkeR3(6)", DkeR3(6)),
-])
+@pytest.mark.parametrize(
+    "text,group",
+    [
+        ("S(4)", S(4)),
+        ("A(5)", A(5)),
+        ("Z(6)", Z(6)),
+        ("D(4)", D(4)),
+        ("SO(3)", SO(3)),
+        ("O(5)", O(5)),
+        ("Sp(2)", Sp(2)),
+        ("Lorentz()", Lorentz()),
+        ("Lorentz", Lorentz()),
+        ("O(1,3)", Lorentz()),
+        ("SO(1,3)", SO13()),
+        ("SO+(1,3)", SO13p()),
+        ("RubiksCube()", RubiksCube()),
+        ("Trivial(3)", Trivial(3)),
+        ("  S ( 4 ) ", S(4)),
+        ("S(3)[rows]", S(3, label="rows")),
+        # EMLP's meanings: C(k), D(k) are 2x2 matrix groups; the dihedral group permuting k points is DihedralPerm
+        ("C(4)", C(4)),
+        ("DihedralPerm(5)", DihedralPerm(5)),
+        ("SL(3)", SL(3)),
+        ("GL(2)", GL(2)),
+        ("Scaling(3)", Scaling(3)),
+        ("O(1,1)", O11()),
+        ("O11", O11()),
+        ("SO+(1,1)", SO11p()),
+        ("SO11p()", SO11p()),
+        ("O13()", Lorentz()),
+        ("Parity()", Parity()),
+        ("TimeReversal", TimeReversal()),
+        ("Cube()", Cube()),
+        ("ZksZnxZn(4,3)", ZksZnxZn(4, 3)),
+        ("SO2eR3()", SO2eR3()),
+        ("O2eR3", O2eR3()),
+        ("DkeR3(6)", DkeR3(6)),
+    ],
+)
 def test_groups(text, group):
     assert parse_group(text) == group
 
@@ -53,7 +108,7 @@ def test_reps():
     assert parse_rep("T(2)", G) == T(2, G=G)
     assert parse_rep("T(1,1)", G) == T(1, 1, G=G)
     assert parse_rep("Scalar", G).size() == 1
-    assert parse_rep("2*V**2+V", G) == 2 * v ** 2 + v
+    assert parse_rep("2*V**2+V", G) == 2 * v**2 + v
     assert parse_rep("V*V", G) == v * v
     assert parse_rep("(V+Scalar)**2", G).size() == 25
     assert parse_rep("V*2", G) == 2 * v
@@ -79,8 +134,20 @@ def test_factor_binding():
     assert parse_rep("V@0", S(3)) == V(S(3))
 
 
-@pytest.mark.parametrize("text,pos", [("S(", 2), ("S(3)x", 5), ("Q(3)", 0), ("S(0)", 2), ("S(3)S(4)", 4),
-                                      ("O(2,3)", 0), ("", 0), ("S(3)xS(3)[0]", 5), ("S(3", 3)])
+@pytest.mark.parametrize(
+    "text,pos",
+    [
+        ("S(", 2),
+        ("S(3)x", 5),
+        ("Q(3)", 0),
+        ("S(0)", 2),
+        ("S(3)S(4)", 4),
+        ("O(2,3)", 0),
+        ("", 0),
+        ("S(3)xS(3)[0]", 5),
+        ("S(3", 3),
+    ],
+)
 def test_group_errors(text, pos):
     with pytest.raises(ValueError) as info:
         parse_group(text)
@@ -88,8 +155,20 @@ def test_group_errors(text, pos):
     assert "^" in str(info.value)
 
 
-@pytest.mark.parametrize("text,pos", [("V@2", 1), ("V+", 2), ("T(2", 3), ("W", 0), ("V**", 3), ("V>>V>>V", 4),
-                                      ("V $ V", 2), ("__import__('os')", 11), ("(V", 2)])
+@pytest.mark.parametrize(
+    "text,pos",
+    [
+        ("V@2", 1),
+        ("V+", 2),
+        ("T(2", 3),
+        ("W", 0),
+        ("V**", 3),
+        ("V>>V>>V", 4),
+        ("V $ V", 2),
+        ("__import__('os')", 11),
+        ("(V", 2),
+    ],
+)
 def test_rep_errors(text, pos):
     with pytest.raises(ValueError) as info:
         parse_rep(text, parse_group("S(3)xS(4)"))
@@ -126,13 +205,24 @@ def _build(tree, G):
 
 def test_random_expressions_match_python_operators():
     import hypothesis  # a declared test dependency (pyproject [test]): a missing one fails, never skips
+
     st = hypothesis.strategies
-    leaf = st.one_of(st.just(("V",)), st.just(("Vd",)), st.just(("S",)),
-                     st.tuples(st.just("T"), st.integers(0, 2), st.integers(0, 1)))
-    trees = st.recursive(leaf, lambda c: st.one_of(
-        st.tuples(st.just("add"), c, c), st.tuples(st.just("mul"), c, c),
-        st.tuples(st.just("pow"), c, st.integers(1, 2)), st.tuples(st.just("mult"), c, st.integers(1, 3))),
-        max_leaves=5)
+    leaf = st.one_of(
+        st.just(("V",)),
+        st.just(("Vd",)),
+        st.just(("S",)),
+        st.tuples(st.just("T"), st.integers(0, 2), st.integers(0, 1)),
+    )
+    trees = st.recursive(
+        leaf,
+        lambda c: st.one_of(
+            st.tuples(st.just("add"), c, c),
+            st.tuples(st.just("mul"), c, c),
+            st.tuples(st.just("pow"), c, st.integers(1, 2)),
+            st.tuples(st.just("mult"), c, st.integers(1, 3)),
+        ),
+        max_leaves=5,
+    )
     G = Lorentz()
 
     @hypothesis.settings(max_examples=60, deadline=None)
@@ -148,6 +238,7 @@ def test_random_expressions_match_python_operators():
 
 def test_wreath_products():
     from eqsolve.groups import WreathProduct
+
     assert parse_group("S(3)wrS(4)") == WreathProduct(S(3), S(4))
     G = parse_group("S(2) wr S(3) x Z(4)")
     assert [f.d for f in G.factors] == [6, 4]

@@ -1,6 +1,7 @@
 """Hostile grammar input: huge integers, huge powers and multiplicities, deep nesting, impossible
 group sizes. Each is a ValueError (often a ParseError) that names the value and the limit, raised
 before any work; and a property-based fuzz test of the grammar and ``Group.from_generators``."""
+
 from __future__ import annotations
 
 import signal
@@ -22,8 +23,10 @@ from eqsolve.reps.base import MAX_AXES, MAX_BLOCKS
 def no_hang(seconds: int = 30):
     """Fail (instead of hanging the suite) if the body runs for minutes: a hang detector, far
     above the milliseconds these calls take."""
+
     def handler(signum, frame):
         raise AssertionError(f"did not return within {seconds} s")
+
     old = signal.signal(signal.SIGALRM, handler)
     signal.alarm(seconds)
     try:
@@ -33,15 +36,18 @@ def no_hang(seconds: int = 30):
         signal.signal(signal.SIGALRM, old)
 
 
-@pytest.mark.parametrize("text,expect", [
-    ("T(99999999999999999999)", r"99999999999999999999.*at most 18 digits"),
-    ("T(300)", rf"T\(300, 0\) has 300 tensor factors.*at most {MAX_AXES}"),
-    ("T(200, 100)", r"300 tensor factors"),
-    ("V**99999999999", rf"99999999999 tensor factors.*at most {MAX_AXES}"),
-    ("99999999999999999999*V", r"99999999999999999999.*at most 18 digits"),
-    ("9999999999*V", rf"multiplicity 9999999999 .*limit {MAX_BLOCKS}"),
-    ("(V+Scalar)**30", rf"1073741824 monomial blocks.*at most {MAX_BLOCKS}"),
-])
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        ("T(99999999999999999999)", r"99999999999999999999.*at most 18 digits"),
+        ("T(300)", rf"T\(300, 0\) has 300 tensor factors.*at most {MAX_AXES}"),
+        ("T(200, 100)", r"300 tensor factors"),
+        ("V**99999999999", rf"99999999999 tensor factors.*at most {MAX_AXES}"),
+        ("99999999999999999999*V", r"99999999999999999999.*at most 18 digits"),
+        ("9999999999*V", rf"multiplicity 9999999999 .*limit {MAX_BLOCKS}"),
+        ("(V+Scalar)**30", rf"1073741824 monomial blocks.*at most {MAX_BLOCKS}"),
+    ],
+)
 def test_huge_rep_requests_are_refused_by_value(text, expect):
     with no_hang(), pytest.raises(ValueError, match=expect):
         rep = parse_rep(text, S(3))
@@ -72,17 +78,20 @@ def test_python_api_power_is_refused_before_building():
     with pytest.raises(ValueError, match=r"99999999999 tensor factors"):
         V(S(2)) ** 99999999999
     with pytest.raises(ValueError, match=r"multiplicity"):
-        (10 ** 20) * V(S(2))
+        (10**20) * V(S(2))
 
 
-@pytest.mark.parametrize("make,expect", [
-    (lambda: S(2 ** 40), r"S\(1099511627776\) would need 16.0 TiB.*S\(n\) for n <= 67108864"),
-    (lambda: SO(200), r"SO\(200\) would need 5.9 GiB for its Lie algebra.*SO\(n\) for n <= 128"),
-    (lambda: A(20000), r"A\(20000\) would need 3.0 GiB"),
-    (lambda: Sp(100), r"Sp\(100\) would need 6.0 GiB"),
-    (lambda: Trivial(10 ** 12), r"Trivial\(1000000000000\) would need 7.3 TiB"),
-    (lambda: parse_group("S(1099511627776)"), r"16.0 TiB"),
-])
+@pytest.mark.parametrize(
+    "make,expect",
+    [
+        (lambda: S(2**40), r"S\(1099511627776\) would need 16.0 TiB.*S\(n\) for n <= 67108864"),
+        (lambda: SO(200), r"SO\(200\) would need 5.9 GiB for its Lie algebra.*SO\(n\) for n <= 128"),
+        (lambda: A(20000), r"A\(20000\) would need 3.0 GiB"),
+        (lambda: Sp(100), r"Sp\(100\) would need 6.0 GiB"),
+        (lambda: Trivial(10**12), r"Trivial\(1000000000000\) would need 7.3 TiB"),
+        (lambda: parse_group("S(1099511627776)"), r"16.0 TiB"),
+    ],
+)
 def test_impossible_group_sizes_are_refused_with_the_size_they_would_need(make, expect):
     with no_hang(), pytest.raises(TooLargeError, match=expect):
         make()
@@ -90,17 +99,83 @@ def test_impossible_group_sizes_are_refused_with_the_size_they_would_need(make, 
 
 def test_largest_allowed_sizes_stay_allowed():
     from eqsolve.groups.permutation import GENERATOR_BYTES_MAX
+
     # the limit is the stated byte budget, not a smaller one: SO(128) is 1.0 GiB of Lie algebra
-    assert 8 * 128 ** 3 * 127 // 2 <= GENERATOR_BYTES_MAX < 8 * 129 ** 3 * 128 // 2
+    assert 8 * 128**3 * 127 // 2 <= GENERATOR_BYTES_MAX < 8 * 129**3 * 128 // 2
     assert S(1000).d == 1000 and SO(12).lie_algebra.shape == (66, 12, 12)
 
 
 # ------------------------------------------------------------------ property-based fuzzing
-_GROUP_TOKENS = ["S", "A", "Z", "C", "D", "SO", "O", "Sp", "SO+", "Lorentz", "RubiksCube", "Trivial",
-                 "Permutation", "Foo", "(", ")", "[", "]", ",", "x", "×", "*", "+", "-", "0", "1", "2", "3",
-                 "5", "12", "1099511627776", "99999999999999999999", "lab", " ", "@", ".", "é", "\x00"]
-_REP_TOKENS = ["V", "T", "Scalar", "V0", "(", ")", "+", "*", "**", ">>", "@", ".T", ",", "0", "1", "2", "3",
-               "5", "300", "99999999999", "99999999999999999999", " ", "x", "-", "[", "]", "Q", "\t"]
+_GROUP_TOKENS = [
+    "S",
+    "A",
+    "Z",
+    "C",
+    "D",
+    "SO",
+    "O",
+    "Sp",
+    "SO+",
+    "Lorentz",
+    "RubiksCube",
+    "Trivial",
+    "Permutation",
+    "Foo",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "x",
+    "×",
+    "*",
+    "+",
+    "-",
+    "0",
+    "1",
+    "2",
+    "3",
+    "5",
+    "12",
+    "1099511627776",
+    "99999999999999999999",
+    "lab",
+    " ",
+    "@",
+    ".",
+    "é",
+    "\x00",
+]
+_REP_TOKENS = [
+    "V",
+    "T",
+    "Scalar",
+    "V0",
+    "(",
+    ")",
+    "+",
+    "*",
+    "**",
+    ">>",
+    "@",
+    ".T",
+    ",",
+    "0",
+    "1",
+    "2",
+    "3",
+    "5",
+    "300",
+    "99999999999",
+    "99999999999999999999",
+    " ",
+    "x",
+    "-",
+    "[",
+    "]",
+    "Q",
+    "\t",
+]
 
 
 def _expected_errors():
@@ -136,8 +211,11 @@ def _matrix_like():
     floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
     entries = st.one_of(floats, st.integers(-3, 3), st.just("a"), st.none())
     shape = st.lists(st.integers(0, 4), min_size=0, max_size=4)
-    dense = shape.flatmap(lambda s: st.lists(floats, min_size=int(np.prod(s)), max_size=int(np.prod(s)))
-                          .map(lambda xs, s=s: np.array(xs, dtype=float).reshape(s)))
+    dense = shape.flatmap(
+        lambda s: st.lists(floats, min_size=int(np.prod(s)), max_size=int(np.prod(s))).map(
+            lambda xs, s=s: np.array(xs, dtype=float).reshape(s)
+        )
+    )
     ragged = st.recursive(entries, lambda inner: st.lists(inner, max_size=4), max_leaves=20)
     return st.one_of(st.none(), dense, ragged)
 
@@ -154,11 +232,16 @@ def test_fuzz_group_from_generators(discrete, lie, d):
     assert G.discrete_generators.shape[1:] == (G.d, G.d)
 
 
-@pytest.mark.parametrize("text,fix", [("S(3)[1]xS(3)", "S(3)[f1]"), ("S(3)[a]xS(3)[a]", "S(3)[1]"),
-                                      ("S(3)[1]xS(3)xS(3)[f1]", "S(3)[f1_0]")])
+@pytest.mark.parametrize(
+    "text,fix", [("S(3)[1]xS(3)", "S(3)[f1]"), ("S(3)[a]xS(3)[a]", "S(3)[1]"), ("S(3)[1]xS(3)xS(3)[f1]", "S(3)[f1_0]")]
+)
 def test_label_clash_suggests_a_label_nobody_uses(text, fix):
     with pytest.raises(ParseError, match="is the same as factor 0") as err:
         parse_group(text)
     assert f"e.g. {fix} " in str(err.value)
-    fixed = text[:text.index("x") + 1] + fix + text[text.index("x") + 1 + len("S(3)") + (3 if text.endswith("[a]") else 0):]
+    fixed = (
+        text[: text.index("x") + 1]
+        + fix
+        + text[text.index("x") + 1 + len("S(3)") + (3 if text.endswith("[a]") else 0) :]
+    )
     assert len(parse_group(fixed).factors) == text.count("x") + 1  # the suggestion parses

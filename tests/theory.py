@@ -8,6 +8,7 @@
 - O(n) with 2n >= k: the number of perfect matchings (k-1)!! (Brauer); 0 for odd k.
 - Sp(1) = SL(2): Catalan(k/2) (invariants of spin-1/2^{⊗k}).
 """
+
 from __future__ import annotations
 
 import math
@@ -33,13 +34,14 @@ def truncated_bell(k: int, n: int) -> int:
 def burnside_tensor(perm_group_generators: list[list[int]], n: int, k: int) -> int:
     """dim of the invariants of V^{⊗k} for the permutation group generated on n points."""
     from sympy.combinatorics import Permutation, PermutationGroup
+
     gens = [Permutation(g) for g in perm_group_generators] or [Permutation(list(range(n)))]
     G = PermutationGroup(gens)
     total = 0
     order = 0
     for g in G.generate():
         fix = sum(1 for i in range(n) if g.array_form[i] == i) if g.size == n else n - len(g.support())
-        total += fix ** k
+        total += fix**k
         order += 1
     assert total % order == 0
     return total // order
@@ -123,6 +125,7 @@ def wreath_tensor(m: int, n: int, k: int) -> int:
     most n parts) and, inside each such part, which axes share a position (a set partition of
     the part into at most m parts). So the count is sum over pi of prod over its parts B of the
     truncated Bell number B_{<=m}(|B|)."""
+
     @lru_cache(maxsize=None)
     def count(k_left: int, parts_left: int) -> int:
         # partitions of k_left labelled axes into at most parts_left blocks, each weighted by the
@@ -133,8 +136,9 @@ def wreath_tensor(m: int, n: int, k: int) -> int:
             return 0
         total = 0
         for extra in range(k_left):  # the first axis' block has 1 + extra members
-            total += math.comb(k_left - 1, extra) * truncated_bell(1 + extra, m) * count(k_left - 1 - extra,
-                                                                                       parts_left - 1)
+            total += (
+                math.comb(k_left - 1, extra) * truncated_bell(1 + extra, m) * count(k_left - 1 - extra, parts_left - 1)
+            )
         return total
 
     return count(k, n)

@@ -1,2 +1,3 @@
 """The ``eqsolve`` sub-commands, one module each (see :mod:`eqsolve.cli`)."""
+
 __all__: list[str] = []

@@ -1,4 +1,5 @@
 """``eqsolve basis GROUP REP_IN REP_OUT``: solve and describe an equivariant basis."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,16 +16,25 @@ group and rep grammar: see `python -c "import eqsolve.parse; help(eqsolve.parse)
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("basis", help="solve the equivariant basis of REP_IN >> REP_OUT",
-                              description="Solve the basis of equivariant linear maps REP_IN -> REP_OUT and "
-                                          "print its size, dimension, solver methods, labels and time.",
-                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "basis",
+        help="solve the equivariant basis of REP_IN >> REP_OUT",
+        description="Solve the basis of equivariant linear maps REP_IN -> REP_OUT and "
+        "print its size, dimension, solver methods, labels and time.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("group", help='group string, e.g. "S(4)", "S(3)xS(4)", "SO(3)", "O(1,3)"')
     p.add_argument("rep_in", help='input rep, e.g. "V", "T(2)", "2*V**2+V", "V@0*V@1"')
     p.add_argument("rep_out", help="output rep")
     p.add_argument("--method", default="auto", choices=method_names(), metavar="METHOD", help=cli_help())
-    p.add_argument("--labels", type=int, default=40, metavar="K",
-                   help="print at most K labels (default 40; 0 for none, -1 for all)")
+    p.add_argument(
+        "--labels",
+        type=int,
+        default=40,
+        metavar="K",
+        help="print at most K labels (default 40; 0 for none, -1 for all)",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not use the basis cache")
     add_max_seconds(p)
     p.set_defaults(func=run)
@@ -32,6 +42,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..parse import parse_group, parse_rep
+
     G = parse_group(args.group)
     rep_in = parse_rep(args.rep_in, G)
     rep_out = parse_rep(args.rep_out, G)
@@ -40,6 +51,7 @@ def run(args) -> int:
     B = solve(rep, args.method, not args.no_cache, args.max_seconds)
     seconds = time.perf_counter() - t0
     from ..memory import human
+
     print(f"group    {G}")
     print(f"rep      {rep_in} → {rep_out}")
     print(f"size     {rep.size()} ({rep_out.size()} x {rep_in.size()} weight matrix)")

@@ -6,6 +6,7 @@ Several processes (hosts) join with ``--coordinator-address HOST:PORT --num-proc
 ``JAX_NUM_PROCESSES``, ``JAX_PROCESS_ID``, or a cluster manager JAX detects: Slurm, Open MPI,
 Cloud TPU); ``--devices`` then counts the devices of all processes together (default: all).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,15 +18,26 @@ _ENV = ("JAX_COORDINATOR_ADDRESS", "JAX_NUM_PROCESSES", "JAX_PROCESS_ID")
 
 def add_distributed_arguments(p) -> None:
     g = p.add_argument_group("devices and processes")
-    g.add_argument("--devices", type=int, default=None,
-                   help="split the observed entries over this many devices (all processes together); "
-                        "default 1, or every device when several processes run")
-    g.add_argument("--coordinator-address", default=None,
-                   help="HOST:PORT of process 0 (jax.distributed); or set JAX_COORDINATOR_ADDRESS")
+    g.add_argument(
+        "--devices",
+        type=int,
+        default=None,
+        help="split the observed entries over this many devices (all processes together); "
+        "default 1, or every device when several processes run",
+    )
+    g.add_argument(
+        "--coordinator-address",
+        default=None,
+        help="HOST:PORT of process 0 (jax.distributed); or set JAX_COORDINATOR_ADDRESS",
+    )
     g.add_argument("--num-processes", type=int, default=None, help="number of processes (JAX_NUM_PROCESSES)")
     g.add_argument("--process-id", type=int, default=None, help="this process, 0..P-1 (JAX_PROCESS_ID)")
-    g.add_argument("--local-devices", type=int, default=None,
-                   help="CPU only: devices this process exposes (default: --devices, or 1 per process)")
+    g.add_argument(
+        "--local-devices",
+        type=int,
+        default=None,
+        help="CPU only: devices this process exposes (default: --devices, or 1 per process)",
+    )
 
 
 def mesh_from_args(args):
@@ -35,8 +47,7 @@ def mesh_from_args(args):
 
     from ..runtime.sharded import entry_mesh, initialize_distributed
 
-    multi = args.coordinator_address is not None or args.num_processes is not None or \
-        any(v in os.environ for v in _ENV)
+    multi = args.coordinator_address is not None or args.num_processes is not None or any(v in os.environ for v in _ENV)
     if args.devices is not None and args.devices < 1:
         raise ValueError(f"--devices must be >= 1, got {args.devices}")
     if args.local_devices is not None and args.local_devices < 1:

@@ -1,6 +1,7 @@
 """Argument types that validate command-line values at the edge: a bad value is refused by
 argparse with a message that names the option's rule and the value (never a traceback or a
 silent NaN later). Example: ``p.add_argument("--ch", type=int_at_least(1))``."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,6 +12,7 @@ __all__ = ["int_at_least", "float_in", "levels_list"]
 
 def int_at_least(lo: int):
     """An argparse type: an integer >= ``lo``."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -19,6 +21,7 @@ def int_at_least(lo: int):
         if value < lo:
             raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {value}")
         return value
+
     parse.__name__ = f"integer >= {lo}"
     return parse
 
@@ -34,10 +37,15 @@ def float_in(lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {rule}, got {text!r}") from None
-        ok = math.isfinite(value) and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+        ok = (
+            math.isfinite(value)
+            and (value > lo if lo_open else value >= lo)
+            and (value < hi if hi_open else value <= hi)
+        )
         if not ok:
             raise argparse.ArgumentTypeError(f"expected {rule}, got {text!r}")
         return value
+
     parse.__name__ = rule
     return parse
 
@@ -50,6 +58,7 @@ def levels_list(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as 1,2,3,4,5, got {text!r}") from None
     if len(values) < 2 or not all(math.isfinite(v) for v in values) or any(b <= a for a, b in zip(values, values[1:])):
-        raise argparse.ArgumentTypeError(f"expected at least two finite, increasing values such as 1,2,3,4,5, "
-                                         f"got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected at least two finite, increasing values such as 1,2,3,4,5, got {text!r}"
+        )
     return text

@@ -1,5 +1,6 @@
 """Solving from the command line: the ``--max-seconds`` option and a progress bar (tqdm, on a
 terminal only) over the distinct blocks when the estimated work is more than a moment."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,9 +11,14 @@ PROGRESS_SECONDS = 2.0  # estimated work from which a terminal shows the estimat
 
 def add_max_seconds(p: argparse.ArgumentParser) -> None:
     from ..solve import MAX_SECONDS
-    p.add_argument("--max-seconds", type=_max_seconds, default=MAX_SECONDS, metavar="S",
-                   help=f"refuse a block whose estimated solve time is over S seconds (default {MAX_SECONDS:g}; "
-                        f"0 for no limit)")
+
+    p.add_argument(
+        "--max-seconds",
+        type=_max_seconds,
+        default=MAX_SECONDS,
+        metavar="S",
+        help=f"refuse a block whose estimated solve time is over S seconds (default {MAX_SECONDS:g}; 0 for no limit)",
+    )
 
 
 def _max_seconds(text: str) -> float | None:
@@ -30,6 +36,7 @@ def solve(rep, method: str, cache: bool, max_seconds: float | None, stream=None)
     progress bar over the distinct blocks when the estimated work is over PROGRESS_SECONDS."""
     from ..solve import estimate_rep, solve_basis
     from ..solve.estimate import check_work, format_seconds
+
     stream = stream or sys.stderr
     ests = [e for _, e in estimate_rep(rep, method) if e is not None]
     for e in ests:  # refuse before solving anything (not after the first blocks)
@@ -38,6 +45,7 @@ def solve(rep, method: str, cache: bool, max_seconds: float | None, stream=None)
     if total < PROGRESS_SECONDS or not stream.isatty():
         return solve_basis(rep, method=method, cache=cache, max_seconds=max_seconds)
     from tqdm import tqdm
+
     worst = max(ests, key=lambda e: e.seconds)
     print(f"estimated work: {format_seconds(total)} (largest block: {worst.describe()})", file=stream)
     bar = tqdm(total=round(total, 1), unit="est. s", file=stream, leave=False)

@@ -7,6 +7,7 @@
   eqsolve verify permutations G [REP_IN REP_OUT] [--perm 1,0,2,...]
 Exit status 0 when every claim holds, 1 when one fails, 2 on a usage error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,12 @@ from ..solve.registry import cli_help, method_names
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("verify", help="check the theorems numerically (tables, witnesses)",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "verify",
+        help="check the theorems numerically (tables, witnesses)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="what", required=True)
 
     e = sub.add_parser("exchangeable", help="Theorem 5.1 for N1 x ... x ND tensors")
@@ -32,8 +37,10 @@ def register(subparsers) -> None:
     _common(j)
     j.set_defaults(func=_joint)
 
-    for name, helptext in (("equivariance", "equivariance of every basis element (and a generic W)"),
-                           ("basis", "basis invariant, orthonormal and maximal")):
+    for name, helptext in (
+        ("equivariance", "equivariance of every basis element (and a generic W)"),
+        ("basis", "basis invariant, orthonormal and maximal"),
+    ):
         q = sub.add_parser(name, help=helptext)
         q.add_argument("group")
         q.add_argument("rep_in")
@@ -47,8 +54,13 @@ def register(subparsers) -> None:
     m.add_argument("group")
     m.add_argument("rep_in", nargs="?", default="V")
     m.add_argument("rep_out", nargs="?", default=None, help="default: same as rep_in")
-    m.add_argument("--perm", action="append", default=None, metavar="P",
-                   help="a permutation to test, comma separated images (repeatable)")
+    m.add_argument(
+        "--perm",
+        action="append",
+        default=None,
+        metavar="P",
+        help="a permutation to test, comma separated images (repeatable)",
+    )
     m.add_argument("--illegal", type=int, default=6)
     m.add_argument("--legal", type=int, default=6)
     _common(m)
@@ -64,6 +76,7 @@ def _common(p) -> None:
 def _emit(report, args) -> int:
     if args.json:  # every verify sub-command has --json (_common)
         import json
+
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print(report.table(width=args.width))
@@ -72,28 +85,36 @@ def _emit(report, args) -> int:
 
 def _exchangeable(args) -> int:
     from .. import verify
+
     if args.out:
         from ..viz import picture_path
+
         picture_path(args.out)  # an unwritable place is refused before the work
     report = verify.exchangeable(tuple(args.shape), seed=args.seed, n_illegal=args.illegal, n_legal=args.legal)
     status = _emit(report, args)
     if args.out:
         from ..viz import save_basis_picture
+
         labels = ["W_{" + ",".join(map(str, s)) + "}" for s in report.subsets]
-        path = save_basis_picture(report.basis, args.out, labels=labels,
-                                  title=f"the {report.dim} subset-tied weights W_S of "
-                                        f"{' x '.join(map(str, report.shape))} tensors")
+        path = save_basis_picture(
+            report.basis,
+            args.out,
+            labels=labels,
+            title=f"the {report.dim} subset-tied weights W_S of {' x '.join(map(str, report.shape))} tensors",
+        )
         print(f"wrote {path}")
     return status
 
 
 def _joint(args) -> int:
     from .. import verify
+
     return _emit(verify.jointly_exchangeable(args.n, seed=args.seed), args)
 
 
 def _reps(args):
     from ..parse import parse_group, parse_rep
+
     G = parse_group(args.group)
     return G, parse_rep(args.rep_in, G), parse_rep(args.rep_out, G)
 
@@ -102,6 +123,7 @@ def _equivariance(args) -> int:
     import numpy as np
 
     from .. import verify
+
     G, rin, rout = _reps(args)
     B = (rin >> rout).equivariant_basis(method=args.method)
     rep_cols = verify.equivariance(B, samples=args.samples, seed=args.seed)
@@ -120,6 +142,7 @@ def _equivariance(args) -> int:
 
 def _basis(args) -> int:
     from .. import verify
+
     G, rin, rout = _reps(args)
     B = (rin >> rout).equivariant_basis(method=args.method)
     return _emit(verify.basis(B, samples=args.samples, seed=args.seed), args)
@@ -128,6 +151,7 @@ def _basis(args) -> int:
 def _permutations(args) -> int:
     from .. import verify
     from ..parse import parse_group, parse_rep
+
     G = parse_group(args.group)
     rin = parse_rep(args.rep_in, G)
     rout = parse_rep(args.rep_out, G) if args.rep_out else rin
@@ -141,5 +165,7 @@ def _permutations(args) -> int:
                 raise ValueError(f"--perm {s!r}: give comma-separated integers, e.g. 1,0,2") from None
             if len(perms[-1]) != G.d:
                 raise ValueError(f"--perm {s!r} has {len(perms[-1])} entries but {G} permutes {G.d} points")
-    return _emit(verify.permutation_group(G, rin, rout, perms=perms, n_illegal=args.illegal,
-                                          n_legal=args.legal, seed=args.seed), args)
+    return _emit(
+        verify.permutation_group(G, rin, rout, perms=perms, n_illegal=args.illegal, n_legal=args.legal, seed=args.seed),
+        args,
+    )

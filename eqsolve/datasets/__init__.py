@@ -16,9 +16,17 @@ sigma_y)`` for :class:`eqsolve.nn.Standardize`), ``len(ds)`` and ``ds[i] == (X[i
 Randomness takes an explicit ``seed`` (numpy ``default_rng``); EMLP uses numpy's global
 state, so the draws differ from EMLP's while the distributions are the same.
 """
+
 from .base import Dataset, split
 from .dynamics import DoublePendulum, DoubleSpringPendulum
 from .synthetic import Inertia, O5Synthetic, ParticleInteraction
 
-__all__ = ["Dataset", "split", "O5Synthetic", "Inertia", "ParticleInteraction", "DoubleSpringPendulum",
-           "DoublePendulum"]
+__all__ = [
+    "Dataset",
+    "split",
+    "O5Synthetic",
+    "Inertia",
+    "ParticleInteraction",
+    "DoubleSpringPendulum",
+    "DoublePendulum",
+]

@@ -1,4 +1,5 @@
 """The common surface of EMLP's datasets and a seeded train/val/test split."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,6 +36,6 @@ def split(n: int, sizes: dict[str, int], seed: int = 0) -> dict[str, np.ndarray]
     perm = np.random.default_rng(seed).permutation(n)
     out, i = {}, 0
     for k, v in sizes.items():
-        out[k] = perm[i:i + v]
+        out[k] = perm[i : i + v]
         i += v
     return out

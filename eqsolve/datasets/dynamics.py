@@ -14,6 +14,7 @@ consecutive points is kept, as in EMLP's ``HamiltonianDataset``. EMLP integrates
 Symmetry: rotations about the vertical axis and reflections in vertical planes, EMLP's
 ``O2eR3()`` (O(2) embedded in R^3 acting on (x, y), fixing z).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,19 +41,28 @@ class DoubleSpringPendulum(Dataset):
         stats = (0,1,0,1).
     """
 
-    def __init__(self, n_systems: int = 100, chunk_len: int = 5, dt: float = 0.2,
-                 integration_time: float = 30, seed: int = 0, rtol: float = 1e-9):
+    def __init__(
+        self,
+        n_systems: int = 100,
+        chunk_len: int = 5,
+        dt: float = 0.2,
+        integration_time: float = 30,
+        seed: int = 0,
+        rtol: float = 1e-9,
+    ):
         if n_systems < 1 or chunk_len < 1 or dt <= 0 or integration_time < chunk_len * dt:
-            raise ValueError(f"DoubleSpringPendulum: need n_systems >= 1, chunk_len >= 1, dt > 0 and "
-                             f"integration_time >= chunk_len*dt; got {n_systems}, {chunk_len}, {dt}, "
-                             f"{integration_time}")
+            raise ValueError(
+                f"DoubleSpringPendulum: need n_systems >= 1, chunk_len >= 1, dt > 0 and "
+                f"integration_time >= chunk_len*dt; got {n_systems}, {chunk_len}, {dt}, "
+                f"{integration_time}"
+            )
         rng = np.random.default_rng(seed)
         self.T = np.arange(chunk_len) * dt
         self.T_long = np.arange(0, integration_time, dt)
         z0 = self.sample_initial_conditions(n_systems, rng)
-        zs = self.integrate(z0, self.T_long, rtol=rtol)          # (n, len(T_long), 12)
+        zs = self.integrate(z0, self.T_long, rtol=rtol)  # (n, len(T_long), 12)
         n_chunks = len(self.T_long) // chunk_len
-        chunks = zs[:, :n_chunks * chunk_len].reshape(n_systems, n_chunks, chunk_len, 12)
+        chunks = zs[:, : n_chunks * chunk_len].reshape(n_systems, n_chunks, chunk_len, 12)
         pick = rng.integers(0, n_chunks, size=n_systems)
         self.Zs = chunks[np.arange(n_systems), pick]
         self.X, self.Y = self.Zs[:, 0], self.Zs
@@ -66,8 +76,8 @@ class DoubleSpringPendulum(Dataset):
     def H(z):
         """Hamiltonian, z (..., 12) -> (...,)."""
         x1, x2, p1, p2 = _unpack(np.asarray(z))
-        ke = 0.5 * (p1 ** 2).sum(-1) + 0.5 * (p2 ** 2).sum(-1)
-        pe = 0.5 * (np.sqrt((x1 ** 2).sum(-1)) - 1) ** 2
+        ke = 0.5 * (p1**2).sum(-1) + 0.5 * (p2**2).sum(-1)
+        pe = 0.5 * (np.sqrt((x1**2).sum(-1)) - 1) ** 2
         pe = pe + (np.sqrt(((x1 - x2) ** 2).sum(-1)) - 1) ** 2
         return ke + pe + x1[..., 2] + x2[..., 2]
 
@@ -75,9 +85,9 @@ class DoubleSpringPendulum(Dataset):
     def dynamics(z):
         """J grad H(z), z (..., 12) -> (..., 12)."""
         x1, x2, p1, p2 = _unpack(np.asarray(z))
-        n1 = np.sqrt((x1 ** 2).sum(-1, keepdims=True))
+        n1 = np.sqrt((x1**2).sum(-1, keepdims=True))
         d = x1 - x2
-        n12 = np.sqrt((d ** 2).sum(-1, keepdims=True))
+        n12 = np.sqrt((d**2).sum(-1, keepdims=True))
         ez = np.array([0.0, 0.0, 1.0])
         s2 = 2 * (n12 - 1) * d / n12
         dx1 = (n1 - 1) * x1 / n1 + s2 + ez
@@ -90,8 +100,15 @@ class DoubleSpringPendulum(Dataset):
         as one ODE)."""
         z0 = np.asarray(z0, dtype=np.float64)
         n = z0.shape[0]
-        sol = solve_ivp(lambda t, y: cls.dynamics(y.reshape(n, 12)).reshape(-1), (ts[0], ts[-1]),
-                        z0.reshape(-1), t_eval=ts, method="DOP853", rtol=rtol, atol=rtol)
+        sol = solve_ivp(
+            lambda t, y: cls.dynamics(y.reshape(n, 12)).reshape(-1),
+            (ts[0], ts[-1]),
+            z0.reshape(-1),
+            t_eval=ts,
+            method="DOP853",
+            rtol=rtol,
+            atol=rtol,
+        )
         if not sol.success:
             raise ValueError(f"DoubleSpringPendulum: integration failed: {sol.message}")
         return sol.y.reshape(n, 12, len(ts)).transpose(0, 2, 1)

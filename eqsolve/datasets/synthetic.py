@@ -5,6 +5,7 @@ that keep equivariance: inputs are scaled by one number per vector (never shifte
 per coordinate), outputs of invariant tasks by a mean and a std, and ``Inertia`` keeps EMLP's
 ``stats = (0, 1, 0, 1)`` (EMLP computes scales there but discards them).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,13 +22,13 @@ def _softplus(x):
 def o5_target(X):
     """X (N, 10) = two 5-vectors -> (N, 1): sin|x1| - |x2|^3 / 2 + <x1, x2> / (|x1| |x2|)."""
     r1, r2 = X.reshape(-1, 2, 5).transpose(1, 0, 2)
-    n1, n2 = np.sqrt((r1 ** 2).sum(-1)), np.sqrt((r2 ** 2).sum(-1))
-    return (np.sin(n1) - 0.5 * n2 ** 3 + (r1 * r2).sum(-1) / (n1 * n2))[:, None]
+    n1, n2 = np.sqrt((r1**2).sum(-1)), np.sqrt((r2**2).sum(-1))
+    return (np.sin(n1) - 0.5 * n2**3 + (r1 * r2).sum(-1) / (n1 * n2))[:, None]
 
 
 def inertia_tensor(m, r):
     """masses m (N, k), positions r (N, k, 3) -> (N, 3, 3): sum_i m_i (|r_i|^2 I - r_i r_i^T)."""
-    r2 = (r ** 2).sum(-1)[..., None, None]
+    r2 = (r**2).sum(-1)[..., None, None]
     return (m[:, :, None, None] * (r2 * np.eye(3) - r[..., :, None] * r[..., None, :])).sum(1)
 
 
@@ -84,8 +85,7 @@ def scattering_amplitude(P):
     """P (N, 4, 4) = momenta p1..p4 -> (N,): 4 sum_ab Le_ab Lmu_ab (see ParticleInteraction)."""
     p1, p2, p3, p4 = P.transpose(1, 0, 2)
     Le = p1[:, :, None] * p3[:, None, :] - (minkowski(p1, p3) - minkowski(p1, p1))[:, None, None] * ETA
-    Lmu = ((p2 @ ETA)[:, :, None] * (p4 @ ETA)[:, None, :]
-           - (minkowski(p2, p4) - minkowski(p2, p2))[:, None, None] * ETA)
+    Lmu = (p2 @ ETA)[:, :, None] * (p4 @ ETA)[:, None, :] - (minkowski(p2, p4) - minkowski(p2, p2))[:, None, None] * ETA
     return 4 * (Le * Lmu).sum(-1).sum(-1)
 
 

@@ -17,18 +17,53 @@ eqsolve's own: ``Permutation``, ``DihedralPerm`` (the dihedral group permuting n
 >>> S(3) * S(4)
 (S(3) x S(4))
 """
+
 from .base import Group
 from .linear import GL, O11, SL, Parity, Scaling, SO11p, TimeReversal
 from .matrix import O, O13, SO, SO13, Lorentz, SO13p, Sp
-from .permutation import (A, Cube, DihedralPerm, Permutation, PermutationGroup, S, Trivial, Z, ZksZnxZn,
-                          perm_matrix)
+from .permutation import A, Cube, DihedralPerm, Permutation, PermutationGroup, S, Trivial, Z, ZksZnxZn, perm_matrix
 from .planar import C, D, DkeR3, Embed, O2eR3, SO2eR3
 from .product import DirectProduct
 from .rubik import RubiksCube
 from .unitary import SU, U
 from .wreath import WreathGroup, WreathProduct
 
-__all__ = ["Group", "PermutationGroup", "DirectProduct", "S", "A", "Z", "C", "D", "DihedralPerm", "Trivial",
-           "Permutation", "SO", "O", "SL", "GL", "U", "SU", "Sp", "Lorentz", "O13", "SO13", "SO13p", "SO11p", "O11",
-           "Scaling", "Parity", "TimeReversal", "RubiksCube", "Cube", "ZksZnxZn", "Embed", "SO2eR3", "O2eR3",
-           "DkeR3", "WreathProduct", "WreathGroup", "perm_matrix"]
+__all__ = [
+    "Group",
+    "PermutationGroup",
+    "DirectProduct",
+    "S",
+    "A",
+    "Z",
+    "C",
+    "D",
+    "DihedralPerm",
+    "Trivial",
+    "Permutation",
+    "SO",
+    "O",
+    "SL",
+    "GL",
+    "U",
+    "SU",
+    "Sp",
+    "Lorentz",
+    "O13",
+    "SO13",
+    "SO13p",
+    "SO11p",
+    "O11",
+    "Scaling",
+    "Parity",
+    "TimeReversal",
+    "RubiksCube",
+    "Cube",
+    "ZksZnxZn",
+    "Embed",
+    "SO2eR3",
+    "O2eR3",
+    "DkeR3",
+    "WreathProduct",
+    "WreathGroup",
+    "perm_matrix",
+]

@@ -10,6 +10,7 @@ point) so that nothing of size d x d is formed unless asked for.
 Groups compare by value: two calls ``S(5)`` are equal; an optional ``label`` makes copies of the
 same group distinct factors of a direct product (``S(3, label="rows") != S(3, label="cols")``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,16 @@ class Group:
                 super().__init__(n)
     """
 
-    def __init__(self, discrete_generators=None, lie_algebra=None, *emlp_args, d: int | None = None,
-                 name: str | None = None, label: str | None = None, key=None):
+    def __init__(
+        self,
+        discrete_generators=None,
+        lie_algebra=None,
+        *emlp_args,
+        d: int | None = None,
+        name: str | None = None,
+        label: str | None = None,
+        key=None,
+    ):
         pending_disc, pending_lie = self._emlp_declared("discrete_generators"), self._emlp_declared("lie_algebra")
         if pending_disc is not None or pending_lie is not None:
             # EMLP style: the positional arguments are the subclass's own (they name the group)
@@ -70,8 +79,10 @@ class Group:
             if d is None and isinstance(self.__dict__.get("d"), (int, np.integer)):
                 d = int(self.__dict__["d"])
         elif emlp_args:
-            raise TypeError(f"Group(discrete_generators, lie_algebra, *, d=..., name=...) got {len(emlp_args)} extra "
-                            f"positional arguments")
+            raise TypeError(
+                f"Group(discrete_generators, lie_algebra, *, d=..., name=...) got {len(emlp_args)} extra "
+                f"positional arguments"
+            )
         disc = _as_matrix_stack(discrete_generators, "discrete generators", d)
         d = d if d is not None else (disc.shape[1] if len(disc) else None)
         lie = _as_matrix_stack(lie_algebra, "Lie-algebra generators", d)
@@ -84,8 +95,10 @@ class Group:
         for i, g in enumerate(disc):
             s = np.linalg.svd(g, compute_uv=False)
             if s[-1] <= 1e-10 * max(1.0, s[0]):
-                raise ValueError(f"discrete generator {i} of {name or 'group'} is not invertible "
-                                 f"(smallest singular value {s[-1]:.3g})")
+                raise ValueError(
+                    f"discrete generator {i} of {name or 'group'} is not invertible "
+                    f"(smallest singular value {s[-1]:.3g})"
+                )
         self._disc = disc.reshape(len(disc), d, d) if len(disc) else np.zeros((0, d, d))
         self._lie = lie.reshape(len(lie), d, d) if len(lie) else np.zeros((0, d, d))
         self.d = int(d)
@@ -222,8 +235,9 @@ class Group:
     @cached_property
     def is_unimodular(self) -> bool:
         """Every element has |det| = 1 (discrete generators with |det| = 1, traceless algebra)."""
-        return (all(abs(abs(np.linalg.det(g)) - 1) < 1e-8 for g in self.discrete_generators)
-                and all(abs(np.trace(a)) < 1e-10 for a in self.lie_algebra))
+        return all(abs(abs(np.linalg.det(g)) - 1) < 1e-8 for g in self.discrete_generators) and all(
+            abs(np.trace(a)) < 1e-10 for a in self.lie_algebra
+        )
 
     @cached_property
     def has_positive_determinants(self) -> bool:
@@ -280,6 +294,7 @@ class Group:
     def with_label(self, label: str | None) -> "Group":
         """A copy of this group carrying ``label`` (a distinct factor in products)."""
         import copy
+
         g = copy.copy(self)
         g.label = label
         g.__dict__.pop("key", None)  # a key cached on the original names the old label
@@ -287,8 +302,9 @@ class Group:
 
     # ---------------------------------------------------------------- factories
     @staticmethod
-    def from_generators(discrete=None, lie=None, name: str | None = None, label: str | None = None,
-                        d: int | None = None) -> "Group":
+    def from_generators(
+        discrete=None, lie=None, name: str | None = None, label: str | None = None, d: int | None = None
+    ) -> "Group":
         """Any user group from generators.
 
         Args:
@@ -298,12 +314,14 @@ class Group:
         """
         if discrete is not None and lie is None and _looks_like_permutations(discrete):
             from .permutation import Permutation
+
             return Permutation(discrete, name=name, label=label)
         return Group(discrete, lie, d=d, name=name, label=label)
 
     def __mul__(self, other):
         if isinstance(other, Group):
             from .product import DirectProduct
+
             return DirectProduct(self, other)
         return NotImplemented
 
@@ -314,5 +332,8 @@ def _looks_like_permutations(gens) -> bool:
     except TypeError:
         return False
     return bool(seqs) and all(
-        all(isinstance(x, (int, np.integer)) for x in s) and len(s) > 0 and not any(isinstance(x, (list, tuple, np.ndarray)) for x in s)
-        for s in seqs)
+        all(isinstance(x, (int, np.integer)) for x in s)
+        and len(s) > 0
+        and not any(isinstance(x, (list, tuple, np.ndarray)) for x in s)
+        for s in seqs
+    )

@@ -1,4 +1,5 @@
 """Continuous matrix groups: SO(n), O(n), Sp(m), the Lorentz groups O(1,3), SO(1,3), SO+(1,3)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,7 @@ def _so_algebra(n: int) -> np.ndarray:
 
 def SO(n: int, label: str | None = None) -> Group:
     """Special orthogonal group on R^n (Lie algebra only; connected)."""
-    n = _check_n(n, "SO", lambda n: 8 * n ** 3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
+    n = _check_n(n, "SO", lambda n: 8 * n**3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
     return Group(None, _so_algebra(n), d=n, name=f"SO({n})", label=label, key=("SO", n))
 
 
@@ -34,7 +35,7 @@ class _FullOrthogonal(Group):
 
 def O(n: int, label: str | None = None) -> Group:
     """Orthogonal group on R^n: so(n) plus the reflection diag(-1, 1, ..., 1)."""
-    n = _check_n(n, "O", lambda n: 8 * n ** 3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
+    n = _check_n(n, "O", lambda n: 8 * n**3 * (n - 1) // 2, "its Lie algebra (n(n-1)/2 matrices n x n)")
     R = np.eye(n)
     R[0, 0] = -1.0
     return _FullOrthogonal(R[None], _so_algebra(n), d=n, name=f"O({n})", label=label, key=("O", n))

@@ -4,6 +4,7 @@ user generator set.
 A permutation is an int array ``p`` of length n meaning point ``i`` goes to ``p[i]``; its matrix
 P has ``P[p[i], i] = 1`` so that ``(P x)[p[i]] = x[i]``.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,7 +73,9 @@ class PermutationGroup(Group):
         if self.d < 2 or len(self._perms) != 1:
             return False
         shift = int(self._perms[0][0])  # a rotation i -> i + shift generating all of Z(n)
-        return math.gcd(shift, self.d) == 1 and bool(np.array_equal(self._perms[0], (np.arange(self.d) + shift) % self.d))
+        return math.gcd(shift, self.d) == 1 and bool(
+            np.array_equal(self._perms[0], (np.arange(self.d) + shift) % self.d)
+        )
 
     @cached_property  # generators and label never change
     def key(self):
@@ -84,6 +87,7 @@ class PermutationGroup(Group):
     @cached_property
     def sympy_group(self):
         from sympy.combinatorics import Permutation as SymPerm, PermutationGroup as SymGroup
+
         gens = [SymPerm(p.tolist()) for p in self._perms] or [SymPerm(list(range(self.d)))]
         return SymGroup(gens)
 
@@ -93,6 +97,7 @@ class PermutationGroup(Group):
     def contains(self, p) -> bool:
         """Whether the permutation p (length n) is an element of the group (Schreier-Sims)."""
         from sympy.combinatorics import Permutation as SymPerm
+
         p = validate_permutation(p, self.d)
         return bool(self.sympy_group.contains(SymPerm(p.tolist())))
 
@@ -126,6 +131,7 @@ class _Symmetric(PermutationGroup):
 
     def order(self) -> int:
         import math
+
         return math.factorial(self.d)
 
     def contains(self, p) -> bool:
@@ -133,7 +139,7 @@ class _Symmetric(PermutationGroup):
         return True
 
 
-GENERATOR_BYTES_MAX = 2 ** 30
+GENERATOR_BYTES_MAX = 2**30
 """The most memory a built-in group's generators may take (a larger request is refused up front,
 naming the size it would need, instead of failing in numpy or after minutes of work)."""
 
@@ -148,13 +154,16 @@ def _check_n(n, name, nbytes=None, what: str = "its generators"):
     n = int(n)
     if nbytes is not None and nbytes(n) > GENERATOR_BYTES_MAX:
         from ..memory import TooLargeError, human
+
         lo, hi = 1, n  # the largest n that fits (nbytes is increasing)
         while lo < hi:
             mid = (lo + hi + 1) // 2
             lo, hi = (mid, hi) if nbytes(mid) <= GENERATOR_BYTES_MAX else (lo, mid - 1)
-        raise TooLargeError(f"{name}({n}) would need {human(nbytes(n))} for {what}; eqsolve builds groups "
-                            f"whose generators take at most {human(GENERATOR_BYTES_MAX)} ({name}(n) for "
-                            f"n <= {lo}). Use a smaller n.")
+        raise TooLargeError(
+            f"{name}({n}) would need {human(nbytes(n))} for {what}; eqsolve builds groups "
+            f"whose generators take at most {human(GENERATOR_BYTES_MAX)} ({name}(n) for "
+            f"n <= {lo}). Use a smaller n."
+        )
     return n
 
 
@@ -231,9 +240,11 @@ def ZksZnxZn(k: int, n: int, label: str | None = None) -> PermutationGroup:
     # EMLP applies each generator M to a vector x as x -> M x with (M x) = op(x); the image of
     # basis vector e_i is op(e_i), so the permutation is read off op applied to the index grid:
     # (M x)[j] = x[src[j]] means e_{src[j]} -> e_j, i.e. p[src[j]] = j.
-    sources = [np.roll(idx, 1, axis=1),                 # translate in x
-               np.roll(idx, 1, axis=2),                 # translate in y
-               np.rot90(np.roll(idx, 1, axis=0), 4 // k, axes=(1, 2))]  # rotate the grid, shift k
+    sources = [
+        np.roll(idx, 1, axis=1),  # translate in x
+        np.roll(idx, 1, axis=2),  # translate in y
+        np.rot90(np.roll(idx, 1, axis=0), 4 // k, axes=(1, 2)),
+    ]  # rotate the grid, shift k
     gens = []
     for src in sources:
         src = src.reshape(-1)

@@ -6,6 +6,7 @@ reflection diag(-1, 1) (order 2k). (The dihedral group *permuting the k vertices
 ``slice`` of R^d and fixes the others; ``SO2eR3()``, ``O2eR3()``, ``DkeR3(k)`` are rotations
 (and reflections) about the z axis of R^3.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,19 +45,23 @@ def Embed(G: Group, d: int, slice, label: str | None = None) -> Group:
     """
     if not isinstance(G, Group):
         raise TypeError(f"Embed needs a Group, got {type(G).__name__}")
-    d = _check_n(d, "Embed", lambda d: 8 * d * d * max(1, len(G.discrete_generators) + len(G.lie_algebra)),
-                 "its generators (d x d matrices)")
+    d = _check_n(
+        d,
+        "Embed",
+        lambda d: 8 * d * d * max(1, len(G.discrete_generators) + len(G.lie_algebra)),
+        "its generators (d x d matrices)",
+    )
     idx = np.arange(d)[slice]
     if len(idx) != G.d or len(set(idx.tolist())) != G.d:
-        raise ValueError(f"Embed({G}, {d}, {slice!r}): the slice selects {len(idx)} coordinates of R^{d} but "
-                         f"{G} acts on R^{G.d}")
+        raise ValueError(
+            f"Embed({G}, {d}, {slice!r}): the slice selects {len(idx)} coordinates of R^{d} but {G} acts on R^{G.d}"
+        )
     disc = np.repeat(np.eye(d)[None], len(G.discrete_generators), axis=0)
     disc[np.ix_(range(len(disc)), idx, idx)] = G.discrete_generators
     lie = np.zeros((len(G.lie_algebra), d, d))
     lie[np.ix_(range(len(lie)), idx, idx)] = G.lie_algebra
     key = ("Embed", G.key, d, tuple(idx.tolist()))
-    return Group(disc if len(disc) else None, lie if len(lie) else None, d=d, name=f"{G}_R{d}", label=label,
-                 key=key)
+    return Group(disc if len(disc) else None, lie if len(lie) else None, d=d, name=f"{G}_R{d}", label=label, key=key)
 
 
 def SO2eR3(label: str | None = None) -> Group:

@@ -10,6 +10,7 @@ sum V1 ⊕ V2 (block-diagonal action on R^{d1 + d2}) is the explicit rep ``V(G1)
 Internally elements are kept per factor (``{factor: matrix}``), so nothing of size
 (d1 d2)^2 is formed unless asked for; the dense properties below are size-guarded.
 """
+
 from __future__ import annotations
 
 import math
@@ -74,8 +75,10 @@ class DirectProduct(Group):
             factors.extend(g.factors)
         if len(set(factors)) != len(factors):
             dup = [f for f in factors if factors.count(f) > 1][0]
-            raise ValueError(f"DirectProduct: factor {dup} appears twice; give the copies different "
-                             f"labels, e.g. S(3, label='rows') and S(3, label='cols')")
+            raise ValueError(
+                f"DirectProduct: factor {dup} appears twice; give the copies different "
+                f"labels, e.g. S(3, label='rows') and S(3, label='cols')"
+            )
         self._factors = tuple(factors)
         self.d = math.prod(f.d for f in factors)
         self.name = " x ".join(repr(f) for f in factors)
@@ -88,8 +91,12 @@ class DirectProduct(Group):
 
     def _check_dense(self, count: int, what: str) -> None:
         from ..memory import check_fits
-        check_fits(count * self.d * self.d * 8, f"{what} of {self} ({count} x {self.d} x {self.d})",
-                   "work per factor: G.factors, or pass elements as {factor: matrix}")
+
+        check_fits(
+            count * self.d * self.d * 8,
+            f"{what} of {self} ({count} x {self.d} x {self.d})",
+            "work per factor: G.factors, or pass elements as {factor: matrix}",
+        )
 
     # --------------------------------------------------------- dense generators
     def element(self, parts: dict, lie: bool = False) -> np.ndarray:
@@ -98,10 +105,12 @@ class DirectProduct(Group):
         Kronecker sum (zero on missing factors)."""
         self._check_dense(1, "an element")
         if not lie:
-            return kron_matrix([np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d)
-                                for f in self._factors])
-        return kron_matrix([np.asarray(parts[f], dtype=float) if f in parts else np.zeros((f.d, f.d))
-                            for f in self._factors], lie=True)
+            return kron_matrix(
+                [np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d) for f in self._factors]
+            )
+        return kron_matrix(
+            [np.asarray(parts[f], dtype=float) if f in parts else np.zeros((f.d, f.d)) for f in self._factors], lie=True
+        )
 
     @cached_property
     def discrete_generators(self) -> np.ndarray:
@@ -163,13 +172,15 @@ class DirectProduct(Group):
             return self._check_parts(dict(zip(self._factors, g.Ms)))  # the factors are known exactly
         g = np.asarray(g, dtype=np.float64)
         if g.shape != (self.d, self.d):
-            raise ValueError(f"element of {self} must be a ({self.d}, {self.d}) Kronecker product (EMLP's "
-                             f"convention) or a dict {{factor: matrix}}; got shape {g.shape}")
+            raise ValueError(
+                f"element of {self} must be a ({self.d}, {self.d}) Kronecker product (EMLP's "
+                f"convention) or a dict {{factor: matrix}}; got shape {g.shape}"
+            )
         parts: list[np.ndarray] = []
         rest = g
         dims = [f.d for f in self._factors]
         for i, f in enumerate(self._factors[:-1]):
-            dr = math.prod(dims[i + 1:])
+            dr = math.prod(dims[i + 1 :])
             R = rest.reshape(f.d, dr, f.d, dr).transpose(0, 2, 1, 3).reshape(f.d * f.d, dr * dr)
             U, s, Vt = np.linalg.svd(R, full_matrices=False)
             parts.append((U[:, 0] * np.sqrt(s[0])).reshape(f.d, f.d))
@@ -179,8 +190,10 @@ class DirectProduct(Group):
         out = dict(zip(self._factors, parts))
         err = np.abs(_kron_all(parts) - g).max()
         if err > 1e-8 * max(1.0, np.abs(g).max()):
-            raise ValueError(f"the ({self.d}, {self.d}) matrix is not a Kronecker product of elements of the "
-                             f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}")
+            raise ValueError(
+                f"the ({self.d}, {self.d}) matrix is not a Kronecker product of elements of the "
+                f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}"
+            )
         return out
 
     def split_lie(self, A) -> dict[Group, np.ndarray]:
@@ -194,8 +207,10 @@ class DirectProduct(Group):
             return self._check_parts(dict(zip(self._factors, A.Ms)))
         A = np.asarray(A, dtype=np.float64)
         if A.shape != (self.d, self.d):
-            raise ValueError(f"Lie-algebra element of {self} must be a ({self.d}, {self.d}) Kronecker sum or a "
-                             f"dict {{factor: matrix}}; got shape {A.shape}")
+            raise ValueError(
+                f"Lie-algebra element of {self} must be a ({self.d}, {self.d}) Kronecker sum or a "
+                f"dict {{factor: matrix}}; got shape {A.shape}"
+            )
         dims = [f.d for f in self._factors]
         T = A.reshape(dims + dims)
         k = len(dims)
@@ -217,8 +232,10 @@ class DirectProduct(Group):
         rebuilt = self.element(out, lie=True)
         err = np.abs(rebuilt - A).max()
         if err > 1e-8 * max(1.0, np.abs(A).max()):
-            raise ValueError(f"the ({self.d}, {self.d}) matrix is not a Kronecker sum of Lie-algebra elements of the "
-                             f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}")
+            raise ValueError(
+                f"the ({self.d}, {self.d}) matrix is not a Kronecker sum of Lie-algebra elements of the "
+                f"factors of {self} (residual {err:.2e}); pass a dict {{factor: matrix}}"
+            )
         return {f: m for f, m in out.items() if len(f.lie_algebra) or np.abs(m).max() > 1e-12}
 
     def _normalise(self, parts: list[np.ndarray]) -> list[np.ndarray]:

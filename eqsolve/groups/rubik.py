@@ -1,4 +1,5 @@
 """The Rubik's cube group acting on the 48 movable facelets (centres fixed)."""
+
 from __future__ import annotations
 
 import itertools

@@ -13,6 +13,7 @@ Generators (EMLP's): real antisymmetric E_ij - E_ji and imaginary symmetric i(E_
 i > j, and imaginary diagonal i E_ii (U(n), n^2 generators) or the traceless i(E_ii - sum_{j != i}
 E_jj / (n - 1)) for i < n - 1 (SU(n), n^2 - 1 generators).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +37,7 @@ def _offdiagonal(n: int) -> list[np.ndarray]:
 
 def U(n: int, label: str | None = None) -> Group:
     """The unitary group U(n) on C^n (complex defining rep; n^2 Lie generators)."""
-    n = _check_n(n, "U", lambda n: 16 * n ** 4, "its Lie algebra (n^2 complex matrices n x n)")
+    n = _check_n(n, "U", lambda n: 16 * n**4, "its Lie algebra (n^2 complex matrices n x n)")
     gens = _offdiagonal(n)
     for i in range(n):
         A = np.zeros((n, n), dtype=complex)
@@ -47,7 +48,7 @@ def U(n: int, label: str | None = None) -> Group:
 
 def SU(n: int, label: str | None = None) -> Group:
     """The special unitary group SU(n) on C^n (complex defining rep; n^2 - 1 Lie generators)."""
-    n = _check_n(n, "SU", lambda n: 16 * n ** 4, "its Lie algebra (n^2 - 1 complex matrices n x n)")
+    n = _check_n(n, "SU", lambda n: 16 * n**4, "its Lie algebra (n^2 - 1 complex matrices n x n)")
     gens = _offdiagonal(n)
     for i in range(n - 1):
         A = np.full(n, -1j / (n - 1)) if n > 1 else np.zeros(n, dtype=complex)

@@ -6,6 +6,7 @@ G1 permutes m points, G2 permutes n points. The wreath product acts on n blocks 
 of a set of n sets of m elements each (hierarchical exchangeability); its order is m!^n n!.
 EMLP declares ``WreathProduct`` but leaves it unimplemented.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +23,11 @@ class WreathGroup(PermutationGroup):
         n_gens = n * len(inner.perm_generators) + len(outer.perm_generators)
         if 8 * n * m * max(n_gens, 1) > GENERATOR_BYTES_MAX:
             from ..memory import TooLargeError, human
-            raise TooLargeError(f"WreathProduct({inner}, {outer}) would need {human(8 * n * m * n_gens)} for "
-                                f"{n_gens} generators of {n * m} points; use smaller groups")
+
+            raise TooLargeError(
+                f"WreathProduct({inner}, {outer}) would need {human(8 * n * m * n_gens)} for "
+                f"{n_gens} generators of {n * m} points; use smaller groups"
+            )
         gens = []
         base = np.arange(n * m).reshape(n, m)
         for i in range(n):  # G1 inside block i (all blocks: correct for any G2, transitive or not)
@@ -34,8 +38,7 @@ class WreathGroup(PermutationGroup):
         for p in outer.perm_generators:  # G2 moves block i to block p[i], positions kept
             gens.append((p[:, None] * m + np.arange(m)[None, :]).reshape(-1))
         self.inner, self.outer = inner, outer
-        super().__init__(gens, n * m, name=f"{inner}≀{outer}", label=label,
-                         key=("Wreath", inner.key, outer.key))
+        super().__init__(gens, n * m, name=f"{inner}≀{outer}", label=label, key=("Wreath", inner.key, outer.key))
 
     def order(self) -> int:
         return self.inner.order() ** self.outer.d * self.outer.order()

@@ -30,8 +30,20 @@ Helpers (pooling, dropout, rating encodings, SIRE internals) stay in their modul
 >>> model(jnp.ones((5, 3))).shape
 (5, 1)
 """
-from .emlp import (EMLP, EMLPH, MLP, MLPH, EMLPBlock, HNet, Standardize, binomial_allocation, hamiltonian_flow,
-                   symplectic_form, uniform_rep)
+
+from .emlp import (
+    EMLP,
+    EMLPH,
+    MLP,
+    MLPH,
+    EMLPBlock,
+    HNet,
+    Standardize,
+    binomial_allocation,
+    hamiltonian_flow,
+    symplectic_form,
+    uniform_rep,
+)
 from .exchangeable import ExchangeableLinear, FactorizedExchangeable, SelfSupervisedExchangeable, exchangeable_linear
 from .janossy import JanossyPooling, PermutationJanossy
 from .layers import BiLinear, GatedNonlinearity, Linear, bilinear_weights, gate_indices, gated, linear_apply
@@ -44,15 +56,46 @@ from .step import TrainStep, make_train_step
 
 __all__ = [
     # equivariant MLPs
-    "Linear", "BiLinear", "GatedNonlinearity", "EMLP", "EMLPBlock", "MLP", "uniform_rep", "binomial_allocation",
-    "gated", "gate_indices", "linear_apply", "bilinear_weights", "Standardize",
+    "Linear",
+    "BiLinear",
+    "GatedNonlinearity",
+    "EMLP",
+    "EMLPBlock",
+    "MLP",
+    "uniform_rep",
+    "binomial_allocation",
+    "gated",
+    "gate_indices",
+    "linear_apply",
+    "bilinear_weights",
+    "Standardize",
     # Hamiltonian networks and the fast training step
-    "HNet", "EMLPH", "MLPH", "hamiltonian_flow", "symplectic_form", "TrainStep", "make_train_step",
+    "HNet",
+    "EMLPH",
+    "MLPH",
+    "hamiltonian_flow",
+    "symplectic_form",
+    "TrainStep",
+    "make_train_step",
     # exchangeable layers and models
-    "ExchangeableLinear", "SelfSupervisedExchangeable", "FactorizedExchangeable", "exchangeable_linear",
+    "ExchangeableLinear",
+    "SelfSupervisedExchangeable",
+    "FactorizedExchangeable",
+    "exchangeable_linear",
     # sets and recurrent set models
-    "DeepSets", "SetLinear", "SetPool", "RecurrentSetModel", "sire_regularizer", "sub_regularizer",
+    "DeepSets",
+    "SetLinear",
+    "SetPool",
+    "RecurrentSetModel",
+    "sire_regularizer",
+    "sub_regularizer",
     # set models beyond DeepSets: Janossy pooling, set prediction, noise outsourcing
-    "JanossyPooling", "PermutationJanossy", "SetPredictor", "set_loss", "predict_set", "NoiseOutsourcedSetModel",
-    "energy_score", "two_sample_test",
+    "JanossyPooling",
+    "PermutationJanossy",
+    "SetPredictor",
+    "set_loss",
+    "predict_set",
+    "NoiseOutsourcedSetModel",
+    "energy_score",
+    "two_sample_test",
 ]

@@ -10,6 +10,7 @@
 - ``HNet(network)``, ``EMLPH``, ``MLPH``: Hamiltonian networks (EMLP's HNN): a scalar H(z) from
   the network, dynamics J grad H by autodiff, rollouts by ``jax.experimental.ode.odeint``.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,9 +43,9 @@ def binomial_allocation(N: int, rank: int, G) -> Rep | None:
         return N * ScalarRep(G)
     if G.is_orthogonal:
         return N * _T(rank, 0, G)
-    w = [math.comb(rank, k) / 2 ** rank for k in range(rank + 1)]
+    w = [math.comb(rank, k) / 2**rank for k in range(rank + 1)]
     counts = [int(math.floor(N * x)) for x in w]
-    for k in sorted(range(rank + 1), key=lambda k: -w[k])[:N - sum(counts)]:
+    for k in sorted(range(rank + 1), key=lambda k: -w[k])[: N - sum(counts)]:
         counts[k] += 1
     terms = [c * _T(rank - k, k, G) for k, c in enumerate(counts) if c]
     out = terms[0]
@@ -63,7 +64,7 @@ def uniform_rep(ch: int, G) -> Rep:
         r = lambert_rank(ch, d)
         for k in range(r + 1):
             Ns[k] += d ** (r - k)
-        ch -= (r + 1) * d ** r
+        ch -= (r + 1) * d**r
     parts = [binomial_allocation(n, r, G) for r, n in enumerate(Ns)]
     parts = [p for p in parts if p is not None]
     out = parts[0]
@@ -76,8 +77,16 @@ class EMLPBlock(nnx.Module):
     """EMLP's block: Linear(rep_in -> gated(rep_out)), BiLinear(gated, gated) residual, gated
     nonlinearity -> rep_out. (batch, rep_in.size()) -> (batch, rep_out.size())."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, mode: str = "auto", init_scale: float = 1.0,
-                 bilinear_std: float = 0.01):
+    def __init__(
+        self,
+        rep_in: Rep,
+        rep_out: Rep,
+        *,
+        rngs: nnx.Rngs,
+        mode: str = "auto",
+        init_scale: float = 1.0,
+        bilinear_std: float = 0.01,
+    ):
         g = gated(rep_out)
         self.linear = Linear(rep_in, g, rngs=rngs, mode=mode, init_scale=init_scale)
         self.bilinear = BiLinear(g, g, rngs=rngs, init_std=bilinear_std)
@@ -104,8 +113,19 @@ class EMLP(nnx.Module):
     group other than ``group`` is refused (ValueError).
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, group, ch=384, num_layers: int = 3, *, rngs: nnx.Rngs,
-                 mode: str = "auto", init_scale: float = 1.0, bilinear_std: float = 0.01):
+    def __init__(
+        self,
+        rep_in: Rep,
+        rep_out: Rep,
+        group,
+        ch=384,
+        num_layers: int = 3,
+        *,
+        rngs: nnx.Rngs,
+        mode: str = "auto",
+        init_scale: float = 1.0,
+        bilinear_std: float = 0.01,
+    ):
         self.rep_in, self.rep_out = _bind(rep_in, group), _bind(rep_out, group)
         if isinstance(ch, (list, tuple)):
             middle = [c if isinstance(c, Rep) else uniform_rep(c, group) for c in ch]
@@ -115,8 +135,12 @@ class EMLP(nnx.Module):
         reps = [self.rep_in] + middle
         self.hidden_reps = middle
         self.G = group
-        self.blocks = nnx.List([EMLPBlock(a, b, rngs=rngs, mode=mode, init_scale=init_scale, bilinear_std=bilinear_std)
-                                for a, b in zip(reps[:-1], reps[1:])])
+        self.blocks = nnx.List(
+            [
+                EMLPBlock(a, b, rngs=rngs, mode=mode, init_scale=init_scale, bilinear_std=bilinear_std)
+                for a, b in zip(reps[:-1], reps[1:])
+            ]
+        )
         self.head = Linear(reps[-1], self.rep_out, rngs=rngs, mode=mode, init_scale=init_scale)
 
     def __call__(self, x):
@@ -148,10 +172,19 @@ class MLP(nnx.Module):
     (batch, d_in) -> (batch, d_out).
     """
 
-    def __init__(self, rep_in, rep_out, group=None, ch: int = 384, num_layers: int = 3, *, rngs: nnx.Rngs,
-                 init_scale: float = 1.0):
+    def __init__(
+        self,
+        rep_in,
+        rep_out,
+        group=None,
+        ch: int = 384,
+        num_layers: int = 3,
+        *,
+        rngs: nnx.Rngs,
+        init_scale: float = 1.0,
+    ):
         d_in, d_out = _size(rep_in, group), _size(rep_out, group)
-        init = nnx.initializers.variance_scaling(init_scale ** 2, "fan_in", "truncated_normal")
+        init = nnx.initializers.variance_scaling(init_scale**2, "fan_in", "truncated_normal")
         dims = [d_in] + [ch] * num_layers
         self.layers = nnx.List([nnx.Linear(a, b, kernel_init=init, rngs=rngs) for a, b in zip(dims[:-1], dims[1:])])
         self.head = nnx.Linear(dims[-1], d_out, kernel_init=init, rngs=rngs)
@@ -175,8 +208,10 @@ class Standardize(nnx.Module):
 
     def __init__(self, model: nnx.Module, ds_stats):
         if len(ds_stats) not in (2, 4):
-            raise ValueError(f"Standardize: ds_stats must be (mu_x, sigma_x) or (mu_x, sigma_x, mu_y, sigma_y); "
-                             f"got {len(ds_stats)} entries")
+            raise ValueError(
+                f"Standardize: ds_stats must be (mu_x, sigma_x) or (mu_x, sigma_x, mu_y, sigma_y); "
+                f"got {len(ds_stats)} entries"
+            )
         stats = [np.asarray(s, dtype=np.float32) for s in ds_stats]
         if any(np.any(s == 0) for s in stats[1::2]):
             raise ValueError("Standardize: a scale (sigma_x or sigma_y) is zero")
@@ -233,6 +268,7 @@ class HNet(nnx.Module):
         def H(z, params, rest_f):
             rest = jax.tree.map(lambda a, d: a.astype(d), rest_f, dtypes)
             return nnx.merge(graphdef, params, rest)(z).sum()
+
         return hamiltonian_flow(H, z0, ts, params, rest_f, rtol=rtol, atol=atol)
 
 
@@ -243,8 +279,10 @@ def hamiltonian_flow(H, z0, ts, *args, rtol: float = 1e-4, atol: float = 1e-4):
     H: (batch, 2n), *args -> scalar (summed over the batch); z0 (batch, 2n); ts (t,);
     ``args``: pytrees of arrays H depends on (e.g. a split module's state: pass parameters
     here, not by closure). Returns (batch, t, 2n)."""
+
     def f(z, t, *args):
         return symplectic_form(jax.grad(H)(z, *args))
+
     return jnp.swapaxes(odeint(f, z0, ts, *args, rtol=rtol, atol=atol), 0, 1)
 
 

@@ -27,6 +27,7 @@ with the entries split over that mesh axis, each pool is the local segment sum f
 sum over the axis (``lax.psum``), so every device sees the full pooled tables and the result
 equals the single-device one (see :mod:`eqsolve.nn.sharded`). ``axis_name=None``: one device.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -79,8 +80,9 @@ def _solved_kept_subsets(ndim: int) -> tuple[tuple[int, ...], ...]:
     labels = (X >> X).equivariant_basis().labels
     kept = {tuple(f for f in range(ndim) if lab.tied(f, f + ndim)) for lab in labels}
     if len(kept) != len(labels) or len(kept) != 2**ndim:
-        raise ValueError(f"the basis of {X} >> {X} has {len(labels)} patterns giving {len(kept)} kept subsets, "
-                         f"expected 2^{ndim}")
+        raise ValueError(
+            f"the basis of {X} >> {X} has {len(labels)} patterns giving {len(kept)} kept subsets, expected 2^{ndim}"
+        )
     return tuple(sorted(kept, key=lambda k: (-len(k), k)))
 
 
@@ -212,8 +214,11 @@ class ExchangeableLinear(nnx.Module):
         self.in_ch, self.out_ch, self.ndim = int(in_ch), int(out_ch), int(ndim)
         subsets = kept_subsets(self.ndim)
         scale = 1.0 / np.sqrt(self.in_ch * len(subsets))
-        init = (lambda: jnp.zeros((self.in_ch, self.out_ch), dtype)) if rngs is None else \
-            (lambda: scale * jax.random.normal(rngs.params(), (self.in_ch, self.out_ch), dtype))
+        init = (
+            (lambda: jnp.zeros((self.in_ch, self.out_ch), dtype))
+            if rngs is None
+            else (lambda: scale * jax.random.normal(rngs.params(), (self.in_ch, self.out_ch), dtype))
+        )
         self.weights = nnx.Dict({subset_label(k): nnx.Param(init()) for k in subsets})
         self.bias = nnx.Param(jnp.zeros((self.out_ch,), dtype))
 
@@ -256,8 +261,18 @@ class _Stack(nnx.Module):
     gradient's scale, this is the side path's learning rate relative to the rest.
     """
 
-    def __init__(self, widths: Sequence[int], ndim: int, dropout: float, rngs: nnx.Rngs, final_act: bool,
-                 residual: bool = False, norm: bool = False, side_in: int = 0, side_scale: float = 0.1):
+    def __init__(
+        self,
+        widths: Sequence[int],
+        ndim: int,
+        dropout: float,
+        rngs: nnx.Rngs,
+        final_act: bool,
+        residual: bool = False,
+        norm: bool = False,
+        side_in: int = 0,
+        side_scale: float = 0.1,
+    ):
         self.layers = nnx.List(
             [ExchangeableLinear(a, b, ndim=ndim, rngs=rngs) for a, b in zip(widths[:-1], widths[1:])]
         )
@@ -271,8 +286,10 @@ class _Stack(nnx.Module):
 
     def __call__(self, h, index, sizes, weights, key, deterministic, side_x=None, axis_name=None):
         if (side_x is None) != (self.side_layer is None):
-            raise ValueError(f"this stack was built for {self.side_in} side-feature channels, got "
-                             f"{0 if side_x is None else side_x.shape[-1]}")
+            raise ValueError(
+                f"this stack was built for {self.side_in} side-feature channels, got "
+                f"{0 if side_x is None else side_x.shape[-1]}"
+            )
         n = len(self.layers)
         for i, layer in enumerate(self.layers):
             inp = h
@@ -320,14 +337,22 @@ class SelfSupervisedExchangeable(nnx.Module):
         self.n_levels = int(n_levels)
         in_ch = self.n_levels + 1
         widths = [in_ch] + [int(ch)] * (int(num_layers) - 1) + [self.n_levels]
-        self.net = _Stack(widths, ndim, dropout, rngs, final_act=False, residual=residual, norm=norm,
-                          side_in=int(sum(side_dims)), side_scale=side_scale)
+        self.net = _Stack(
+            widths,
+            ndim,
+            dropout,
+            rngs,
+            final_act=False,
+            residual=residual,
+            norm=norm,
+            side_in=int(sum(side_dims)),
+            side_scale=side_scale,
+        )
 
     def __call__(self, x, index, sizes, weights=None, *, key=None, deterministic=True, side=None, axis_name=None):
         if key is None:
             deterministic = True
-        return self.net(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side),
-                        axis_name)
+        return self.net(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side), axis_name)
 
 
 class FactorizedExchangeable(nnx.Module):
@@ -367,8 +392,17 @@ class FactorizedExchangeable(nnx.Module):
         self.factor_dim = int(factor_dim)
         enc = [in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim]
         dec = [3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels]
-        self.encoder = _Stack(enc, 2, dropout, rngs, False, residual=residual, norm=norm, side_in=int(sum(side_dims)),
-                              side_scale=side_scale)
+        self.encoder = _Stack(
+            enc,
+            2,
+            dropout,
+            rngs,
+            False,
+            residual=residual,
+            norm=norm,
+            side_in=int(sum(side_dims)),
+            side_scale=side_scale,
+        )
         self.decoder = _Stack(dec, 2, dropout, rngs, False, residual=residual, norm=norm)
         self.dropout = float(dropout)
 
@@ -376,8 +410,7 @@ class FactorizedExchangeable(nnx.Module):
         """Row and column factors: ((N, f), (M, f)) (complete on every device when sharded)."""
         if key is None:
             deterministic = True
-        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side),
-                         axis_name)
+        h = self.encoder(x, index, tuple(sizes), weights, key, deterministic, _side_channels(x, index, side), axis_name)
         nnz = h.shape[0]
         w = jnp.ones((nnz,), h.dtype) if weights is None else weights.astype(h.dtype)
         out = []
@@ -393,14 +426,28 @@ class FactorizedExchangeable(nnx.Module):
             deterministic = True
         return self.decoder(h, query_index, tuple(sizes), query_weights, key, deterministic, axis_name=axis_name)
 
-    def __call__(self, x, index, sizes, weights=None, *, query_index=None, query_weights=None, key=None,
-                 deterministic=True, side=None, axis_name=None):
+    def __call__(
+        self,
+        x,
+        index,
+        sizes,
+        weights=None,
+        *,
+        query_index=None,
+        query_weights=None,
+        key=None,
+        deterministic=True,
+        side=None,
+        axis_name=None,
+    ):
         k1 = k2 = None
         if key is not None:
             k1, k2 = jax.random.split(key)
-        u, v = self.factors(x, index, sizes, weights, key=k1, deterministic=deterministic, side=side,
-                            axis_name=axis_name)
+        u, v = self.factors(
+            x, index, sizes, weights, key=k1, deterministic=deterministic, side=side, axis_name=axis_name
+        )
         if query_index is None:
             query_index, query_weights = index, weights
-        return self.decode(u, v, query_index, sizes, query_weights, key=k2, deterministic=deterministic,
-                           axis_name=axis_name)
+        return self.decode(
+            u, v, query_index, sizes, query_weights, key=k2, deterministic=deterministic, axis_name=axis_name
+        )

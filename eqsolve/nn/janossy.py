@@ -36,6 +36,7 @@ Shapes: sets are (batch, n, F) floats or (batch, n) integer tokens (with ``num_e
 ``mask`` (batch, n) bool marks real elements, and a padded set gives the result of the
 unpadded one. Outputs are (batch, out_features).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -72,10 +73,11 @@ def janossy_pattern_basis(k: int, n_ref: int | None = None) -> PatternBasis:
     if n_ref < k:
         raise ValueError(f"n_ref={n_ref} < k={k}: patterns with more than n_ref distinct indices would be lost")
     rb = ((V(S(n_ref)) ** k) >> Scalar).equivariant_basis()
-    (_, basis), = rb.blocks
+    ((_, basis),) = rb.blocks
     if not isinstance(basis, PatternBasis):
-        raise ValueError(f"expected an equality-pattern basis for T{k}(S({n_ref})) -> Scalar, "
-                         f"got {type(basis).__name__}")
+        raise ValueError(
+            f"expected an equality-pattern basis for T{k}(S({n_ref})) -> Scalar, got {type(basis).__name__}"
+        )
     return basis
 
 
@@ -111,9 +113,21 @@ class JanossyPooling(nnx.Module):
     ``num_patterns``.
     """
 
-    def __init__(self, in_features: int | None, hidden: int, out_features: int, *, k: int = 2,
-                 phi_layers: int = 2, rho_layers: int = 1, patterns: str = "all", reduction: str = "mean",
-                 num_embeddings: int | None = None, embed_dim: int | None = None, rngs: nnx.Rngs):
+    def __init__(
+        self,
+        in_features: int | None,
+        hidden: int,
+        out_features: int,
+        *,
+        k: int = 2,
+        phi_layers: int = 2,
+        rho_layers: int = 1,
+        patterns: str = "all",
+        reduction: str = "mean",
+        num_embeddings: int | None = None,
+        embed_dim: int | None = None,
+        rngs: nnx.Rngs,
+    ):
         if patterns not in PATTERN_CHOICES:
             raise ValueError(f"patterns must be one of {PATTERN_CHOICES}, got {patterns!r}")
         if reduction not in REDUCTIONS:
@@ -133,9 +147,13 @@ class JanossyPooling(nnx.Module):
         sel = np.zeros((P * hidden, hidden, P), np.float32)
         for p in range(P):
             sel[p * hidden + np.arange(hidden), np.arange(hidden), p] = 1.0
-        self._const = _Static(program=PatternProgram(basis, 0, pooling="sum", fast_vjp=False),
-                              select=sel, zeta_inv=np.linalg.inv(zeta).astype(np.float32),
-                              blocks=np.array([len(q) for q in parts]), finest=finest)
+        self._const = _Static(
+            program=PatternProgram(basis, 0, pooling="sum", fast_vjp=False),
+            select=sel,
+            zeta_inv=np.linalg.inv(zeta).astype(np.float32),
+            blocks=np.array([len(q) for q in parts]),
+            finest=finest,
+        )
         if num_embeddings is not None:
             feat = embed_dim or hidden
             self.embed = nnx.Embed(num_embeddings, feat, rngs=rngs)
@@ -219,8 +237,10 @@ class JanossyPooling(nnx.Module):
         Needs ``patterns="distinct"``. (B, n[, F]) -> (B, hidden); 0 for sets with fewer than
         k real elements (they have no distinct k-tuple)."""
         if self.patterns != "distinct":
-            raise ValueError("sampled (pi-SGD) pooling estimates the distinct-tuple Janossy pooling; "
-                             "build the model with patterns='distinct'")
+            raise ValueError(
+                "sampled (pi-SGD) pooling estimates the distinct-tuple Janossy pooling; "
+                "build the model with patterns='distinct'"
+            )
         f = self._features(x)
         B, n = f.shape[0], f.shape[1]
         if n < self.k:
@@ -229,7 +249,7 @@ class JanossyPooling(nnx.Module):
         u = jax.random.uniform(key, (num_samples, B, n))
         if mask is not None:
             u = jnp.where(mask[None], u, 2.0)  # padded elements sort last
-        idx = jnp.argsort(u, axis=-1)[..., :self.k]  # (S, B, k) distinct real indices
+        idx = jnp.argsort(u, axis=-1)[..., : self.k]  # (S, B, k) distinct real indices
         h = 0.0
         for a, lin in enumerate(self.first):
             fa = jax.vmap(lambda i: jnp.take_along_axis(f, i[:, None, None], axis=1)[:, 0])(idx[..., a])
@@ -284,8 +304,10 @@ class PermutationJanossy(nnx.Module):
         """Mean of g over all orderings of full (unpadded) sets: (B, n[, F]) -> (B, out)."""
         n = xs.shape[1]
         if n > self.MAX_EXACT:
-            raise ValueError(f"exact Janossy pooling enumerates n! orderings; n={n} > {self.MAX_EXACT}: "
-                             "use the sampled estimator (__call__ with num_permutations)")
+            raise ValueError(
+                f"exact Janossy pooling enumerates n! orderings; n={n} > {self.MAX_EXACT}: "
+                "use the sampled estimator (__call__ with num_permutations)"
+            )
         perms = jnp.asarray(list(itertools.permutations(range(n))))  # (n!, n)
         xp = xs[:, perms]  # (B, n!, n[, F])
         flat = xp.reshape((-1,) + xp.shape[2:])

@@ -8,6 +8,7 @@ tensor-shaped / pure-function form for use inside ``jax.jit``:
 - ``linear_apply(program, weights, biases, x)``: a pure function of arrays;
 - ``nnx.split(layer)`` / ``nnx.merge`` as usual.
 """
+
 from __future__ import annotations
 
 
@@ -25,9 +26,11 @@ def _bind(rep: Rep, G=None) -> Rep:
     group is refused (it would silently compute with the wrong symmetry)."""
     if rep.is_bound and (G is None or rep.G is not None):
         if G is not None and rep.G != G:
-            raise ValueError(f"rep {rep} is a rep of {rep.G}, but the model's group is {G}: build the rep "
-                             f"unbound (e.g. 2*V, bound here) or with the same group (e.g. V({G})), or pass "
-                             f"group={rep.G}")
+            raise ValueError(
+                f"rep {rep} is a rep of {rep.G}, but the model's group is {G}: build the rep "
+                f"unbound (e.g. 2*V, bound here) or with the same group (e.g. V({G})), or pass "
+                f"group={rep.G}"
+            )
         return rep
     if G is None:
         raise ValueError(f"rep {rep} is unbound: give it a group first, e.g. ({rep})(S(3))")
@@ -65,9 +68,19 @@ class Linear(nnx.Module):
         fast_vjp: faster custom backward for pattern blocks; False to allow forward-mode AD.
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, use_bias: bool = True,
-                 mode: str = "auto", pooling: str = "sum", dtype=jnp.float32, init_scale: float = 1.0,
-                 fast_vjp: bool = True):
+    def __init__(
+        self,
+        rep_in: Rep,
+        rep_out: Rep,
+        *,
+        rngs: nnx.Rngs,
+        use_bias: bool = True,
+        mode: str = "auto",
+        pooling: str = "sum",
+        dtype=jnp.float32,
+        init_scale: float = 1.0,
+        fast_vjp: bool = True,
+    ):
         prog = LinearProgram(rep_in, rep_out, mode=mode, pooling=pooling, bias=use_bias, fast_vjp=fast_vjp)
         self.rep_in, self.rep_out = rep_in, rep_out
         self._prog = _Static(prog)
@@ -129,18 +142,27 @@ class BiLinear(nnx.Module):
     Input (..., rep_in.size()) -> output (..., rep_out.size()).
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, *, rngs: nnx.Rngs, scale: float = 0.1, init_std: float = 0.01,
-                 dtype=jnp.float32):
+    def __init__(
+        self,
+        rep_in: Rep,
+        rep_out: Rep,
+        *,
+        rngs: nnx.Rngs,
+        scale: float = 0.1,
+        init_std: float = 0.01,
+        dtype=jnp.float32,
+    ):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
         keys = [F.key for F in lin.fields]
         from ..runtime.compile import _seed
+
         rng = np.random.default_rng(_seed(rngs.params()))
         triples, sels = [], {}
         for fo, Fo in enumerate(lout.fields):
             for fi, Fi in enumerate(lin.fields):
                 target = tuple(l.key for l in Fo.leaves) + tuple(l.T.key for l in Fi.leaves)
-                if target in keys and lin.fields[keys.index(target)].leaves:   # EMLP: scalars are no source
+                if target in keys and lin.fields[keys.index(target)].leaves:  # EMLP: scalars are no source
                     fk = keys.index(target)
                     if fk not in sels:
                         Fk = lin.fields[fk]
@@ -151,10 +173,17 @@ class BiLinear(nnx.Module):
         # random draws share one compiled program
         self.selections = nnx.List([ChannelSelection(jnp.asarray(sels[fk], jnp.int32)) for _, _, fk in triples])
         self.scale = scale
-        self.weights = nnx.List([
-            nnx.Param(jnp.asarray(init_std * rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels,
-                                                                len(sels[fk]))), dtype))
-            for fo, fi, fk in triples])
+        self.weights = nnx.List(
+            [
+                nnx.Param(
+                    jnp.asarray(
+                        init_std * rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk]))),
+                        dtype,
+                    )
+                )
+                for fo, fi, fk in triples
+            ]
+        )
 
     @property
     def num_weights(self) -> int:
@@ -176,23 +205,23 @@ class BiLinear(nnx.Module):
         W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
         for w, sel, (fo, fi, fk) in zip(weights, selections, self._triples.obj):
             Fo, Fi = lout.fields[fo], lin.fields[fi]
-            xk = jnp.take(xs[fk], sel, axis=len(batch))                                   # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel, axis=len(batch))  # (..., n, *O, *I)
             so, si = int(np.prod(Fo.shape)), int(np.prod(Fi.shape))
             xk = xk.reshape(batch + (xk.shape[len(batch)], so, si))
-            blocks = jnp.einsum("abn,...nOI->...aObI", w, xk)                             # (..., Co, so, Ci, si)
-            rows, cols = Fo.index.reshape(-1), Fi.index.reshape(-1)   # channel-major flat coordinates
+            blocks = jnp.einsum("abn,...nOI->...aObI", w, xk)  # (..., Co, so, Ci, si)
+            rows, cols = Fo.index.reshape(-1), Fi.index.reshape(-1)  # channel-major flat coordinates
             W = W.at[(..., rows[:, None], cols[None, :])].add(blocks.reshape(batch + (rows.size, cols.size)))
         return W
 
     def apply_fields(self, xs):
         """Tensor form: list of (..., C_f, *shape_f) per input field -> list per output field."""
         lin, lout = self._layouts.obj
-        batch = xs[0].shape[:xs[0].ndim - 1 - len(lin.fields[0].shape)]
+        batch = xs[0].shape[: xs[0].ndim - 1 - len(lin.fields[0].shape)]
         outs = [None] * len(lout.fields)
         for w, sel, (fo, fi, fk) in zip(self.weights, self.selections, self._triples.obj):
             no, ni = len(lout.fields[fo].shape), len(lin.fields[fi].shape)
             O, I = "ABCDEFGHIJ"[:no], "KLMNOPQRST"[:ni]
-            xk = jnp.take(xs[fk], sel[...], axis=len(batch))                              # (..., n, *O, *I)
+            xk = jnp.take(xs[fk], sel[...], axis=len(batch))  # (..., n, *O, *I)
             y = self.scale * jnp.einsum(f"...n{O}{I},...c{I},dcn->...d{O}", xk, xs[fi], w[...], optimize="optimal")
             outs[fo] = y if outs[fo] is None else outs[fo] + y
         for fo, F in enumerate(lout.fields):
@@ -214,6 +243,7 @@ def bilinear_weights(out_rep: Rep, in_rep: Rep, seed: int = 0):
         w = jnp.asarray(w, jnp.float32)
         parts = [w[a:b].reshape(sh) for a, b, sh in zip([0] + ends[:-1], ends, shapes)]
         return layer._matrix(parts, sels, jnp.asarray(x, jnp.float32))
+
     return layer.num_weights, P
 
 

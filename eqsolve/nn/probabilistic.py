@@ -30,6 +30,7 @@ with independent noise) are compared by a two-sample test, Kolmogorov-Smirnov
 Shapes: x (B, n, F) (or (B, n) tokens with ``num_embeddings`` for ``"deepsets"``), mask (B, n)
 bool; samples (S, B, out_features).
 """
+
 from __future__ import annotations
 
 import jax
@@ -40,8 +41,7 @@ from scipy import stats
 
 from .sets import DeepSets
 
-__all__ = ["NoiseOutsourcedSetModel", "sorted_invariant", "energy_score", "two_sample_test",
-           "energy_distance_test"]
+__all__ = ["NoiseOutsourcedSetModel", "sorted_invariant", "energy_score", "two_sample_test", "energy_distance_test"]
 
 INVARIANTS = ("sort", "deepsets", "none")
 
@@ -73,8 +73,19 @@ class NoiseOutsourcedSetModel(nnx.Module):
       rngs: nnx.Rngs.
     """
 
-    def __init__(self, in_features: int, out_features: int, *, set_size: int | None = None, noise_dim: int = 4,
-                 hidden: int = 64, layers: int = 3, invariant: str = "sort", embed: int = 32, rngs: nnx.Rngs):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        set_size: int | None = None,
+        noise_dim: int = 4,
+        hidden: int = 64,
+        layers: int = 3,
+        invariant: str = "sort",
+        embed: int = 32,
+        rngs: nnx.Rngs,
+    ):
         if invariant not in INVARIANTS:
             raise ValueError(f"invariant must be one of {INVARIANTS}, got {invariant!r}")
         if invariant != "deepsets" and set_size is None:
@@ -122,7 +133,7 @@ def energy_score(samples: jax.Array, y: jax.Array) -> jax.Array:
     eps = 1e-12  # keeps the gradient of the norm finite at 0
     d_y = jnp.sqrt(jnp.sum((samples - y[None]) ** 2, -1) + eps).mean(0)
     diff = samples[:, None] - samples[None]
-    d_ss = jnp.sqrt(jnp.sum(diff ** 2, -1) + eps) * (1.0 - jnp.eye(S))[..., None]
+    d_ss = jnp.sqrt(jnp.sum(diff**2, -1) + eps) * (1.0 - jnp.eye(S))[..., None]
     return jnp.mean(d_y - d_ss.sum((0, 1)) / (2.0 * S * (S - 1)))
 
 

@@ -16,6 +16,7 @@ Shapes and conventions
 - The readout sees the whole carry (for an LSTM both ``c`` and ``h``): the LSTM memory cell is
   unbounded, which is what lets an LSTM keep counting/summing past the lengths it was trained on.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -29,6 +29,7 @@ within ``tol`` of its target in every coordinate).
 Shapes: targets are (B, max_size, D) with a (B, max_size) bool mask (real elements first or
 anywhere); inputs are whatever the encoder takes (default: a DeepSets over (B, n, F) sets).
 """
+
 from __future__ import annotations
 
 import jax
@@ -40,8 +41,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .sets import DeepSets
 
-__all__ = ["SetPredictor", "hungarian_assignment", "set_loss", "predict_set", "cardinality_accuracy",
-           "exact_match"]
+__all__ = ["SetPredictor", "hungarian_assignment", "set_loss", "predict_set", "cardinality_accuracy", "exact_match"]
 
 
 class SetPredictor(nnx.Module):
@@ -60,8 +60,17 @@ class SetPredictor(nnx.Module):
     (B, max_size, D), ``scores`` (B, max_size).
     """
 
-    def __init__(self, in_features: int, out_dim: int, max_size: int, *, hidden: int = 64, embed: int = 64,
-                 encoder: nnx.Module | None = None, rngs: nnx.Rngs):
+    def __init__(
+        self,
+        in_features: int,
+        out_dim: int,
+        max_size: int,
+        *,
+        hidden: int = 64,
+        embed: int = 64,
+        encoder: nnx.Module | None = None,
+        rngs: nnx.Rngs,
+    ):
         if max_size < 1:
             raise ValueError(f"max_size must be >= 1, got {max_size}")
         self.max_size, self.out_dim = max_size, out_dim
@@ -74,7 +83,7 @@ class SetPredictor(nnx.Module):
         z = self.encoder(x, mask)
         h = nnx.relu(self.hidden_layer(nnx.relu(z)))
         s = self.slot_head(h).reshape(h.shape[0], self.max_size, self.out_dim + 1)
-        return {"card_logits": self.card_head(h), "slots": s[..., :self.out_dim], "scores": s[..., self.out_dim]}
+        return {"card_logits": self.card_head(h), "slots": s[..., : self.out_dim], "scores": s[..., self.out_dim]}
 
 
 def _assign_host(cost: np.ndarray, tmask: np.ndarray) -> np.ndarray:

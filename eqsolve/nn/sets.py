@@ -36,6 +36,7 @@ index ``c * n + i``.
 >>> layer(jnp.ones((2, 7, 3))).shape
 (2, 7, 5)
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -63,8 +64,10 @@ def _solved(n: int, out_kind: str, in_kind: str) -> tuple[RepBasis, PatternBasis
     rep = _KIND[in_kind](G) >> _KIND[out_kind](G)
     B = rep.equivariant_basis()
     if len(B.blocks) != 1 or not isinstance(B.blocks[0][1], PatternBasis):
-        raise ValueError(f"the basis of {rep} is not one equality-pattern block "
-                         f"({[type(b).__name__ for _, b in B.blocks]}); DeepSets layers need S(n) patterns")
+        raise ValueError(
+            f"the basis of {rep} is not one equality-pattern block "
+            f"({[type(b).__name__ for _, b in B.blocks]}); DeepSets layers need S(n) patterns"
+        )
     return B, B.blocks[0][1]
 
 
@@ -165,8 +168,10 @@ class SetLinear(nnx.Module):
         ``V(S(n)) >> V(S(n))`` (k = 2 elements; the layer must keep both patterns)."""
         _, block = _solved(n, "V", "V")
         if len(self.terms) != block.dim:
-            raise ValueError(f"a layer with terms {self.terms} cannot express all {block.dim} elements of the basis "
-                             f"of V(S({n})) >> V(S({n})); build it with pool=True")
+            raise ValueError(
+                f"a layer with terms {self.terms} cannot express all {block.dim} elements of the basis "
+                f"of V(S({n})) >> V(S({n})); build it with pool=True"
+            )
         return np.linalg.inv(self.program.change_matrix([n]))
 
     def from_basis_coefficients(self, w: np.ndarray, n: int) -> None:

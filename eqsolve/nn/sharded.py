@@ -19,6 +19,7 @@ Example (one process, 8 CPU devices: ``XLA_FLAGS=--xla_force_host_platform_devic
     logits = sharded_model_call(model, mesh, x, (users, items), (N, M), weights, key=key,
                                 deterministic=False)
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -38,8 +39,10 @@ __all__ = ["sharded_exchangeable_linear", "sharded_model_call", "entry_parallel"
 def _check(n: int, mesh: Mesh, axis: str):
     p = mesh.shape[axis]
     if n % p:
-        raise ValueError(f"{n} entries cannot be split over {p} devices of mesh axis {axis!r}; pad them to a "
-                         f"multiple of {p} with eqsolve.runtime.sharded.pad_entries (pad entries get weight 0)")
+        raise ValueError(
+            f"{n} entries cannot be split over {p} devices of mesh axis {axis!r}; pad them to a "
+            f"multiple of {p} with eqsolve.runtime.sharded.pad_entries (pad entries get weight 0)"
+        )
 
 
 def entry_parallel(fn, mesh: Mesh, axis: str = ENTRY_AXIS):
@@ -50,15 +53,18 @@ def entry_parallel(fn, mesh: Mesh, axis: str = ENTRY_AXIS):
     ``axis_name=axis`` to the exchangeable functions / modules); its outputs are entry arrays,
     split the same way, returned as global arrays of the full length.
     """
+
     def call(replicated, entries):
         for leaf in jax.tree.leaves(entries):
             _check(leaf.shape[0], mesh, axis)
         return jax.shard_map(fn, mesh=mesh, in_specs=(P(), P(axis)), out_specs=P(axis))(replicated, entries)
+
     return call
 
 
-def sharded_exchangeable_linear(params, x, index: Sequence, sizes: Sequence[int], weights, mesh: Mesh,
-                                axis: str = ENTRY_AXIS):
+def sharded_exchangeable_linear(
+    params, x, index: Sequence, sizes: Sequence[int], weights, mesh: Mesh, axis: str = ENTRY_AXIS
+):
     """:func:`eqsolve.nn.exchangeable_linear` with the entries split over ``mesh``.
 
     ``weights`` (nnz,) is required (pad entries must have weight 0). Returns (nnz, C_out).
@@ -71,8 +77,20 @@ def sharded_exchangeable_linear(params, x, index: Sequence, sizes: Sequence[int]
     return entry_parallel(local, mesh, axis)(params, {"x": x, "index": tuple(index), "w": weights})
 
 
-def sharded_model_call(model: nnx.Module, mesh: Mesh, x, index: Sequence, sizes: Sequence[int], weights, *,
-                       axis: str = ENTRY_AXIS, key=None, deterministic: bool = True, side=None, **static):
+def sharded_model_call(
+    model: nnx.Module,
+    mesh: Mesh,
+    x,
+    index: Sequence,
+    sizes: Sequence[int],
+    weights,
+    *,
+    axis: str = ENTRY_AXIS,
+    key=None,
+    deterministic: bool = True,
+    side=None,
+    **static,
+):
     """``model(x, index, sizes, weights, key=..., deterministic=..., side=..., axis_name=axis)``
     of a sparse exchangeable model (``SelfSupervisedExchangeable``, ``FactorizedExchangeable``,
     ``ExchangeableLinear``-like call) with the entries split over ``mesh``.
@@ -94,5 +112,6 @@ def sharded_model_call(model: nnx.Module, mesh: Mesh, x, index: Sequence, sizes:
 
     if weights is None:
         weights = jnp.ones((x.shape[0],), x.dtype)
-    return entry_parallel(local, mesh, axis)({"state": state, "key": key, "side": side},
-                                             {"x": x, "index": tuple(index), "w": weights})
+    return entry_parallel(local, mesh, axis)(
+        {"state": state, "key": key, "side": side}, {"x": x, "index": tuple(index), "w": weights}
+    )

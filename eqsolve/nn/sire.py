@@ -30,6 +30,7 @@ Helpers
     :func:`swap_error` (the SIRE quantity measured without gradients, as a diagnostic) and
     :func:`permutation_error` (mean |model(x) - model(pi x)| over random full permutations).
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable

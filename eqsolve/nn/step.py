@@ -16,6 +16,7 @@ opt_state, loss)``; the module is rebuilt (``nnx.merge``) only while tracing. Ca
 ``make_train_step(graphdef, tx, loss_fn)`` returns the pure function itself, for use inside
 your own ``jax.jit`` / ``lax.scan`` loops.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -29,25 +30,31 @@ def make_train_step(graphdef, tx: optax.GradientTransformation, loss_fn: Callabl
     """Pure step: ``(params, opt_state, rest, *batch) -> (params, opt_state, loss)``.
 
     ``loss_fn(model, *batch) -> scalar`` receives the module rebuilt from the state."""
+
     def step(params, opt_state, rest, *batch):
         def f(p):
             return loss_fn(nnx.merge(graphdef, p, rest), *batch)
+
         loss, grads = jax.value_and_grad(f)(params)
         updates, opt_state = tx.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, loss
+
     return step
 
 
 def _leaves_step(graphdef, ptree, rtree, tx, loss_fn):
     """``make_train_step`` on flat lists of arrays (cheaper to pass per call than State trees)."""
+
     def step(pleaves, opt_state, rleaves, *batch):
         rest = jax.tree.unflatten(rtree, rleaves)
 
         def f(pl):
             return loss_fn(nnx.merge(graphdef, jax.tree.unflatten(ptree, pl), rest), *batch)
+
         loss, grads = jax.value_and_grad(f)(pleaves)
         updates, opt_state = tx.update(grads, opt_state, pleaves)
         return optax.apply_updates(pleaves, updates), opt_state, loss
+
     return step
 
 
@@ -65,8 +72,9 @@ class TrainStep:
             XLA on CPU does not use donations).
     """
 
-    def __init__(self, model: nnx.Module, tx: optax.GradientTransformation, loss_fn: Callable,
-                 donate: bool | None = None):
+    def __init__(
+        self, model: nnx.Module, tx: optax.GradientTransformation, loss_fn: Callable, donate: bool | None = None
+    ):
         self._model = model
         self.graphdef, params, rest = nnx.split(model, nnx.Param, ...)
         self._ptree, self._rtree = jax.tree.structure(params), jax.tree.structure(rest)
@@ -78,8 +86,9 @@ class TrainStep:
         step = _leaves_step(self.graphdef, self._ptree, self._rtree, tx, loss_fn)
         self._step = jax.jit(step, donate_argnums=(0, 1) if donate else ())
         graphdef, ptree, rtree = self.graphdef, self._ptree, self._rtree
-        self._apply = jax.jit(lambda pl, rl, *x: nnx.merge(graphdef, jax.tree.unflatten(ptree, pl),
-                                                           jax.tree.unflatten(rtree, rl))(*x))
+        self._apply = jax.jit(
+            lambda pl, rl, *x: nnx.merge(graphdef, jax.tree.unflatten(ptree, pl), jax.tree.unflatten(rtree, rl))(*x)
+        )
 
     def __call__(self, *batch):
         """One optimizer step on ``batch``; returns the loss (a JAX scalar; no host sync)."""
@@ -90,13 +99,18 @@ class TrainStep:
         """Take the state of another module of the same structure (e.g. built with another
         seed) and reset the optimizer, reusing the compiled step (no new tracing)."""
         _, params, rest = nnx.split(model, nnx.Param, ...)
-        for what, new, tree, old in (("parameters", params, self._ptree, self.params),
-                                     ("state", rest, self._rtree, self.rest)):
+        for what, new, tree, old in (
+            ("parameters", params, self._ptree, self.params),
+            ("state", rest, self._rtree, self.rest),
+        ):
             leaves = jax.tree.leaves(new)
             if jax.tree.structure(new) != tree or any(
-                    a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, old)):
-                raise ValueError(f"TrainStep.load: the {what} of {type(model).__name__} do not match the "
-                                 f"structure this step was built for; build a new TrainStep for it")
+                a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, old)
+            ):
+                raise ValueError(
+                    f"TrainStep.load: the {what} of {type(model).__name__} do not match the "
+                    f"structure this step was built for; build a new TrainStep for it"
+                )
         self.params, self.rest, self._model = jax.tree.leaves(params), jax.tree.leaves(rest), model
         self.opt_state = self.tx.init(self.params)
 
@@ -106,8 +120,9 @@ class TrainStep:
 
     def sync(self) -> nnx.Module:
         """Write the current weights into the module and return it."""
-        nnx.update(self._model, jax.tree.unflatten(self._ptree, self.params),
-                   jax.tree.unflatten(self._rtree, self.rest))
+        nnx.update(
+            self._model, jax.tree.unflatten(self._ptree, self.params), jax.tree.unflatten(self._rtree, self.rest)
+        )
         return self._model
 
     @property

@@ -8,4 +8,5 @@ Built on the generic library (``eqsolve.nn.exchangeable`` holds the models), kep
   resumable training loop, checkpoints, learning-curve plots.
 * ``eqsolve.ratings.commands``: the ``eqsolve train`` / ``evaluate`` / ``demo`` commands.
 """
+
 __all__: list[str] = []  # import the subpackages

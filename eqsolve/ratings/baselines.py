@@ -8,6 +8,7 @@
 Each takes the context ``Ratings`` and returns ``f(users, items) -> predictions`` (numpy).
 Dense (n_users x n_items) arrays: meant for MovieLens-100K-sized matrices.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,7 +42,7 @@ def user_knn_baseline(context: Ratings, k: int = 40, shrink: float = 10.0):
     M = np.zeros((n_u, n_i))
     R[context.users, context.items] = context.ratings - m[context.users]
     M[context.users, context.items] = 1.0
-    norm = np.sqrt((R ** 2).sum(1))
+    norm = np.sqrt((R**2).sum(1))
     S = (R @ R.T) / np.maximum(np.outer(norm, norm), 1e-12)
     co = M @ M.T
     S *= co / (co + shrink)

@@ -8,6 +8,7 @@ tensor of a split is ``X[h, t, r] = 1`` (entity axes first, relation last), shap
 Entity ids are the sorted union of all names seen as head or tail in the three splits,
 relation ids the sorted relation names, so ids do not depend on file order.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DATASETS", "KGData", "default_data_root", "known_tensor", "load_kg", "read_triples", "synthetic_kg", "to_tensor"]
+__all__ = [
+    "DATASETS",
+    "KGData",
+    "default_data_root",
+    "known_tensor",
+    "load_kg",
+    "read_triples",
+    "synthetic_kg",
+    "to_tensor",
+]
 
 DATASETS = ("kinships", "umls", "nations")
 SPLITS = ("train", "valid", "test")
@@ -36,8 +46,10 @@ def read_triples(path) -> list[tuple[str, str, str]]:
     """(head, relation, tail) name triples of a tab-separated file; blank lines are skipped."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"triples file {path} does not exist; pass the folder holding "
-                         f"train.txt/valid.txt/test.txt (e.g. --data ../shared/data/kg/nations)")
+        raise ValueError(
+            f"triples file {path} does not exist; pass the folder holding "
+            f"train.txt/valid.txt/test.txt (e.g. --data ../shared/data/kg/nations)"
+        )
     out = []
     with open(path, encoding="utf-8") as f:
         for i, line in enumerate(f, 1):
@@ -87,8 +99,10 @@ class KGData:
         rels = sorted({r for tr in named.values() for _, r, _ in tr})
         eid = {e: i for i, e in enumerate(ents)}
         rid = {r: i for i, r in enumerate(rels)}
-        splits = {k: np.array([(eid[h], rid[r], eid[t]) for h, r, t in v], dtype=np.int64).reshape(-1, 3)
-                  for k, v in named.items()}
+        splits = {
+            k: np.array([(eid[h], rid[r], eid[t]) for h, r, t in v], dtype=np.int64).reshape(-1, 3)
+            for k, v in named.items()
+        }
         return cls(np.array(ents), np.array(rels), splits, name)
 
 
@@ -99,8 +113,10 @@ def load_kg(name_or_path, root=None) -> KGData:
     if str(name_or_path) in DATASETS:
         p = Path(root if root is not None else default_data_root()) / str(name_or_path)
     if not p.is_dir():
-        raise ValueError(f"no relational data set at {p}: give one of {', '.join(DATASETS)} with a data root "
-                         f"holding NAME/train.txt (default {default_data_root()}), or a folder with the three splits")
+        raise ValueError(
+            f"no relational data set at {p}: give one of {', '.join(DATASETS)} with a data root "
+            f"holding NAME/train.txt (default {default_data_root()}), or a folder with the three splits"
+        )
     return KGData.from_named({s: read_triples(p / f"{s}.txt") for s in SPLITS}, p.name)
 
 
@@ -136,5 +152,6 @@ def synthetic_kg(num_entities: int = 12, num_groups: int = 3, seed: int = 0) -> 
     order = rng.permutation(len(named))
     a, b = int(0.8 * len(named)), int(0.9 * len(named))
     pick = lambda idx: [named[i] for i in idx]
-    return KGData.from_named({"train": pick(order[:a]), "valid": pick(order[a:b]), "test": pick(order[b:])},
-                             "synthetic")
+    return KGData.from_named(
+        {"train": pick(order[:a]), "valid": pick(order[a:b]), "test": pick(order[b:])}, "synthetic"
+    )

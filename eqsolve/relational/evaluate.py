@@ -12,6 +12,7 @@ the mean of the optimistic rank (1 + #candidates scoring strictly higher) and th
 rank (1 + #other candidates scoring higher or equal). MRR and Hits@k average over both
 directions (2 n ranks for n queries); Hits@k counts ranks <= k.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -14,6 +14,7 @@ Protocol (:func:`inductive_split`, :func:`inductive_eval`):
 An embedding model (DistMult, ComplEx, ...) has no vector for a held-out entity and cannot
 score these queries at all; the exchangeable model has no per-entity parameters.
 """
+
 from __future__ import annotations
 
 import numpy as np

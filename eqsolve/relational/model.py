@@ -18,6 +18,7 @@ relation means something different), and is cheaper: hidden layers are (B, C, E,
 size-agnostic, so a model built for (E, R) applies to any number of entities (inductive use);
 with ``pooling="mean"`` pooled values do not grow with E.
 """
+
 from __future__ import annotations
 
 import jax
@@ -64,22 +65,35 @@ class RelationalNet(nnx.Module):
         rngs: ``nnx.Rngs``.
     """
 
-    def __init__(self, num_entities: int, num_relations: int, *, in_channels: int = 1,
-                 channels=(32, 32, 32), dropout: float = 0.1, pooling: str = "mean",
-                 relations: str = "exchangeable", input_scale: float = 1.0, rngs: nnx.Rngs):
+    def __init__(
+        self,
+        num_entities: int,
+        num_relations: int,
+        *,
+        in_channels: int = 1,
+        channels=(32, 32, 32),
+        dropout: float = 0.1,
+        pooling: str = "mean",
+        relations: str = "exchangeable",
+        input_scale: float = 1.0,
+        rngs: nnx.Rngs,
+    ):
         if not channels:
             raise ValueError("RelationalNet needs at least one hidden layer (channels=(C, ...))")
         if relations not in ("exchangeable", "channels"):
-            raise ValueError(f"relations must be 'exchangeable' (S(E) x S(R)) or 'channels' (S(E) only, one "
-                             f"channel per relation), got {relations!r}")
+            raise ValueError(
+                f"relations must be 'exchangeable' (S(E) x S(R)) or 'channels' (S(E) only, one "
+                f"channel per relation), got {relations!r}"
+            )
         if relations == "exchangeable":
             X = relational_rep(num_entities, num_relations)
             widths = [in_channels, *channels, 1]
         else:
             X = V(S(num_entities, label="entities")) ** 2
             widths = [in_channels * num_relations, *channels, num_relations]
-        self.layers = nnx.List([Linear(a * X, b * X, rngs=rngs, pooling=pooling)
-                                for a, b in zip(widths[:-1], widths[1:])])
+        self.layers = nnx.List(
+            [Linear(a * X, b * X, rngs=rngs, pooling=pooling) for a, b in zip(widths[:-1], widths[1:])]
+        )
         self.widths = tuple(widths)
         self.dropout = float(dropout)
         self.relations = relations

@@ -12,6 +12,7 @@ hidden, no dropout) and the filtered MRR on the *valid* split is computed with t
 the filter; the best weights are kept and training stops after ``patience`` evaluations
 without improvement. The test split is not touched here (the caller scores it once, at the end).
 """
+
 from __future__ import annotations
 
 import time
@@ -37,16 +38,16 @@ class TrainConfig:
     channels: tuple = (32, 32, 32)
     dropout: float = 0.1
     pooling: str = "mean"
-    hide: float = 0.2            # fraction of training triples hidden per step
-    batch: int = 1               # independent masks per step
+    hide: float = 0.2  # fraction of training triples hidden per step
+    batch: int = 1  # independent masks per step
     lr: float = 3e-3
     weight_decay: float = 0.0
-    steps: int = 1000            # upper bound; early stopping usually ends sooner
+    steps: int = 1000  # upper bound; early stopping usually ends sooner
     eval_every: int = 50
-    patience: int = 8            # evaluations without improvement of valid MRR
-    pos_weight: float = 1.0      # weight of positive (hidden) entries in the loss
+    patience: int = 8  # evaluations without improvement of valid MRR
+    pos_weight: float = 1.0  # weight of positive (hidden) entries in the loss
     relations: str = "exchangeable"  # or "channels" (S(E) only; see RelationalNet)
-    input_scale: float = 5.0     # inputs are multiplied by this inside the model
+    input_scale: float = 5.0  # inputs are multiplied by this inside the model
     seed: int = 0
     time_limit: float | None = None  # seconds of training; the best weights so far are kept
 
@@ -90,8 +91,16 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
     train = data.splits["train"] if train_triples is None else np.asarray(train_triples)
     X = jnp.asarray(to_tensor(train, data.shape))
     filt = known_tensor(data, ("train", "valid"))
-    model = RelationalNet(data.num_entities, data.num_relations, channels=tuple(cfg.channels), dropout=cfg.dropout,
-                          pooling=cfg.pooling, relations=cfg.relations, input_scale=cfg.input_scale, rngs=nnx.Rngs(cfg.seed))
+    model = RelationalNet(
+        data.num_entities,
+        data.num_relations,
+        channels=tuple(cfg.channels),
+        dropout=cfg.dropout,
+        pooling=cfg.pooling,
+        relations=cfg.relations,
+        input_scale=cfg.input_scale,
+        rngs=nnx.Rngs(cfg.seed),
+    )
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     tx = optax.adamw(cfg.lr, weight_decay=cfg.weight_decay)
     opt_state = tx.init(params)
@@ -124,8 +133,12 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
         losses.append(loss)
         if s % cfg.eval_every == 0 or s == cfg.steps:
             m = evaluate_scores(np.asarray(scores(params)), data.splits["valid"], filt)
-            rec = {"step": s, "loss": float(np.mean(jax.device_get(losses))), "valid": m,
-                   "seconds": time.perf_counter() - t0}
+            rec = {
+                "step": s,
+                "loss": float(np.mean(jax.device_get(losses))),
+                "valid": m,
+                "seconds": time.perf_counter() - t0,
+            }
             losses = []
             history.append(rec)
             if log is not None:

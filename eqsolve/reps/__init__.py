@@ -11,13 +11,29 @@
 >>> T(2, 0, SO(3)).equivariant_basis().dim   # the identity matrix
 1
 """
+
 from .base import BaseRep, DualRep, MapRep, ProductRep, Rep, Scalar, ScalarRep, SumRep, T, V, Vsum, defining_rep
+
 
 def sparsify_basis(Q, seed: int = 0, tol: float = 1e-7):
     """EMLP's ``sparsify_basis`` (here exact): see :func:`eqsolve.solve.sparsify.sparsify_basis`."""
     from ..solve.sparsify import sparsify_basis as _sparsify
+
     return _sparsify(Q, seed=seed, tol=tol)
 
 
-__all__ = ["Rep", "BaseRep", "ScalarRep", "SumRep", "ProductRep", "MapRep", "DualRep", "V", "Vsum", "defining_rep",
-           "Scalar", "T", "sparsify_basis"]
+__all__ = [
+    "Rep",
+    "BaseRep",
+    "ScalarRep",
+    "SumRep",
+    "ProductRep",
+    "MapRep",
+    "DualRep",
+    "V",
+    "Vsum",
+    "defining_rep",
+    "Scalar",
+    "T",
+    "sparsify_basis",
+]

@@ -14,6 +14,7 @@ Group elements are passed internally as dicts ``{factor_group: matrix}`` so that
 large permutation groups never form block-diagonal matrices; the public ``rho(g)`` accepts an
 element of ``rep.G`` as a (d, d) matrix.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,26 +28,30 @@ from ..groups import DirectProduct, Group
 MAX_AXES = 256
 """The most tensor factors one product may have (``V**k``, ``T(p, q)`` with p + q axes): far
 beyond any basis a solver could produce, so a larger request is a typo refused up front."""
-MAX_BLOCKS = 10 ** 6
+MAX_BLOCKS = 10**6
 """The most monomial blocks a rep may split into (a multiplicity, or sums raised to powers);
 each block is a Python object, so a larger rep is refused up front instead of hanging."""
 
 
 def _check_axes(k: int, what: str) -> None:
     if k > MAX_AXES:
-        raise ValueError(f"{what} has {k} tensor factors; eqsolve allows at most {MAX_AXES} "
-                         f"(its invariant basis could not be computed or stored). Use a smaller power.")
+        raise ValueError(
+            f"{what} has {k} tensor factors; eqsolve allows at most {MAX_AXES} "
+            f"(its invariant basis could not be computed or stored). Use a smaller power."
+        )
 
 
 def _memoized_size(compute):
     """``size()`` of a composite rep, computed once: its parts never change after construction
     (an unbound part raises, and nothing is stored)."""
+
     @wraps(compute)
     def size(self):
         value = self.__dict__.get("_size")
         if value is None:
             value = self._size = compute(self)
         return value
+
     return size
 
 
@@ -86,8 +91,7 @@ class Rep:
                 continue
             parts.append((name, _freeze(value, self, name)))
         G = self.G
-        return ("UserRep", type(self).__module__, type(self).__qualname__, None if G is None else G.key,
-                tuple(parts))
+        return ("UserRep", type(self).__module__, type(self).__qualname__, None if G is None else G.key, tuple(parts))
 
     def __eq__(self, other):
         return isinstance(other, Rep) and self.key == other.key
@@ -141,6 +145,7 @@ class Rep:
         G = self.G
         if G is None:  # only scalars
             from ..groups import Trivial
+
             return Trivial(1)
         return G
 
@@ -156,6 +161,7 @@ class Rep:
     def monomials(self):
         """The monomial blocks of this rep (see :class:`eqsolve.reps.monomial.Monomial`)."""
         from .monomial import monomials_of
+
         return monomials_of(self)
 
     @property
@@ -234,6 +240,7 @@ class Rep:
                 return self
             raise ValueError(f"{self} is already a rep of {self.G}; it cannot be applied to {G}")
         import copy
+
         out = copy.copy(self)
         for name in _CACHED_NAMES + ("_user_size",):
             out.__dict__.pop(name, None)
@@ -250,13 +257,13 @@ class Rep:
             if isinstance(G, DirectProduct):
                 return G.split(g)  # validates the factors and shapes
             if set(g) != {G}:
-                raise ValueError(f"{self} is a rep of {G}; a dict element must be {{{G}: matrix}}, got keys "
-                                 f"{', '.join(map(str, g))}")
+                raise ValueError(
+                    f"{self} is a rep of {G}; a dict element must be {{{G}: matrix}}, got keys {', '.join(map(str, g))}"
+                )
             g = g[G]
         g = _as_element(g)
         if g.shape != (G.d, G.d):
-            raise ValueError(f"{self} is a rep of {G}, whose {what}s are ({G.d}, {G.d}) matrices; "
-                             f"got shape {g.shape}")
+            raise ValueError(f"{self} is a rep of {G}, whose {what}s are ({G.d}, {G.d}) matrices; got shape {g.shape}")
         if isinstance(G, DirectProduct):
             return G.split_lie(g) if what == "Lie-algebra element" else G.split(g)
         return {G: g}
@@ -301,8 +308,10 @@ class Rep:
 
     def _require_user_rho(self) -> None:
         if type(self).rho is Rep.rho:
-            raise TypeError(f"{type(self).__name__} is a Rep subclass without rho(M): define rho (and drho for Lie "
-                            f"groups), or size/_rho/_drho/_leaves/key/T/_bind as the built-in reps do")
+            raise TypeError(
+                f"{type(self).__name__} is a Rep subclass without rho(M): define rho (and drho for Lie "
+                f"groups), or size/_rho/_drho/_leaves/key/T/_bind as the built-in reps do"
+            )
 
     def _rho(self, elems: dict) -> np.ndarray:
         self._require_user_rho()
@@ -335,8 +344,9 @@ class Rep:
         raise TypeError(f"{self} does not act by permuting coordinates (rep.is_permutation is False)")
 
     # --------------------------------------------------------------- solving
-    def equivariant_basis(self, method: str = "auto", cache: bool = True,
-                           max_seconds: float | None = 60.0):  # = eqsolve.solve.MAX_SECONDS
+    def equivariant_basis(
+        self, method: str = "auto", cache: bool = True, max_seconds: float | None = 60.0
+    ):  # = eqsolve.solve.MAX_SECONDS
         """The basis of the invariant subspace {v : rho(g) v = v for all g}.
 
         Returns a :class:`eqsolve.solve.Basis` (``.dim``, ``.labels``, ``.dense()`` giving
@@ -345,6 +355,7 @@ class Rep:
         ``max_seconds`` is refused with the estimate (``None`` lifts the limit).
         """
         from ..solve import solve_basis
+
         return solve_basis(self, method=method, cache=cache, max_seconds=max_seconds)
 
     def equivariant_projector(self, method: str = "auto"):
@@ -380,13 +391,16 @@ def _freeze(value, rep, name):
     try:
         hash(value)
     except TypeError:
-        raise TypeError(f"{type(rep).__name__}.{name} ({type(value).__name__}) is not hashable, so the rep has no "
-                        f"default key: define a `key` property on {type(rep).__name__}") from None
+        raise TypeError(
+            f"{type(rep).__name__}.{name} ({type(value).__name__}) is not hashable, so the rep has no "
+            f"default key: define a `key` property on {type(rep).__name__}"
+        ) from None
     return value
 
 
 def _check_dense_size(rep: Rep, n_entries: int, what: str) -> None:
     from ..memory import check_fits
+
     check_fits(n_entries * 8, f"{what} of {rep} (size {rep.size()})")
 
 
@@ -466,8 +480,10 @@ class BaseRep(Rep):
         if G is not None and not isinstance(G, Group):
             raise TypeError(f"V(G) needs a Group, got {type(G).__name__}")
         if G is not None and len(G.factors) > 1:
-            raise TypeError(f"BaseRep is the defining rep of one group; {G} is a direct product: use V(G), "
-                            f"the tensor product of its factors' defining reps")
+            raise TypeError(
+                f"BaseRep is the defining rep of one group; {G} is a direct product: use V(G), "
+                f"the tensor product of its factors' defining reps"
+            )
         self._G = G
         self.dual = bool(dual) and not (G is not None and G.is_orthogonal)
 
@@ -604,8 +620,10 @@ class SumRep(Rep):
             if mult <= 0:
                 raise ValueError(f"multiplicity of {rep} must be a positive integer, got {mult}")
             if mult > MAX_BLOCKS:
-                raise ValueError(f"multiplicity {mult} of {rep} exceeds the limit {MAX_BLOCKS}: each copy is a "
-                                 f"separate block of the rep. Use a smaller multiplicity.")
+                raise ValueError(
+                    f"multiplicity {mult} of {rep} exceeds the limit {MAX_BLOCKS}: each copy is a "
+                    f"separate block of the rep. Use a smaller multiplicity."
+                )
             if not isinstance(rep, Rep):
                 raise TypeError(f"cannot add a {type(rep).__name__} to a rep")
             if not isinstance(rep, SumRep):
@@ -705,7 +723,7 @@ class ProductRep(Rep):
         out = np.zeros((math.prod(sizes),) * 2, dtype=np.result_type(*mats))  # complex for U(n), SU(n)
         for i, m in enumerate(mats):
             left = np.eye(math.prod(sizes[:i]))
-            right = np.eye(math.prod(sizes[i + 1:]))
+            right = np.eye(math.prod(sizes[i + 1 :]))
             out += np.kron(np.kron(left, m), right)
         return out
 

@@ -5,6 +5,7 @@ it is a dense :class:`eqsolve.groups.product.KronMatrix` (an ndarray) that carri
 ``Ms``, so EMLP code such as ``rep.rho(LazyKron([g1, g2]))`` or a user rep returning
 ``M.Ms[0]`` runs unchanged. (eqsolve never needs them: it keeps product elements per factor.)
 """
+
 from __future__ import annotations
 
 from ..groups.product import KronMatrix, kron_matrix

@@ -7,6 +7,7 @@ the coordinates ``offset + sum_j strides[j] * i_j`` of the parent rep, for multi
 multiply strides. The group acts on each monomial separately, so the invariant subspace of the
 rep is the direct sum of those of its monomials (this is the block splitting).
 """
+
 from __future__ import annotations
 
 import functools
@@ -72,6 +73,7 @@ class Monomial:
     def index_array(self) -> np.ndarray:
         """Flat parent indices, int64 array of shape ``self.shape``."""
         from ..memory import check_fits
+
         check_fits(self.size * 8, f"index array of a block of shape {self.shape}")
         idx = np.full((), self.offset, dtype=np.int64)
         for d, s in zip(self.shape, self.strides):
@@ -89,13 +91,13 @@ class Monomial:
     def gather(self, x: np.ndarray) -> np.ndarray:
         """The block's coordinates of x (parent_size, ...) as (size, ...) in row-major order."""
         if self.is_contiguous():
-            return x[self.offset:self.offset + self.size]
+            return x[self.offset : self.offset + self.size]
         return x[self.index_array().reshape(-1)]
 
     def scatter_add(self, out: np.ndarray, values: np.ndarray) -> None:
         """out[block coordinates] += values (size, ...)."""
         if self.is_contiguous():
-            out[self.offset:self.offset + self.size] += values
+            out[self.offset : self.offset + self.size] += values
         else:
             np.add.at(out, self.index_array().reshape(-1), values)
 
@@ -159,8 +161,10 @@ def monomials_of(rep) -> list[Monomial]:
 
     count = count_monomials(rep)
     if count > MAX_BLOCKS:
-        raise ValueError(f"the rep {rep} splits into {count} monomial blocks; eqsolve expands at most "
-                         f"{MAX_BLOCKS}. Use smaller multiplicities or powers of sums.")
+        raise ValueError(
+            f"the rep {rep} splits into {count} monomial blocks; eqsolve expands at most "
+            f"{MAX_BLOCKS}. Use smaller multiplicities or powers of sums."
+        )
 
     def expand(r) -> list[tuple[tuple, int, tuple]]:
         if isinstance(r, ScalarRep):
@@ -179,7 +183,7 @@ def monomials_of(rep) -> list[Monomial]:
             return out
         if isinstance(r, ProductRep):
             sizes = [f.size() for f in r.factors]
-            outer = [math.prod(sizes[j + 1:]) for j in range(len(sizes))]
+            outer = [math.prod(sizes[j + 1 :]) for j in range(len(sizes))]
             subs = [expand(f) for f in r.factors]
             out = []
             for combo in itertools.product(*subs):

@@ -13,6 +13,7 @@ in field) is one monomial type of ``rep_in >> rep_out``, whose basis is read fro
 Parameters are plain arrays, one (C_out, C_in, P) per block, so the program is a pure
 function usable inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,8 +53,10 @@ def compile_block(basis: Basis, out_shape, in_shape, mode: str = "auto", pooling
     if mode in ("auto", "pattern") and isinstance(basis, PatternBasis):
         return PatternProgram(basis, len(out_shape), pooling, fast_vjp)
     if mode == "pattern":
-        raise ValueError(f"mode='pattern' needs an equality-pattern basis; block {out_shape} <- {in_shape} "
-                         f"has a {type(basis).__name__}")
+        raise ValueError(
+            f"mode='pattern' needs an equality-pattern basis; block {out_shape} <- {in_shape} "
+            f"has a {type(basis).__name__}"
+        )
     if mode in ("auto", "orbit") and isinstance(basis, PermutationBasis):
         return OrbitProgram(basis, out_shape, in_shape)
     return DenseProgram(basis, out_shape, in_shape)
@@ -91,8 +94,18 @@ class LinearProgram:
         bias_blocks: list of (out field index, program) for fields with invariant vectors.
     """
 
-    def __init__(self, rep_in, rep_out, *, mode: str = "auto", pooling: str = "sum", bias: bool = True,
-                 method: str = "auto", fast_vjp: bool = True, basis: RepBasis | None = None):
+    def __init__(
+        self,
+        rep_in,
+        rep_out,
+        *,
+        mode: str = "auto",
+        pooling: str = "sum",
+        bias: bool = True,
+        method: str = "auto",
+        fast_vjp: bool = True,
+        basis: RepBasis | None = None,
+    ):
         for name, r in (("rep_in", rep_in), ("rep_out", rep_out)):
             if not isinstance(r, Rep):
                 raise TypeError(f"{name} must be a Rep, got {type(r).__name__}")
@@ -106,8 +119,9 @@ class LinearProgram:
             # (channels are multiplicities), without expanding its C_out x C_in monomials
             basis = (_types(self.lin) >> _types(self.lout)).equivariant_basis(method=method)
         elif not isinstance(basis, RepBasis):
-            raise TypeError(f"basis must be a RepBasis holding the blocks of {rep_in} >> {rep_out}, "
-                            f"got {type(basis).__name__}")
+            raise TypeError(
+                f"basis must be a RepBasis holding the blocks of {rep_in} >> {rep_out}, got {type(basis).__name__}"
+            )
         # the in-side of a map monomial is the dual of an in-field (same order as rep_in's fields)
         dual_keys = [F.key for F in Layout(_types(self.lin).T).fields]
         self.blocks = []
@@ -131,8 +145,10 @@ class LinearProgram:
 
     # ------------------------------------------------------------- parameters
     def param_shapes(self):
-        return ([(self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params) for fo, fi, p in self.blocks],
-                [(self.lout.fields[fo].channels, 1, p.num_params) for fo, p in self.bias_blocks])
+        return (
+            [(self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params) for fo, fi, p in self.blocks],
+            [(self.lout.fields[fo].channels, 1, p.num_params) for fo, p in self.bias_blocks],
+        )
 
     @property
     def num_params(self) -> int:
@@ -177,7 +193,7 @@ class LinearProgram:
         ``sizes`` ({group: n}) sets sizes of output-only axes (default: from the inputs, else
         the sizes of the reps)."""
         n = self.sizes_from(xs, sizes)
-        batch = xs[0].shape[:xs[0].ndim - 1 - len(self.lin.fields[0].shape)]
+        batch = xs[0].shape[: xs[0].ndim - 1 - len(self.lin.fields[0].shape)]
         outs = [None] * len(self.lout.fields)
         pending = {}  # bias terms per out field, handed to a pooling block where there is one
         for b, (fo, p) in zip(biases, self.bias_blocks):
@@ -194,8 +210,11 @@ class LinearProgram:
                 outs[fo] = y if outs[fo] is None else outs[fo] + y
         dtype = xs[0].dtype
         for fo, F in enumerate(self.lout.fields):
-            shape = batch + (F.channels,) + tuple(n.get(leaf.G, d) if leaf._is_defining else d
-                                                  for leaf, d in zip(F.leaves, F.shape))
+            shape = (
+                batch
+                + (F.channels,)
+                + tuple(n.get(leaf.G, d) if leaf._is_defining else d for leaf, d in zip(F.leaves, F.shape))
+            )
             if outs[fo] is None:
                 outs[fo] = jnp.zeros(shape, dtype)
             elif outs[fo].shape != shape:
@@ -221,7 +240,10 @@ class LinearProgram:
     def weights_from_solver(self, coeffs, dtype=jnp.float32):
         """Inverse of :meth:`solver_coefficients`: weights whose map is ``sum_k c_k q_k``."""
         coeffs = np.asarray(coeffs, dtype=np.float64)
-        ws = [np.zeros((self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params)) for fo, fi, p in self.blocks]
+        ws = [
+            np.zeros((self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params))
+            for fo, fi, p in self.blocks
+        ]
         where = {(fo, fi): k for k, (fo, fi, _) in enumerate(self.blocks)}
         pos = 0
         for fo, a in self.lout.position:
@@ -229,7 +251,7 @@ class LinearProgram:
                 if (fo, fi) in where:
                     k = where[(fo, fi)]
                     P = ws[k].shape[2]
-                    ws[k][a, b] = self.blocks[k][2].from_solver(coeffs[pos:pos + P])
+                    ws[k][a, b] = self.blocks[k][2].from_solver(coeffs[pos : pos + P])
                     pos += P
         if pos != len(coeffs):
             raise ValueError(f"expected {pos} coefficients for {self.rep_in} -> {self.rep_out}, got {len(coeffs)}")
@@ -245,7 +267,9 @@ class LinearProgram:
         kinds = {}
         for _, _, p in self.blocks:
             kinds[p.kind] = kinds.get(p.kind, 0) + 1
-        return (f"LinearProgram({self.rep_in} -> {self.rep_out}: {len(self.blocks)} blocks {kinds}, "
-                f"{len(self.bias_blocks)} bias blocks, {self.num_params} parameters)")
+        return (
+            f"LinearProgram({self.rep_in} -> {self.rep_out}: {len(self.blocks)} blocks {kinds}, "
+            f"{len(self.bias_blocks)} bias blocks, {self.num_params} parameters)"
+        )
 
     __repr__ = summary

@@ -2,6 +2,7 @@
 constant. Used for continuous groups (SO(n), O(n), Lorentz, Sp, ...) whose bases carry no
 pooling structure, or when asked for explicitly (``mode="dense"``, the reference layer that
 the benchmarks compare against)."""
+
 from __future__ import annotations
 
 from typing import final
@@ -22,8 +23,10 @@ class DenseProgram(WeightTensorProgram):
 
     def __init__(self, basis: Basis, out_shape: tuple, in_shape: tuple, dtype=np.float32):
         super().__init__(basis, out_shape, in_shape)
-        check_fits(basis.size * basis.dim * np.dtype(dtype).itemsize,
-                   f"the dense basis of a block {self.out_shape} <- {self.in_shape} ({basis.size} x {basis.dim})")
+        check_fits(
+            basis.size * basis.dim * np.dtype(dtype).itemsize,
+            f"the dense basis of a block {self.out_shape} <- {self.in_shape} ({basis.size} x {basis.dim})",
+        )
         self.Q = np.asarray(basis.dense(), dtype=dtype)
 
     def weight(self, w):

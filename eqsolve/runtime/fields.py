@@ -5,6 +5,7 @@ tensor product of leaves, e.g. ``V[S(5)]⊗V[S(5)]``) with as many channels as t
 with 1 channel (tensor (..., 1, n, n)). Channels of a field are in coordinate order, so a
 channel-major ``x.reshape(batch, 16, n)`` is exactly the field tensor of ``16*V``.
 """
+
 from __future__ import annotations
 
 import math
@@ -80,7 +81,7 @@ class Layout:
 
     def merge(self, fields):
         """Inverse of :meth:`split`: list of (..., C_f, *shape_f) -> (..., size)."""
-        batch = fields[0].shape[:fields[0].ndim - 1 - len(self.fields[0].shape)]
+        batch = fields[0].shape[: fields[0].ndim - 1 - len(self.fields[0].shape)]
         flat = [t.reshape(batch + (-1,)) for t in fields]
         x = flat[0] if len(flat) == 1 else jnp.concatenate(flat, axis=-1)
         if not self.identity:

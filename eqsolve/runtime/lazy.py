@@ -5,6 +5,7 @@ The weight matrix of a block is assembled lazily from the orbit index, W[o, i] =
 w[orbit(o, i)] / sqrt(count): a gather of the P coefficients, O(size) work and memory,
 never the (size, P) dense basis. The program's weights are exactly the solver's coefficients.
 """
+
 from __future__ import annotations
 
 from typing import final

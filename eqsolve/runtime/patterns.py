@@ -30,6 +30,7 @@ Programs are size-agnostic: they refer to axes and group factors, never to n, so
 weights apply to inputs of any size (sizes of broadcast-only groups come from ``sizes`` or
 default to the sizes the program was built for).
 """
+
 from __future__ import annotations
 
 import math
@@ -61,7 +62,7 @@ def channel_mix(x, w, n_batch: int, fast_vjp: bool = True):
     axes, as a batched matmul (B, d, c) @ (B, c, X): this keeps XLA from transposing x, and
     with ``fast_vjp`` its backward uses the same kernel form (w^T mixes the cotangent; a
     ``jax.custom_vjp``, so forward-mode AD (jax.jvp, jacfwd) needs ``fast_vjp=False``)."""
-    batch, rest = x.shape[:n_batch], x.shape[n_batch + 1:]
+    batch, rest = x.shape[:n_batch], x.shape[n_batch + 1 :]
     nb = math.prod(batch)
     xb = x.reshape(nb, x.shape[n_batch], math.prod(rest))
     y = _bmix(w, xb) if fast_vjp else _bmix_plain(w, xb)
@@ -217,8 +218,15 @@ class PatternProgram:
     def init_scale(self, c_in: int) -> np.ndarray:
         """(P,) init std per pattern: unit output variance for unit inputs."""
         n = self.default_sizes
-        return np.array([1.0 / math.sqrt(c_in * self.num_params * (1 if self.pooling == "mean" else
-                         math.prod(n[g] for _, g in p.summed))) for p in self.patterns])
+        return np.array(
+            [
+                1.0
+                / math.sqrt(
+                    c_in * self.num_params * (1 if self.pooling == "mean" else math.prod(n[g] for _, g in p.summed))
+                )
+                for p in self.patterns
+            ]
+        )
 
     # ------------------------------------------------------------------ apply
     def __call__(self, w, x, sizes=None, extra=(), broadcast: bool = True):
@@ -230,7 +238,7 @@ class PatternProgram:
         the sum before its final broadcast to the full output shape (size-1 axes kept)."""
         n = self.sizes(x, sizes)
         c_in = w.shape[1]
-        batch = x.shape[:x.ndim - 1 - self.n_in]
+        batch = x.shape[: x.ndim - 1 - self.n_in]
         outs = []
         cache: dict = {}
         for out_key, idx in self.fused:
@@ -275,10 +283,13 @@ class PatternProgram:
         n = list(self.default_sizes) if sizes is None else list(sizes)
         labs = self.basis.labels
         P = len(labs)
-        count = np.array([math.prod(_falling(n[gi], len(part)) for gi, part in enumerate(lab.blocks)) for lab in labs],
-                         dtype=np.float64)
-        scale = np.array([1.0 if self.pooling == "sum" else 1.0 / math.prod(n[g] for _, g in p.summed)
-                          for p in self.patterns])
+        count = np.array(
+            [math.prod(_falling(n[gi], len(part)) for gi, part in enumerate(lab.blocks)) for lab in labs],
+            dtype=np.float64,
+        )
+        scale = np.array(
+            [1.0 if self.pooling == "sum" else 1.0 / math.prod(n[g] for _, g in p.summed) for p in self.patterns]
+        )
         M = np.zeros((P, P))
         parts = [lab.axis_partition() for lab in labs]
         for s in range(P):

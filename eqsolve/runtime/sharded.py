@@ -23,6 +23,7 @@ shards. On CPU the cross-process collectives use gloo.
 Entry counts must be a multiple of the mesh size: :func:`pad_entries` pads with zeros (pad
 entries carry pooling weight 0, so they change no pool, and their outputs are dropped).
 """
+
 from __future__ import annotations
 
 from typing import Callable, Mapping
@@ -50,9 +51,13 @@ __all__ = [
 ENTRY_AXIS = "entries"
 
 
-def initialize_distributed(coordinator_address: str | None = None, num_processes: int | None = None,
-                           process_id: int | None = None, local_devices: int | None = None,
-                           timeout_s: int = 300) -> None:
+def initialize_distributed(
+    coordinator_address: str | None = None,
+    num_processes: int | None = None,
+    process_id: int | None = None,
+    local_devices: int | None = None,
+    timeout_s: int = 300,
+) -> None:
     """Join a multi-process JAX run (``jax.distributed.initialize``); call before any JAX work.
 
     ``local_devices``: on CPU, the number of devices this process exposes
@@ -69,8 +74,7 @@ def initialize_distributed(coordinator_address: str | None = None, num_processes
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
     if local_devices is not None:
         jax.config.update("jax_num_cpu_devices", int(local_devices))
-    jax.distributed.initialize(coordinator_address, num_processes, process_id,
-                               initialization_timeout=int(timeout_s))
+    jax.distributed.initialize(coordinator_address, num_processes, process_id, initialization_timeout=int(timeout_s))
 
 
 def entry_mesh(devices: int | None = None, axis: str = ENTRY_AXIS) -> Mesh:
@@ -78,9 +82,11 @@ def entry_mesh(devices: int | None = None, axis: str = ENTRY_AXIS) -> Mesh:
     avail = jax.devices()
     n = len(avail) if devices is None else int(devices)
     if not 1 <= n <= len(avail):
-        raise ValueError(f"asked for {devices} devices but JAX sees {len(avail)} "
-                         f"({avail[0].platform}); on CPU set XLA_FLAGS=--xla_force_host_platform_device_count=N "
-                         f"before JAX starts, or use several processes (jax.distributed)")
+        raise ValueError(
+            f"asked for {devices} devices but JAX sees {len(avail)} "
+            f"({avail[0].platform}); on CPU set XLA_FLAGS=--xla_force_host_platform_device_count=N "
+            f"before JAX starts, or use several processes (jax.distributed)"
+        )
     return Mesh(np.asarray(avail[:n]), (axis,))
 
 
@@ -92,11 +98,13 @@ def padded_length(n: int, mesh: Mesh) -> int:
 
 def pad_entries(tree, length: int):
     """Zero-pad every array in ``tree`` along axis 0 to ``length`` (host numpy arrays)."""
+
     def pad(a):
         a = np.asarray(a)
         if a.shape[0] > length:
             raise ValueError(f"cannot pad {a.shape[0]} entries down to {length}")
         return np.concatenate([a, np.zeros((length - a.shape[0],) + a.shape[1:], a.dtype)])
+
     return jax.tree.map(pad, tree)
 
 
@@ -110,12 +118,16 @@ def put_sharded(tree, mesh: Mesh, axis: str = ENTRY_AXIS):
 
     Every leading dimension must be a multiple of the mesh size (see :func:`pad_entries`).
     """
+
     def put(a):
         a = np.asarray(a)
         if a.shape[0] % mesh.shape[axis]:
-            raise ValueError(f"an array of {a.shape[0]} entries cannot be split over {mesh.shape[axis]} devices; "
-                             f"pad it with pad_entries(tree, padded_length(n, mesh)) (pad entries get weight 0)")
+            raise ValueError(
+                f"an array of {a.shape[0]} entries cannot be split over {mesh.shape[axis]} devices; "
+                f"pad it with pad_entries(tree, padded_length(n, mesh)) (pad entries get weight 0)"
+            )
         return _put(a, NamedSharding(mesh, P(axis)))
+
     return jax.tree.map(put, tree)
 
 
@@ -131,6 +143,7 @@ def to_host(tree):
     A replicated array is read from one local copy; an array split over processes is gathered
     (``multihost_utils.process_allgather``) — every process must call this together then.
     """
+
     def get(a):
         if not isinstance(a, jax.Array):
             return np.asarray(a)
@@ -139,6 +152,7 @@ def to_host(tree):
         if a.is_fully_replicated:
             return np.asarray(a.addressable_data(0))
         return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+
     return jax.tree.map(get, tree)
 
 
@@ -155,10 +169,13 @@ def data_parallel(fn: Callable, mesh: Mesh, axis: str = ENTRY_AXIS) -> Callable:
     forward, and ``jax.grad`` of a loss of the result sums the parameter gradients over devices.
     The batch size must be a multiple of the mesh size.
     """
+
     def call(params, x):
         if x.shape[0] % mesh.shape[axis]:
-            raise ValueError(f"batch of {x.shape[0]} cannot be split over {mesh.shape[axis]} devices; "
-                             f"use a multiple of {mesh.shape[axis]}")
+            raise ValueError(
+                f"batch of {x.shape[0]} cannot be split over {mesh.shape[axis]} devices; "
+                f"use a multiple of {mesh.shape[axis]}"
+            )
         return jax.shard_map(local, mesh=mesh, in_specs=(P(), P(axis)), out_specs=P(axis))(params, x)
 
     def local(params, x):
@@ -166,6 +183,7 @@ def data_parallel(fn: Callable, mesh: Mesh, axis: str = ENTRY_AXIS) -> Callable:
         # then return varying cotangents as their types require, and the transpose of this cast
         # is the cross-device sum of the weight gradients
         return fn(jax.lax.pcast(params, axis, to="varying"), x)
+
     return call
 
 

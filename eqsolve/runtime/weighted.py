@@ -1,5 +1,6 @@
 """Shared base of the block programs that assemble a full weight tensor from the solver's
 coefficients (orbit gather, dense basis): everything except *how* the tensor is built."""
+
 from __future__ import annotations
 
 import abc
@@ -33,8 +34,8 @@ class WeightTensorProgram(abc.ABC):
         return np.full(self.num_params, math.sqrt(self.m_out / (c_in * max(self.num_params, 1))))
 
     def __call__(self, w, x, sizes=None):
-        O = "ABCDEFGHIJ"[:self.n_out]
-        I = "KLMNOPQRST"[:self.n_in]
+        O = "ABCDEFGHIJ"[: self.n_out]
+        I = "KLMNOPQRST"[: self.n_in]
         return jnp.einsum(f"...c{I},dc{O}{I}->...d{O}", x, self.weight(w))
 
     def to_solver(self, w, sizes=None):

@@ -7,6 +7,7 @@ solver the table in :mod:`eqsolve.solve.registry` names, and assemble a :class:`
 >>> B.shape, sorted(B.methods)
 ((625, 15), ['pattern'])
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -20,7 +21,15 @@ from .basis import Basis, OrbitBasis, RepBasis
 from .estimate import MAX_SECONDS, WorkEstimate, check_work, needs_estimate
 from .registry import DENSE_MAX_SIZE, KRYLOV_MIN_SIZE, SolveContext, choose, get_solver
 
-__all__ = ["solve_basis", "solve_block", "choose_method", "estimate_block", "estimate_rep", "DENSE_MAX_SIZE", "KRYLOV_MIN_SIZE"]
+__all__ = [
+    "solve_basis",
+    "solve_block",
+    "choose_method",
+    "estimate_block",
+    "estimate_rep",
+    "DENSE_MAX_SIZE",
+    "KRYLOV_MIN_SIZE",
+]
 
 
 def choose_method(mono: Monomial) -> str:
@@ -39,8 +48,9 @@ def estimate_block(mono: Monomial, method: str = "auto") -> WorkEstimate | None:
     return solver.estimate(mono) if solver.estimate is not None else None
 
 
-def solve_block(mono: Monomial, method: str = "auto", cache: bool = True,
-                max_seconds: float | None = MAX_SECONDS) -> Basis:
+def solve_block(
+    mono: Monomial, method: str = "auto", cache: bool = True, max_seconds: float | None = MAX_SECONDS
+) -> Basis:
     """Invariant basis of one monomial block, by ``method`` (a name of the solver table or
     ``"auto"``). A block whose estimated work is over ``max_seconds`` (or over the memory this
     machine may use) is refused with a :class:`WorkTooLargeError` stating the estimate."""
@@ -56,8 +66,7 @@ def solve_block(mono: Monomial, method: str = "auto", cache: bool = True,
         est = estimate_block(mono, chosen)
         if est is not None:
             check_work(est, max_seconds)
-        ctx = SolveContext(auto=method == "auto",
-                           solve_sub=lambda sub: solve_block(sub, "auto", cache, max_seconds))
+        ctx = SolveContext(auto=method == "auto", solve_sub=lambda sub: solve_block(sub, "auto", cache, max_seconds))
         basis = get_solver(chosen).solve(mono, ctx)
     if cache:
         _cache.store(key, basis)
@@ -73,8 +82,13 @@ def estimate_rep(rep: Rep, method: str = "auto") -> list[tuple[Monomial, WorkEst
     return list(seen.values())
 
 
-def solve_basis(rep: Rep, method: str = "auto", cache: bool = True, max_seconds: float | None = MAX_SECONDS,
-                progress: Callable[[int, int, WorkEstimate | None], None] | None = None) -> RepBasis:
+def solve_basis(
+    rep: Rep,
+    method: str = "auto",
+    cache: bool = True,
+    max_seconds: float | None = MAX_SECONDS,
+    progress: Callable[[int, int, WorkEstimate | None], None] | None = None,
+) -> RepBasis:
     """The equivariant basis of ``rep`` (see :class:`eqsolve.solve.basis.RepBasis`).
 
     Args:
@@ -105,4 +119,3 @@ def solve_basis(rep: Rep, method: str = "auto", cache: bool = True, max_seconds:
     if progress is not None:
         progress(n_distinct, n_distinct, None)
     return RepBasis(rep, blocks)
-

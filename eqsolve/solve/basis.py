@@ -15,6 +15,7 @@ once; the solvers return its final forms:
   group factor), described in closed form, never enumerated;
 - :class:`RepBasis`: the direct sum over the monomial blocks of a rep (block splitting).
 """
+
 from __future__ import annotations
 
 import abc
@@ -95,8 +96,11 @@ class Basis(_Columns):
     is_complex: bool = False
 
     def _check_dense(self) -> None:
-        check_fits(self.size * max(self.dim, 1) * 8, f"the dense basis ({self.size} x {self.dim})",
-                   "use basis.apply / basis.coefficients or the eqsolve.runtime layers, which never form it")
+        check_fits(
+            self.size * max(self.dim, 1) * 8,
+            f"the dense basis ({self.size} x {self.dim})",
+            "use basis.apply / basis.coefficients or the eqsolve.runtime layers, which never form it",
+        )
 
     def __repr__(self):
         return f"{type(self).__name__}(size={self.size}, dim={self.dim})"
@@ -109,8 +113,9 @@ class DenseBasis(Basis):
 
     is_tied = False
 
-    def __init__(self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense",
-                 labels: Sequence | None = None):
+    def __init__(
+        self, Q: np.ndarray, residuals: np.ndarray | None = None, method: str = "dense", labels: Sequence | None = None
+    ):
         Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
         self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
         self.is_complex = np.iscomplexobj(self.Q)
@@ -261,8 +266,11 @@ class CyclicBasis(PermutationBasis):
 
     @functools.cached_property
     def orbit_of(self) -> np.ndarray:
-        check_fits(self.size * 8, f"the orbit map of a cyclic block of shape {self.shape}",
-                   "use the basis labels / representatives, which do not enumerate the block")
+        check_fits(
+            self.size * 8,
+            f"the orbit map of a cyclic block of shape {self.shape}",
+            "use the basis labels / representatives, which do not enumerate the block",
+        )
         k = len(self.shape)
         index = lambda a: np.arange(self.shape[a]).reshape([-1 if b == a else 1 for b in range(k)])
         label = np.zeros((1,) * k, dtype=np.int64)
@@ -345,9 +353,10 @@ class PatternBasis(Basis):
         self.groups = groups
         self.labels = labels
         self.dim = len(labels)
-        self.counts = np.array([
-            math.prod(_falling(g.d, len(part)) for g, part in zip(groups, lab.blocks)) for lab in labels],
-            dtype=np.float64)
+        self.counts = np.array(
+            [math.prod(_falling(g.d, len(part)) for g, part in zip(groups, lab.blocks)) for lab in labels],
+            dtype=np.float64,
+        )
         self.residuals = np.zeros(self.dim)
 
     def subset(self, keep: Sequence[int]) -> "PatternBasis":
@@ -427,7 +436,9 @@ class RepBasis(_Columns):
 
     @functools.cached_property
     def block_of(self) -> np.ndarray:
-        return np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(self.blocks)] or [np.zeros(0, int)]).astype(int)
+        return np.concatenate([np.full(b.dim, i) for i, (_, b) in enumerate(self.blocks)] or [np.zeros(0, int)]).astype(
+            int
+        )
 
     @functools.cached_property
     def _col(self) -> np.ndarray:
@@ -454,8 +465,11 @@ class RepBasis(_Columns):
     def dense(self) -> np.ndarray:
         """(size, dim) orthonormal columns. Raises a ValueError saying how much memory this
         would need when it does not fit."""
-        check_fits(self.nbytes_dense(), f"the dense basis of {self.rep} ({self.size} x {self.dim})",
-                   "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it")
+        check_fits(
+            self.nbytes_dense(),
+            f"the dense basis of {self.rep} ({self.size} x {self.dim})",
+            "use basis.apply / basis.projector() or the eqsolve.runtime layers, which never form it",
+        )
         Q = np.zeros((self.size, self.dim), dtype=self.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             cols = slice(self._col[i], self._col[i + 1])
@@ -469,8 +483,9 @@ class RepBasis(_Columns):
 
     def _cast(self, a) -> np.ndarray:
         a = np.asarray(a)
-        return a.astype(np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64,
-                        copy=False)
+        return a.astype(
+            np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64, copy=False
+        )
 
     def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
         """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^H x^T)^T``."""
@@ -484,7 +499,7 @@ class RepBasis(_Columns):
         out = np.zeros((self.size,) + coeffs.shape[1:], dtype=coeffs.dtype)
         for i, (mono, b) in enumerate(self.blocks):
             if b.dim:
-                mono.scatter_add(out, b.apply(coeffs[self._col[i]:self._col[i + 1]]))
+                mono.scatter_add(out, b.apply(coeffs[self._col[i] : self._col[i + 1]]))
         return out
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
@@ -497,9 +512,12 @@ class RepBasis(_Columns):
 
     def projector(self):
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""
-        return LinearOperator((self.size, self.size), matvec=self.project, matmat=self.project,
-                              rmatvec=self.project, dtype=self.dtype)
+        return LinearOperator(
+            (self.size, self.size), matvec=self.project, matmat=self.project, rmatvec=self.project, dtype=self.dtype
+        )
 
     def __repr__(self):
-        return (f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "
-                f"methods={sorted(self.methods)}, dense={human(self.nbytes_dense())})")
+        return (
+            f"RepBasis({self.rep}: size={self.size}, dim={self.dim}, blocks={len(self.blocks)}, "
+            f"methods={sorted(self.methods)}, dense={human(self.nbytes_dense())})"
+        )

@@ -12,6 +12,7 @@ key, fails its checksum, or fails the caller's ``validate`` check (e.g. a basis 
 satisfy the block's constraints) is reported with a :class:`CacheWarning` and treated as a
 miss: the block is recomputed and the entry overwritten.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -90,8 +91,11 @@ def lookup(key, validate: Callable[[DenseBasis], str | None] | None = None) -> B
         if reason is not None:
             basis = None
     if basis is None:
-        warnings.warn(f"solver cache entry {path} {reason}; recomputing the basis and overwriting the entry",
-                      CacheWarning, stacklevel=3)
+        warnings.warn(
+            f"solver cache entry {path} {reason}; recomputing the basis and overwriting the entry",
+            CacheWarning,
+            stacklevel=3,
+        )
         return None
     _MEMORY[key] = basis
     return basis
@@ -148,8 +152,15 @@ def _write(key, basis: DenseBasis) -> None:
     fd, tmp = tempfile.mkstemp(dir=_DISK_DIR, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, Q=basis.Q, residuals=residuals, method=basis.method, key=key_repr,
-                     version=FORMAT_VERSION, checksum=_checksum(basis.Q, residuals, basis.method, key_repr))
+            np.savez(
+                fh,
+                Q=basis.Q,
+                residuals=residuals,
+                method=basis.method,
+                key=key_repr,
+                version=FORMAT_VERSION,
+                checksum=_checksum(basis.Q, residuals, basis.method, key_repr),
+            )
         os.replace(tmp, entry_path(key))
     finally:
         if os.path.exists(tmp):

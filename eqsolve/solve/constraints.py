@@ -5,6 +5,7 @@ For each group factor f acting on the block: every discrete generator h gives
 applied matrix-free with one small matrix per tensor axis (Kronecker products and sums are
 never formed).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ groups with each axis in one factor, the orbits are products of one difference c
 factor (e.g. Z(H) x Z(W) on an H x W image gives the kernels of periodic 2-D convolutions).
 Solving costs O(number of axes): the block is never enumerated (see :class:`CyclicBasis`).
 """
+
 from __future__ import annotations
 
 from ..reps.monomial import Monomial
@@ -25,5 +26,7 @@ def is_cyclic_block(mono: Monomial) -> bool:
 def solve_cyclic(mono: Monomial) -> CyclicBasis:
     if not is_cyclic_block(mono):
         bad = [str(leaf) for leaf in mono.leaves if not (leaf._is_defining and leaf.G.is_regular_cyclic)]
-        raise ValueError(f"the cyclic solver needs regular reps of Z(n) groups; block has {', '.join(bad) or 'no axes'}")
+        raise ValueError(
+            f"the cyclic solver needs regular reps of Z(n) groups; block has {', '.join(bad) or 'no axes'}"
+        )
     return CyclicBasis(mono.shape, mono.axis_groups()[1])

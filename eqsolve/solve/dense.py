@@ -4,6 +4,7 @@ The nullspace is refined constraint by constraint: Q_0 = I, Q_{i+1} = Q_i N_i wh
 the nullspace of C_i Q_i (an SVD of a (size x dim_i) matrix). Each C_i is applied matrix-free,
 so the block is never Kronecker-expanded; only Q (size x dim_i) is dense.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,9 +31,12 @@ def nullspace(M: np.ndarray, rtol: float = RANK_RTOL) -> np.ndarray:
 
 def solve_dense(mono: Monomial, rtol: float = RANK_RTOL) -> DenseBasis:
     m = mono.size
-    if 3 * m * m * 8 > 2 ** 26:  # small solves skip reading /proc/meminfo (it costs more than they do)
-        check_fits(3 * m * m * 8, f"dense SVD solve of a block of shape {mono.shape} (size {m})",
-                   "use method='krylov' (continuous groups) or 'orbit'/'pattern' (permutation groups)")
+    if 3 * m * m * 8 > 2**26:  # small solves skip reading /proc/meminfo (it costs more than they do)
+        check_fits(
+            3 * m * m * 8,
+            f"dense SVD solve of a block of shape {mono.shape} (size {m})",
+            "use method='krylov' (continuous groups) or 'orbit'/'pattern' (permutation groups)",
+        )
     cons = block_constraints(mono)
     keep, rest = diagonal_reduction(mono, cons)
     if keep is None:

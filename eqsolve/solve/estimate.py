@@ -11,6 +11,7 @@ of per-axis weight histograms; coordinates of an orbit solve); the seconds are t
 times per-item costs measured on a 2-core machine (``benchmarks/solve.py``), so they are rough
 (within a small factor), but they never require running the work.
 """
+
 from __future__ import annotations
 
 import functools
@@ -127,8 +128,12 @@ def zero_weight_count(weights: list[np.ndarray]) -> float:
 # --------------------------------------------------------------------------- estimators
 def estimate_pattern(mono: Monomial) -> WorkEstimate:
     n = pattern_count(mono)
-    return WorkEstimate("pattern", f"{n} equality patterns (basis elements) of the {len(mono.leaves)}-axis block "
-                        f"{_block(mono)}", n * PATTERN_SECONDS, n * PATTERN_BYTES)
+    return WorkEstimate(
+        "pattern",
+        f"{n} equality patterns (basis elements) of the {len(mono.leaves)}-axis block {_block(mono)}",
+        n * PATTERN_SECONDS,
+        n * PATTERN_BYTES,
+    )
 
 
 def estimate_cyclic(mono: Monomial) -> WorkEstimate:
@@ -138,18 +143,26 @@ def estimate_cyclic(mono: Monomial) -> WorkEstimate:
 def estimate_orbit(mono: Monomial) -> WorkEstimate:
     m = mono.size
     gens = sum(len(f.perm_generators) for f in mono.groups)
-    return WorkEstimate("orbit", f"orbits of {m} coordinates of {_block(mono)} under {gens} generators",
-                        m * max(gens, 1) * ORBIT_SECONDS, m * 8 * (4 + 2 * gens))
+    return WorkEstimate(
+        "orbit",
+        f"orbits of {m} coordinates of {_block(mono)} under {gens} generators",
+        m * max(gens, 1) * ORBIT_SECONDS,
+        m * 8 * (4 + 2 * gens),
+    )
 
 
 def estimate_dense(mono: Monomial) -> WorkEstimate:
     m = mono.size
     all_cons = block_constraints(mono)
-    keep, rest = diagonal_reduction(mono, all_cons) if m * len(all_cons) <= 10 ** 8 else (None, all_cons)
+    keep, rest = diagonal_reduction(mono, all_cons) if m * len(all_cons) <= 10**8 else (None, all_cons)
     k = m if keep is None else len(keep)  # diagonal constraints cut the columns to k first
     cons = len(rest)
-    return WorkEstimate("dense", f"{cons} SVDs of up to {m} x {k} for {_block(mono)}",
-                        max(cons, 1) * 4.0 * m * k * k * DENSE_FLOP_SECONDS, (m * k + 2 * m) * 8)
+    return WorkEstimate(
+        "dense",
+        f"{cons} SVDs of up to {m} x {k} for {_block(mono)}",
+        max(cons, 1) * 4.0 * m * k * k * DENSE_FLOP_SECONDS,
+        (m * k + 2 * m) * 8,
+    )
 
 
 def estimate_krylov(mono: Monomial, dense_fallback: bool = False) -> WorkEstimate:
@@ -168,17 +181,20 @@ def estimate_krylov(mono: Monomial, dense_fallback: bool = False) -> WorkEstimat
             # block-sized vectors mapped back; the basis itself (m x dim) is checked once dim is known
             dmax = max(mono.shape)
             nbytes = Z * len(mono.leaves) * dmax * 48 + m * 16 * 8
-            return WorkEstimate("krylov", f"a weight-space reduction to {Z:.0f} zero-weight indices of the "
-                                f"size-{m} block {_block(mono)}", m * Z * WEIGHT_SECONDS + 0.01,
-                                int(min(nbytes, 2 ** 62)))
+            return WorkEstimate(
+                "krylov",
+                f"a weight-space reduction to {Z:.0f} zero-weight indices of the size-{m} block {_block(mono)}",
+                m * Z * WEIGHT_SECONDS + 0.01,
+                int(min(nbytes, 2**62)),
+            )
     if dense_fallback:
         return estimate_dense(mono)
-    return WorkEstimate("krylov", f"LOBPCG on the size-{m} block {_block(mono)}",
-                        m * len(cons) * 1e-5, m * 8 * 64)
+    return WorkEstimate("krylov", f"LOBPCG on the size-{m} block {_block(mono)}", m * len(cons) * 1e-5, m * 8 * 64)
 
 
 def estimate_product(mono: Monomial) -> WorkEstimate:
     from .registry import choose  # noqa: PLC0415 (cycle: the registry imports this module)
+
     parts = factor_axes(mono) or []
     subs = []
     for _, axes in parts:
@@ -187,13 +203,19 @@ def estimate_product(mono: Monomial) -> WorkEstimate:
         subs.append(s.estimate(sub) if s.estimate is not None else WorkEstimate(s.name, "", 0.0, 0))
     worst = max(subs, key=lambda e: e.seconds, default=None)
     what = f"{len(subs)} factor sub-blocks of {_block(mono)}" + (f", the largest {worst.what}" if worst else "")
-    return WorkEstimate("product", what, sum(e.seconds for e in subs),
-                        max((e.nbytes for e in subs), default=0) + mono.size * 8)
+    return WorkEstimate(
+        "product", what, sum(e.seconds for e in subs), max((e.nbytes for e in subs), default=0) + mono.size * 8
+    )
 
 
 def _block(mono: Monomial) -> str:
-    shape = "x".join(map(str, mono.shape)) if len(mono.shape) <= 6 else f"{mono.shape[0]}^{len(mono.shape)}" \
-        if len(set(mono.shape)) == 1 else f"{len(mono.shape)} axes"
+    shape = (
+        "x".join(map(str, mono.shape))
+        if len(mono.shape) <= 6
+        else f"{mono.shape[0]}^{len(mono.shape)}"
+        if len(set(mono.shape)) == 1
+        else f"{len(mono.shape)} axes"
+    )
     groups = " x ".join(str(g) for g in mono.groups)
     return f"({shape} of {groups})"
 
@@ -205,7 +227,7 @@ def needs_estimate(mono: Monomial) -> bool:
     return mono.size > SKIP_SIZE or len(mono.leaves) > SKIP_AXES
 
 
-SMALL_NBYTES = 2 ** 26  # estimates up to 64 MiB are never refused for memory (as dense.py / orbit.py)
+SMALL_NBYTES = 2**26  # estimates up to 64 MiB are never refused for memory (as dense.py / orbit.py)
 
 
 def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> None:
@@ -215,12 +237,16 @@ def check_work(est: WorkEstimate, max_seconds: float | None = MAX_SECONDS) -> No
     # the time limit first: it depends only on the counts, so the same request gets the same answer
     # on every machine; then the memory this machine may use
     if max_seconds is not None and est.seconds > max_seconds:
-        raise WorkTooLargeError(f"solving by {est.solver} would take {est.describe()}, over the limit of "
-                                f"{max_seconds:g} s; use a smaller rep, or lift the limit with "
-                                f"max_seconds=None (eqsolve basis/show: --max-seconds 0) to run it anyway")
+        raise WorkTooLargeError(
+            f"solving by {est.solver} would take {est.describe()}, over the limit of "
+            f"{max_seconds:g} s; use a smaller rep, or lift the limit with "
+            f"max_seconds=None (eqsolve basis/show: --max-seconds 0) to run it anyway"
+        )
     if est.nbytes <= SMALL_NBYTES:  # reading the free memory costs more than small solves themselves
         return
     limit = int(available_bytes() * 0.5)
     if est.nbytes > limit:
-        raise WorkTooLargeError(f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
-                                f"may be used on this machine; use a smaller rep")
+        raise WorkTooLargeError(
+            f"solving by {est.solver} would need {est.describe()}, but only {human(limit)} "
+            f"may be used on this machine; use a smaller rep"
+        )

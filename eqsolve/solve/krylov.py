@@ -30,6 +30,7 @@ Two strategies, both working on the lazy per-generator constraints of
 Both return a :class:`DenseBasis` with orthonormal columns and per-vector residuals
 ``max_i ||C_i q||`` over all generators.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,8 @@ from .basis import DenseBasis
 from .constraints import Constraint, block_constraints, kron_apply, residuals
 from .dense import solve_dense
 
-NULL_RTOL = 1e-9          # eigenvalue of the Gram matrix, relative to its largest, counted as zero
-MAX_ZERO_WEIGHT = 12000   # above this many zero-weight indices the reduced problem goes iterative
+NULL_RTOL = 1e-9  # eigenvalue of the Gram matrix, relative to its largest, counted as zero
+MAX_ZERO_WEIGHT = 12000  # above this many zero-weight indices the reduced problem goes iterative
 SMALL_DENSE_ENTRIES = 5_000  # block size x zero-weight count up to which generators act densely
 _SEED = 20261126
 
@@ -58,8 +59,9 @@ class WeightReductionUnavailable(Exception):
     """The weight-space reduction does not apply to this block (no usable Cartan generators)."""
 
 
-def solve_krylov(mono: Monomial, strategy: str = "auto", rtol: float = NULL_RTOL,
-                 dense_fallback: bool = False) -> DenseBasis:
+def solve_krylov(
+    mono: Monomial, strategy: str = "auto", rtol: float = NULL_RTOL, dense_fallback: bool = False
+) -> DenseBasis:
     """Invariant basis of a block by a matrix-free method (see the module docstring).
 
     Args:
@@ -138,7 +140,7 @@ def _diagonalise(H: np.ndarray):
         pair = np.arange(d)
         for a in range(d):
             if abs(lam[a].imag) > 1e-12 * scale:
-                b = int(np.argmin(np.abs(U - U[:, a:a + 1].conj()).sum(axis=0)))
+                b = int(np.argmin(np.abs(U - U[:, a : a + 1].conj()).sum(axis=0)))
                 if np.abs(U[:, b] - U[:, a].conj()).max() > 1e-10:
                     return None
                 pair[a] = b
@@ -162,7 +164,7 @@ def _quantise(values: np.ndarray) -> np.ndarray | None:
         unit = base / den
         q = values / unit
         n = np.round(q)
-        if np.abs(q - n).max() < 1e-7 and np.abs(n).max() < 10 ** 6:
+        if np.abs(q - n).max() < 1e-7 and np.abs(n).max() < 10**6:
             return n.astype(np.int64)
     # values that are rational multiples with a larger denominator
     fr = [Fraction(float(v / base)).limit_denominator(60) for v in values.reshape(-1)]
@@ -255,7 +257,7 @@ def _weights_for(mono, lie, chosen, coeffs, first):
     Q = np.stack(cols, axis=1)
     ints, off = [], 0
     for w in Ws:
-        ints.append(Q[off:off + len(w)])
+        ints.append(Q[off : off + len(w)])
         off += len(w)
     return Us, ints
 
@@ -282,7 +284,7 @@ def zero_weight_indices(weights: list[np.ndarray]) -> np.ndarray:
     mult_list = [1]
     for b in bound[:-1]:
         mult_list.append(mult_list[-1] * (2 * b + 1))
-    if R and mult_list[-1] * (2 * bound[-1] + 1) >= 2 ** 62:
+    if R and mult_list[-1] * (2 * bound[-1] + 1) >= 2**62:
         raise WeightReductionUnavailable("weight lattice too large to encode")
     mult = np.array(mult_list[:R], dtype=np.int64)
     codes = [w.astype(np.int64) @ mult for w in weights]  # (d_j,) linear codes
@@ -385,8 +387,10 @@ def _solve_weights(mono: Monomial, cons: list[Constraint], rtol: float) -> np.nd
         R = len(uniq)
         if R * Z <= 2_000_000:  # moderate: a dense (R, Z) matrix, no scipy.sparse overhead
             lin = inv.reshape(-1) * Z + cols
-            S = (np.bincount(lin, weights=vals.real, minlength=R * Z)
-                 + 1j * np.bincount(lin, weights=vals.imag, minlength=R * Z)).reshape(R, Z)
+            S = (
+                np.bincount(lin, weights=vals.real, minlength=R * Z)
+                + 1j * np.bincount(lin, weights=vals.imag, minlength=R * Z)
+            ).reshape(R, Z)
             Y = _reduced_nullspace(_times_real_coordinates(S, lo, hi), rtol)
         else:
             S = scipy.sparse.csr_matrix((vals, (inv.reshape(-1), cols)), shape=(R, Z))
@@ -447,8 +451,15 @@ def _real_coordinates(bar: np.ndarray, sparse: bool = True):
     h = 1 / np.sqrt(2)
     rows = np.concatenate([fixed, lo, hi, lo, hi])
     cols = np.concatenate([fixed, lo, lo, hi, hi])
-    vals = np.concatenate([np.ones(len(fixed)), np.full(len(lo), h), np.full(len(lo), h),
-                           np.full(len(lo), 1j * h), np.full(len(lo), -1j * h)])
+    vals = np.concatenate(
+        [
+            np.ones(len(fixed)),
+            np.full(len(lo), h),
+            np.full(len(lo), h),
+            np.full(len(lo), 1j * h),
+            np.full(len(lo), -1j * h),
+        ]
+    )
     if not sparse:
         out = np.zeros((Z, Z), dtype=complex)
         out[rows, cols] = vals
@@ -474,14 +485,15 @@ def _reduced_nullspace(S, rtol: float) -> np.ndarray:
             lam, vec = np.linalg.eigh(G)
             return vec[:, lam <= rtol * max(lam[-1], 1e-300)]
         # the Gershgorin bound stands in for the largest eigenvalue
-        bound = max(float(np.abs(G[i:i + 1024]).sum(axis=1).max()) for i in range(0, Z, 1024))
+        bound = max(float(np.abs(G[i : i + 1024]).sum(axis=1).max()) for i in range(0, Z, 1024))
         null = _pivoted_cholesky_null(G, rtol * max(bound, 1e-300))
         if null is not None:
             return null
         # only the eigenpairs below the threshold (tridiagonalisation + a few vectors: about 3x
         # cheaper than a full eigh, 3x dearer than the pivoted Cholesky)
-        lam, vec = scipy.linalg.eigh(G, subset_by_value=(-np.inf, rtol * max(bound, 1e-300)), driver="evr",
-                                     overwrite_a=True, check_finite=False)
+        lam, vec = scipy.linalg.eigh(
+            G, subset_by_value=(-np.inf, rtol * max(bound, 1e-300)), driver="evr", overwrite_a=True, check_finite=False
+        )
         return vec
     G = scipy.sparse.csr_matrix(G)
     return _lobpcg_null(lambda X: G @ X, Z, np.float64, rtol)
@@ -504,8 +516,11 @@ def _pivoted_cholesky_null(G: np.ndarray, tol: float) -> np.ndarray | None:
         return np.zeros((Z, 0))
     L11 = c[:r, :r]  # solve_triangular(lower=True) reads only the lower triangle
     L21 = c[r:, :r]
-    X = scipy.linalg.solve_triangular(L11, L21.T, lower=True, trans="T", check_finite=False) if r else \
-        np.zeros((0, Z - r))
+    X = (
+        scipy.linalg.solve_triangular(L11, L21.T, lower=True, trans="T", check_finite=False)
+        if r
+        else np.zeros((0, Z - r))
+    )
     N = np.zeros((Z, Z - r))
     N[piv[:r]] = -X
     N[piv[r:], np.arange(Z - r)] = 1.0
@@ -541,8 +556,9 @@ def transpose(c: Constraint) -> Constraint:
     return Constraint(c.mono, mats, c.lie, c.name + "^T")
 
 
-def _lobpcg_null(matmat, m: int, dtype, rtol: float, block: int = 16, seed: int = _SEED,
-                 maxiter: int = 400) -> np.ndarray:
+def _lobpcg_null(
+    matmat, m: int, dtype, rtol: float, block: int = 16, seed: int = _SEED, maxiter: int = 400
+) -> np.ndarray:
     """Orthonormal nullspace (m, n) of a PSD operator given by ``matmat`` (m, B) -> (m, B).
 
     Blocks of LOBPCG with deflation against the vectors already locked; stops when a block
@@ -559,8 +575,7 @@ def _lobpcg_null(matmat, m: int, dtype, rtol: float, block: int = 16, seed: int 
         x = y / lam_max
     scale = 1.1 * lam_max
     thr = max(rtol, 1e-10) * scale * 1e2
-    op = LinearOperator((m, m), matvec=lambda v: matmat(v.reshape(m, 1)).reshape(-1),
-                        matmat=matmat, dtype=dtype)
+    op = LinearOperator((m, m), matvec=lambda v: matmat(v.reshape(m, 1)).reshape(-1), matmat=matmat, dtype=dtype)
     found = np.zeros((m, 0), dtype=dtype)
     while found.shape[1] < m:
         b = int(min(block, m - found.shape[1]))
@@ -578,8 +593,9 @@ def _lobpcg_null(matmat, m: int, dtype, rtol: float, block: int = 16, seed: int 
         X = rng.standard_normal((m, b)).astype(dtype)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the stopping rule below decides, not lobpcg's tol
-            lam, vec = lobpcg(op, X, Y=found if found.shape[1] else None, largest=False,
-                              tol=1e-11 * scale, maxiter=maxiter)
+            lam, vec = lobpcg(
+                op, X, Y=found if found.shape[1] else None, largest=False, tol=1e-11 * scale, maxiter=maxiter
+            )
         keep = vec[:, lam <= thr]
         if keep.shape[1]:
             keep = keep - found @ (found.conj().T @ keep)

@@ -4,6 +4,7 @@ For a block on which every generator permutes coordinates, the invariant vectors
 the functions constant on orbits. Orbits are the connected components of the graph with an
 edge i -> g(i) for every coordinate i and generator g (scipy's union-find on a sparse graph).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,9 +58,12 @@ def solve_orbit(mono: Monomial) -> OrbitBasis:
     m = mono.size
     gens = mono.groups
     need = m * 8 * (4 + 2 * sum(len(f.perm_generators) for f in gens))
-    if need > 2 ** 26:  # reading the free memory costs more than small solves themselves
-        check_fits(need, f"orbit solve of a block of shape {mono.shape} (size {m})",
-                   "for S(n) factors use method='pattern', which never enumerates index tuples")
+    if need > 2**26:  # reading the free memory costs more than small solves themselves
+        check_fits(
+            need,
+            f"orbit solve of a block of shape {mono.shape} (size {m})",
+            "for S(n) factors use method='pattern', which never enumerates index tuples",
+        )
     perms = block_generator_perms(mono)
     if not perms:
         return OrbitBasis(np.arange(m), mono.shape)

@@ -6,6 +6,7 @@ a tensor whose axes each belong to one factor, the orbits are products of one pa
 factor. So the basis is enumerated from partitions of the *axes* (Bell-many), never from the
 n^k index tuples: a 10^12-entry layer of S(1000) x S(1000) is solved in microseconds.
 """
+
 from __future__ import annotations
 
 from typing import Iterator

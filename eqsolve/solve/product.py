@@ -7,6 +7,7 @@ exactly Inv(W_1) ⊗ Inv(W_2) ⊗ ... . So each factor's sub-block is solved alo
 krylov or dense, whatever suits it; identical sub-blocks are cached) and the basis is the
 Kronecker product of their bases with the axes put back in place. Orthonormal by construction.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,7 +41,7 @@ def is_product_block(mono: Monomial) -> bool:
 def sub_monomial(mono: Monomial, axes: tuple[int, ...]) -> Monomial:
     leaves = tuple(mono.leaves[j] for j in axes)
     shape = [leaf.size() for leaf in leaves]
-    strides = tuple(math.prod(shape[i + 1:]) for i in range(len(shape)))
+    strides = tuple(math.prod(shape[i + 1 :]) for i in range(len(shape)))
     return Monomial(leaves, 0, strides)
 
 

@@ -17,6 +17,7 @@ holds for the block:
 >>> get_solver("krylov").cost
 'weight-space reduction, else LOBPCG'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,14 @@ from ..reps.monomial import Monomial
 from .basis import Basis
 from .cyclic import is_cyclic_block, solve_cyclic
 from .dense import solve_dense, solve_dense_stacked
-from .estimate import (estimate_cyclic, estimate_dense, estimate_krylov, estimate_orbit, estimate_pattern,
-                       estimate_product)
+from .estimate import (
+    estimate_cyclic,
+    estimate_dense,
+    estimate_krylov,
+    estimate_orbit,
+    estimate_pattern,
+    estimate_product,
+)
 from .krylov import solve_krylov
 from .orbit import solve_orbit
 from .patterns import is_pattern_block, solve_pattern
@@ -103,37 +110,96 @@ def _solve_krylov(mono: Monomial, ctx: SolveContext) -> Basis:
 
 
 _TABLE = (
-    Solver("pattern", lambda m, ctx: solve_pattern(m), is_pattern_block, _any_block,
-           "every axis is the defining rep of some S(n)", "set partitions of the axes", exact=True,
-           estimate=estimate_pattern),
-    Solver("cyclic", lambda m, ctx: solve_cyclic(m), is_cyclic_block, _any_block,
-           "every axis is the regular rep of some Z(n) (rotations)", "index differences, per factor",
-           exact=True, estimate=estimate_cyclic),
-    Solver("wreath", lambda m, ctx: solve_wreath(m), is_wreath_block, _any_block,
-           "every axis is the defining rep of one S(m)≀S(n) (sets of sets)", "two-level equality patterns",
-           exact=True, estimate=estimate_orbit),
-    Solver("orbit", lambda m, ctx: solve_orbit(m), _all_permutation, _any_block,
-           "every acting group is a permutation group", "union-find over coordinates", exact=True,
-           estimate=estimate_orbit),
-    Solver("so3", lambda m, ctx: solve_so3(m), is_so3_power_block, lambda m: m.size > KRYLOV_MIN_SIZE,
-           f"tensor powers of V[SO(3)] over {KRYLOV_MIN_SIZE} entries", "Clebsch-Gordan coupling, no solve",
-           exact=False, estimate=estimate_so3),
-    Solver("product", lambda m, ctx: solve_product(m, ctx.solve_sub), is_product_block,
-           lambda m: m.size > KRYLOV_MIN_SIZE,
-           f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
-           "one solve per factor, Kronecker product", exact=False,
-           estimate=estimate_product),
-    Solver("krylov", _solve_krylov, _real,
-           lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
-           f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
-           "weight-space reduction, else LOBPCG", exact=False,
-           estimate=lambda m: estimate_krylov(m, dense_fallback=m.size <= DENSE_MAX_SIZE)),
-    Solver("dense", lambda m, ctx: solve_dense(m), _any_block, _any_block,
-           "small blocks of continuous groups", "SVD, constraint by constraint", exact=False,
-           estimate=estimate_dense),
-    Solver("dense-stacked", lambda m, ctx: solve_dense_stacked(m), _any_block, None,
-           "on request only (benchmark baseline)", "one SVD of all constraints stacked", exact=False,
-           estimate=estimate_dense),
+    Solver(
+        "pattern",
+        lambda m, ctx: solve_pattern(m),
+        is_pattern_block,
+        _any_block,
+        "every axis is the defining rep of some S(n)",
+        "set partitions of the axes",
+        exact=True,
+        estimate=estimate_pattern,
+    ),
+    Solver(
+        "cyclic",
+        lambda m, ctx: solve_cyclic(m),
+        is_cyclic_block,
+        _any_block,
+        "every axis is the regular rep of some Z(n) (rotations)",
+        "index differences, per factor",
+        exact=True,
+        estimate=estimate_cyclic,
+    ),
+    Solver(
+        "wreath",
+        lambda m, ctx: solve_wreath(m),
+        is_wreath_block,
+        _any_block,
+        "every axis is the defining rep of one S(m)≀S(n) (sets of sets)",
+        "two-level equality patterns",
+        exact=True,
+        estimate=estimate_orbit,
+    ),
+    Solver(
+        "orbit",
+        lambda m, ctx: solve_orbit(m),
+        _all_permutation,
+        _any_block,
+        "every acting group is a permutation group",
+        "union-find over coordinates",
+        exact=True,
+        estimate=estimate_orbit,
+    ),
+    Solver(
+        "so3",
+        lambda m, ctx: solve_so3(m),
+        is_so3_power_block,
+        lambda m: m.size > KRYLOV_MIN_SIZE,
+        f"tensor powers of V[SO(3)] over {KRYLOV_MIN_SIZE} entries",
+        "Clebsch-Gordan coupling, no solve",
+        exact=False,
+        estimate=estimate_so3,
+    ),
+    Solver(
+        "product",
+        lambda m, ctx: solve_product(m, ctx.solve_sub),
+        is_product_block,
+        lambda m: m.size > KRYLOV_MIN_SIZE,
+        f"blocks over {KRYLOV_MIN_SIZE} entries whose axes each belong to one factor of a product",
+        "one solve per factor, Kronecker product",
+        exact=False,
+        estimate=estimate_product,
+    ),
+    Solver(
+        "krylov",
+        _solve_krylov,
+        _real,
+        lambda m: (m.size > KRYLOV_MIN_SIZE and _has_lie(m)) or m.size > DENSE_MAX_SIZE,
+        f"large blocks of continuous groups (over {KRYLOV_MIN_SIZE} entries), any block over {DENSE_MAX_SIZE}",
+        "weight-space reduction, else LOBPCG",
+        exact=False,
+        estimate=lambda m: estimate_krylov(m, dense_fallback=m.size <= DENSE_MAX_SIZE),
+    ),
+    Solver(
+        "dense",
+        lambda m, ctx: solve_dense(m),
+        _any_block,
+        _any_block,
+        "small blocks of continuous groups",
+        "SVD, constraint by constraint",
+        exact=False,
+        estimate=estimate_dense,
+    ),
+    Solver(
+        "dense-stacked",
+        lambda m, ctx: solve_dense_stacked(m),
+        _any_block,
+        None,
+        "on request only (benchmark baseline)",
+        "one SVD of all constraints stacked",
+        exact=False,
+        estimate=estimate_dense,
+    ),
 )
 
 SOLVERS: dict[str, Solver] = {s.name: s for s in _TABLE}

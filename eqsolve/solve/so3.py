@@ -14,6 +14,7 @@ real orthonormal basis of the invariants in the Cartesian coordinates eqsolve us
 Work and memory are those of the output (size 3^k x dim): SO(3) T10 (59,049 x 603) and T11
 (177,147 x 1,585) are written, not solved.
 """
+
 from __future__ import annotations
 
 import math
@@ -89,10 +90,10 @@ def so3_invariant_basis(k: int) -> np.ndarray:
     levels = {1: np.ascontiguousarray(_R[:, ::-1])[None]}  # |1, M> = R e_M = column 1 - M of R
     for ell in range(1, k):
         r = k - ell - 1  # axes still to come after this one
-        width = 3 ** ell
+        width = 3**ell
         plan: dict[int, list] = {}  # new spin J -> [(old spin j, old array)]
         for j, old in levels.items():
-            for J in ((1,) if j == 0 else (j - 1, j, j + 1)):
+            for J in (1,) if j == 0 else (j - 1, j, j + 1):
                 if J <= r and not (J == 0 and r == 1):  # J must still be able to couple to spin 0
                     plan.setdefault(J, []).append((j, old))
         new_levels = {}
@@ -104,17 +105,22 @@ def so3_invariant_basis(k: int) -> np.ndarray:
                 n = old.shape[0]
                 K = _coupling(j, J).reshape(2 * j + 1, 3 * (2 * J + 1))  # (old M, (new axis, new M))
                 # einsum's plain loop beats matmul/BLAS for this shape (inner size 2j+1 <= 5) by ~10x
-                np.einsum("ij,jk->ik", old.reshape(n * width, 2 * j + 1), K,
-                          out=out[row:row + n].reshape(n * width, -1), optimize=False)
+                np.einsum(
+                    "ij,jk->ik",
+                    old.reshape(n * width, 2 * j + 1),
+                    K,
+                    out=out[row : row + n].reshape(n * width, -1),
+                    optimize=False,
+                )
                 row += n
             new_levels[J] = out
         levels = new_levels
     if 0 not in levels:
-        return np.zeros((3 ** k, 0))
-    Q = levels[0].reshape(-1, 3 ** k)  # (dim, 3^k), one invariant per row
+        return np.zeros((3**k, 0))
+    Q = levels[0].reshape(-1, 3**k)  # (dim, 3^k), one invariant per row
     # (-1)^floor(n_y / 2), n_y = number of y (= index 1) axes of each coordinate
-    idx = np.arange(3 ** k)
-    n_y = np.zeros(3 ** k, dtype=np.int64)
+    idx = np.arange(3**k)
+    n_y = np.zeros(3**k, dtype=np.int64)
     for _ in range(k):
         n_y += (idx % 3) == 1
         idx //= 3
@@ -128,7 +134,7 @@ def so3_invariant_count(k: int) -> int:
     for _ in range(k - 1):
         new: dict[int, int] = {}
         for j, n in mult.items():
-            for J in ((1,) if j == 0 else (j - 1, j, j + 1)):
+            for J in (1,) if j == 0 else (j - 1, j, j + 1):
                 new[J] = new.get(J, 0) + n
         mult = new
     return mult.get(0, 0)
@@ -144,14 +150,14 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
     m = mono.size
     out = np.zeros(Q.shape[1])
     for s in range(0, Q.shape[1], chunk):
-        X = np.ascontiguousarray(Q[:, s:s + chunk])
+        X = np.ascontiguousarray(Q[:, s : s + chunk])
         c = X.shape[1]
         worst = np.zeros(c)
         for A in gens:
             acc = np.zeros_like(X)
             nonzero = [(i, j, float(A[i, j])) for i in range(3) for j in range(3) if A[i, j] != 0]
             for axis in range(k):
-                a, b = 3 ** axis, m // 3 ** (axis + 1) * c
+                a, b = 3**axis, m // 3 ** (axis + 1) * c
                 acc3, X3 = acc.reshape(a, 3, b), X.reshape(a, 3, b)
                 for i, j, v in nonzero:  # so(3) generators: two entries +-1 each, so slice adds
                     if v == 1.0:
@@ -161,7 +167,7 @@ def _residuals(mono: Monomial, Q: np.ndarray, chunk: int = 64) -> np.ndarray:
                     else:
                         acc3[:, i] += v * X3[:, j]
             worst = np.maximum(worst, np.linalg.norm(acc, axis=0))
-        out[s:s + chunk] = worst
+        out[s : s + chunk] = worst
     return out
 
 
@@ -171,20 +177,27 @@ def estimate_so3(mono: Monomial):
     k = len(mono.shape)
     dim = so3_invariant_count(k)
     entries = mono.size * max(dim, 1)
-    return WorkEstimate("so3", f"Clebsch-Gordan coupling to {dim} invariants of the size-{mono.size} block "
-                        f"V[SO(3)]^{k}", entries * (3 + 2 * k) * 2e-9 + 0.001, 3 * entries * 8)
+    return WorkEstimate(
+        "so3",
+        f"Clebsch-Gordan coupling to {dim} invariants of the size-{mono.size} block V[SO(3)]^{k}",
+        entries * (3 + 2 * k) * 2e-9 + 0.001,
+        3 * entries * 8,
+    )
 
 
 def solve_so3(mono: Monomial, with_residuals: bool = True) -> DenseBasis:
     """Invariant basis of V[SO(3)]^{⊗k} by Clebsch-Gordan coupling (see the module docstring);
     residuals max_i ||C_i q|| over the Lie generators, as every solver reports."""
     if not is_so3_power_block(mono):
-        raise ValueError(f"the so3 solver needs a tensor power of V[SO(3)]; block has "
-                         f"{', '.join(str(leaf) for leaf in mono.leaves)}")
+        raise ValueError(
+            f"the so3 solver needs a tensor power of V[SO(3)]; block has {', '.join(str(leaf) for leaf in mono.leaves)}"
+        )
     k = len(mono.shape)
     dim = so3_invariant_count(k)
-    check_fits(3 * mono.size * max(dim, 1) * 8, f"the SO(3) T{k} invariants ({mono.size} x {dim}, with the "
-               f"spin-1 multiplets they are coupled from)")
+    check_fits(
+        3 * mono.size * max(dim, 1) * 8,
+        f"the SO(3) T{k} invariants ({mono.size} x {dim}, with the spin-1 multiplets they are coupled from)",
+    )
     Q = so3_invariant_basis(k)
     if with_residuals:
         res = _residuals(mono, Q)

@@ -14,6 +14,7 @@ deterministic:
 
 Either way the columns are scaled to max |entry| = 1 and entries below ``tol`` are set to 0.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -12,6 +12,7 @@ of orbits is sum over block patterns of prod over parts of the truncated Bell nu
 The basis is an :class:`OrbitBasis` numbered like the orbit solver's (orbits by smallest
 coordinate), so the runtime's orbit gathers apply to it unchanged.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,27 +58,31 @@ def _bell_upto(k: int, m: int) -> int:
         if b == 0 or b > a:
             return 0
         return b * s2(a - 1, b) + s2(a - 1, b - 1)
+
     return sum(s2(k, j) for j in range(0, min(k, m) + 1)) if k else 1
 
 
 def wreath_dimension(m: int, n: int, k: int) -> int:
     """Number of orbits of S(m) ≀ S(n) on k-tuples of its n*m points (= dim of the invariants
     of V^{⊗k}), without enumerating anything."""
+
     @lru_cache(maxsize=None)
     def count(left: int, parts: int) -> int:
         if left == 0:
             return 1
         if parts == 0:
             return 0
-        return sum(math.comb(left - 1, e) * _bell_upto(1 + e, m) * count(left - 1 - e, parts - 1)
-                   for e in range(left))
+        return sum(math.comb(left - 1, e) * _bell_upto(1 + e, m) * count(left - 1 - e, parts - 1) for e in range(left))
+
     return count(k, n)
 
 
 def solve_wreath(mono: Monomial) -> OrbitBasis:
     if not is_wreath_block(mono):
-        raise ValueError(f"the wreath solver needs defining reps of one S(m)≀S(n); block has "
-                         f"{', '.join(str(leaf) for leaf in mono.leaves)}")
+        raise ValueError(
+            f"the wreath solver needs defining reps of one S(m)≀S(n); block has "
+            f"{', '.join(str(leaf) for leaf in mono.leaves)}"
+        )
     G = mono.leaves[0].G
     m = G.inner.d
     k = len(mono.shape)

@@ -20,6 +20,7 @@ Every function returns a report object (:class:`eqsolve.verify.report.Report`) w
 >>> verify.exchangeable((3, 4)).passed      # Hartford et al. Theorem 5.1 for 3 x 4 matrices
 True
 """
+
 from .equivariance import EquivarianceReport, equivariance
 from .exchangeable import ExchangeableReport, JointReport, exchangeable, jointly_exchangeable
 from .maximality import BasisReport, basis, expected_dimension
@@ -28,10 +29,20 @@ from .report import Check, GroupElement, Report
 
 __all__ = [
     # the checks
-    "equivariance", "basis", "exchangeable", "jointly_exchangeable", "permutation_group",
+    "equivariance",
+    "basis",
+    "exchangeable",
+    "jointly_exchangeable",
+    "permutation_group",
     # the independent dimension counts the maximality check compares against
     "expected_dimension",
     # what they return
-    "Report", "Check", "GroupElement", "EquivarianceReport", "BasisReport", "ExchangeableReport", "JointReport",
+    "Report",
+    "Check",
+    "GroupElement",
+    "EquivarianceReport",
+    "BasisReport",
+    "ExchangeableReport",
+    "JointReport",
     "PermutationGroupReport",
 ]

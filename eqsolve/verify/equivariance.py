@@ -16,6 +16,7 @@ Errors are relative and scale-free:
   the Lie algebra the same at ``g = exp(t A)`` divided by ``t`` (a finite-difference estimate of
   the derivative residual that needs no JVP).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -53,8 +54,9 @@ def group_elements(G, samples: int = 8, seed: int = 0, lie: bool = True) -> list
         s = seed * 1009 + 7919 * j + 1
         per_factor.append(f.sample_permutations(samples, s) if f.is_permutation else f.samples(samples, s))
     for k in range(samples):
-        out.append(GroupElement(f"sample {k} (seed {seed})", "sample",
-                                {f: per_factor[j][k] for j, f in enumerate(G.factors)}))
+        out.append(
+            GroupElement(f"sample {k} (seed {seed})", "sample", {f: per_factor[j][k] for j, f in enumerate(G.factors)})
+        )
     if lie:
         for f in G.factors:
             for i, A in enumerate(f.lie_algebra):
@@ -143,8 +145,17 @@ def _maprep(rep_in, rep_out) -> MapRep:
     return rep
 
 
-def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, *, samples: int = 8,
-                 seed: int = 0, tol: float | None = None, batch: int = 4, lie_t: float = 1e-2) -> EquivarianceReport:
+def equivariance(
+    f_or_W,
+    rep_in: Rep | None = None,
+    rep_out: Rep | None = None,
+    *,
+    samples: int = 8,
+    seed: int = 0,
+    tol: float | None = None,
+    batch: int = 4,
+    lie_t: float = 1e-2,
+) -> EquivarianceReport:
     """Check that a linear map, a basis of maps, or a function is equivariant.
 
     Args:
@@ -167,18 +178,19 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
         rep = f_or_W.rep
         if rep_in is not None and rep_out is not None and _maprep(rep_in, rep_out) != rep:
             raise ValueError(f"the basis is of {rep}, not of {rep_in} >> {rep_out}")
-        report = _check_columns(f_or_W.dense(), rep, list(f_or_W.labels), samples, seed,
-                                DEFAULT_TOL if tol is None else tol)
+        report = _check_columns(
+            f_or_W.dense(), rep, list(f_or_W.labels), samples, seed, DEFAULT_TOL if tol is None else tol
+        )
     elif isinstance(f_or_W, Basis):  # a block-level Basis
         rep = _maprep(rep_in, rep_out)
         Q = f_or_W.dense()
         if Q.shape[0] != rep.size():
             raise ValueError(f"the basis has size {Q.shape[0]} but {rep} has size {rep.size()}")
-        report = _check_columns(Q, rep, list(f_or_W.labels), samples, seed,
-                                DEFAULT_TOL if tol is None else tol)
+        report = _check_columns(Q, rep, list(f_or_W.labels), samples, seed, DEFAULT_TOL if tol is None else tol)
     elif callable(f_or_W) and not isinstance(f_or_W, np.ndarray):
-        report = _check_function(f_or_W, _maprep(rep_in, rep_out), samples, seed,
-                                 1e-6 if tol is None else tol, batch, lie_t)
+        report = _check_function(
+            f_or_W, _maprep(rep_in, rep_out), samples, seed, 1e-6 if tol is None else tol, batch, lie_t
+        )
     else:
         rep = _maprep(rep_in, rep_out)
         W = np.asarray(f_or_W, dtype=np.float64)
@@ -187,26 +199,33 @@ def equivariance(f_or_W, rep_in: Rep | None = None, rep_out: Rep | None = None, 
             if W.ndim == 1 and W.size == shape[0] * shape[1]:
                 W = W.reshape(shape)
             else:
-                raise ValueError(f"W for {rep_in} >> {rep_out} must have shape {shape} (size_out, size_in); "
-                                 f"got {W.shape}")
+                raise ValueError(
+                    f"W for {rep_in} >> {rep_out} must have shape {shape} (size_out, size_in); got {W.shape}"
+                )
         report = _check_matrix(W, rep, samples, seed, DEFAULT_TOL if tol is None else tol)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _finish(report: EquivarianceReport, errors: dict, names: list, worst_el, worst_err, what: str,
-            make_witness=None) -> EquivarianceReport:
+def _finish(
+    report: EquivarianceReport, errors: dict, names: list, worst_el, worst_err, what: str, make_witness=None
+) -> EquivarianceReport:
     report.errors = errors
     report.worst_error = float(worst_err)
     report.worst_element = worst_el
     tol = report.tol
     checks = []
-    for kind, claim in (("generator", "generators"), ("sample", "random group elements"),
-                        ("lie", "Lie-algebra generators")):
+    for kind, claim in (
+        ("generator", "generators"),
+        ("sample", "random group elements"),
+        ("lie", "Lie-algebra generators"),
+    ):
         kind_els = [el for el in names if el.kind == kind]
         if not kind_els:
             if kind == "generator":
-                checks.append(Check(f"{what} commutes with {claim}", None, None, "the group has no discrete generators"))
+                checks.append(
+                    Check(f"{what} commutes with {claim}", None, None, "the group has no discrete generators")
+                )
             continue
         worst = max(kind_els, key=lambda e: errors[e.name])
         bad = [el for el in kind_els if errors[el.name] > tol]
@@ -232,11 +251,13 @@ def _check_matrix(W: np.ndarray, rep: MapRep, samples, seed, tol) -> Equivarianc
         errors[el.name] = err
         if err > worst[1]:
             worst = (el, err)
-    report = EquivarianceReport(title=f"equivariance of a {W.shape[0]}x{W.shape[1]} matrix: {rep.rep_in} → {rep.rep_out}",
-                                kind="matrix", tol=tol)
+    report = EquivarianceReport(
+        title=f"equivariance of a {W.shape[0]}x{W.shape[1]} matrix: {rep.rep_in} → {rep.rep_out}",
+        kind="matrix",
+        tol=tol,
+    )
     report.summary = {"group": str(G), "elements tried": len(els), "worst element": worst[0].name if worst[0] else "-"}
-    return _finish(report, errors, els, worst[0], max(worst[1], 0.0), "W",
-                   lambda el, e: ColumnWitness(0, "W", el, e))
+    return _finish(report, errors, els, worst[0], max(worst[1], 0.0), "W", lambda el, e: ColumnWitness(0, "W", el, e))
 
 
 def _right_act(rep_in: Rep, el: GroupElement, W: np.ndarray) -> tuple[np.ndarray, float]:
@@ -260,15 +281,20 @@ def _check_columns(Q: np.ndarray, rep: Rep, labels: list, samples, seed, tol) ->
     els = group_elements(G, samples, seed)
     errs = invariance_errors(rep, Q, els) if Q.shape[1] else np.zeros((len(els), 0))
     errors = {el.name: float(errs[i].max()) if errs.shape[1] else 0.0 for i, el in enumerate(els)}
-    report = EquivarianceReport(title=f"equivariance of the {Q.shape[1]} basis elements of {rep}", kind="basis", tol=tol)
+    report = EquivarianceReport(
+        title=f"equivariance of the {Q.shape[1]} basis elements of {rep}", kind="basis", tol=tol
+    )
     if errs.size:
         i, k = np.unravel_index(np.argmax(errs), errs.shape)
         worst_el, worst_err, col = els[i], float(errs[i, k]), int(k)
     else:
         worst_el, worst_err, col = None, 0.0, None
     report.worst_column = col
-    report.summary = {"group": str(G), "elements tried": len(els),
-                      "worst": f"column {col} under {worst_el.name}" if worst_el else "-"}
+    report.summary = {
+        "group": str(G),
+        "elements tried": len(els),
+        "worst": f"column {col} under {worst_el.name}" if worst_el else "-",
+    }
     col_err = errs  # (elements, columns)
 
     def witness(el, e):
@@ -310,9 +336,11 @@ def _check_function(f: Callable, rep: MapRep, samples, seed, tol, batch, lie_t) 
         if err > worst[1]:
             worst = (el, err)
     name = f.__name__ if inspect.isroutine(f) else type(f).__name__
-    report = EquivarianceReport(title=f"equivariance of {name}: {rep.rep_in} → {rep.rep_out}",
-                                kind="function", tol=tol)
-    report.summary = {"group": str(G), "elements tried": len(els), "random inputs": batch,
-                      "Lie check": f"exp(t A) with t = {lie_t:g}, error / t"}
-    return _finish(report, errors, els, worst[0], max(worst[1], 0.0), "f",
-                   lambda el, e: ColumnWitness(0, "f", el, e))
+    report = EquivarianceReport(title=f"equivariance of {name}: {rep.rep_in} → {rep.rep_out}", kind="function", tol=tol)
+    report.summary = {
+        "group": str(G),
+        "elements tried": len(els),
+        "random inputs": batch,
+        "Lie check": f"exp(t A) with t = {lie_t:g}, error / t",
+    }
+    return _finish(report, errors, els, worst[0], max(worst[1], 0.0), "f", lambda el, e: ColumnWitness(0, "f", el, e))

@@ -20,6 +20,7 @@ Axes of size 1 always agree, so only the axes with N_i >= 2 matter: the dimensio
     columns (V(S(n))**2 >> V(S(n))**2) has 15 equivariant weights for n >= 4 (14 for n = 3),
     more than the 4 subset weights, let alone the 3 left by tying w2 = w3.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -97,8 +98,9 @@ def _fmt_subset(S) -> str:
     return "{" + ",".join(str(i) for i in sorted(S)) + "}"
 
 
-def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, tol: float = 1e-9,
-                 joint: bool = True) -> ExchangeableReport:
+def exchangeable(
+    shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, tol: float = 1e-9, joint: bool = True
+) -> ExchangeableReport:
     """Check Theorem 5.1 (and Propositions 5.2/5.3) for N_1 x ... x N_D tensors.
 
     Args:
@@ -117,8 +119,10 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
     D = len(shape)
     size = math.prod(shape)
     if size > MAX_FLAT:
-        raise ValueError(f"exchangeable{shape}: the flattened tensor has {size} entries; the dense check "
-                         f"forms {size}^2 x 2^{D} matrices, so it stops at {MAX_FLAT} entries")
+        raise ValueError(
+            f"exchangeable{shape}: the flattened tensor has {size} entries; the dense check "
+            f"forms {size}^2 x 2^{D} matrices, so it stops at {MAX_FLAT} entries"
+        )
     groups = [S(n, label=f"axis{i}") for i, n in enumerate(shape)]
     X = ProductRep([BaseRep(g) for g in groups])
     rep = X >> X
@@ -128,10 +132,16 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
     fixed = set(i for i, n in enumerate(shape) if n < 2)
     subsets = [tuple(sorted(set(s) | fixed)) for r in range(len(active) + 1) for s in itertools.combinations(active, r)]
     expected = 2 ** len(active)
-    report = ExchangeableReport(title=f"Hartford et al. Theorem 5.1 for {' x '.join(map(str, shape))} tensors "
-                                      f"under {' x '.join(f'S({n})' for n in shape)}",
-                                shape=shape, active_axes=active, expected_dim=expected, dim=B.dim, tol=tol,
-                                basis=B)
+    report = ExchangeableReport(
+        title=f"Hartford et al. Theorem 5.1 for {' x '.join(map(str, shape))} tensors "
+        f"under {' x '.join(f'S({n})' for n in shape)}",
+        shape=shape,
+        active_axes=active,
+        expected_dim=expected,
+        dim=B.dim,
+        tol=tol,
+        basis=B,
+    )
     checks = []
     agree = _agree(shape)
 
@@ -152,10 +162,15 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
     back = float(np.linalg.norm(Q - Wstack @ (Wstack.T @ Q), axis=0).max()) if B.dim else 0.0
     ok_span = report.span_error <= 1e-8 and back <= 1e-8 and B.dim == len(subsets)
     worst_S = max(span_errs, key=span_errs.get)
-    checks.append(Check(f"(a) the basis spans exactly the 2^{len(active)} = {expected} matrices W_S", ok_span,
-                        max(report.span_error, back),
-                        f"max distance of W_S from span(basis) and of the basis from span(W_S); dim {B.dim}",
-                        None if ok_span else f"W_{_fmt_subset(worst_S)} at distance {span_errs[worst_S]:.3g}"))
+    checks.append(
+        Check(
+            f"(a) the basis spans exactly the 2^{len(active)} = {expected} matrices W_S",
+            ok_span,
+            max(report.span_error, back),
+            f"max distance of W_S from span(basis) and of the basis from span(W_S); dim {B.dim}",
+            None if ok_span else f"W_{_fmt_subset(worst_S)} at distance {span_errs[worst_S]:.3g}",
+        )
+    )
     # (a) labels
     label_subsets, label_err, mismatch = [], 0.0, None
     for k, lab in enumerate(B.labels):
@@ -176,10 +191,17 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
     report.subsets = label_subsets
     report.label_error = label_err
     ok_lab = label_err <= 1e-8
-    checks.append(Check("(a) each element is one W_S, labelled with its subset S", ok_lab, label_err,
-                        "elements: " + ", ".join(f"W_{_fmt_subset(s)}" for s in label_subsets),
-                        None if ok_lab else f"element {mismatch[0]} labelled {mismatch[1]} (subset {mismatch[2]}) "
-                                            f"is supported on W_{mismatch[3]}"))
+    checks.append(
+        Check(
+            "(a) each element is one W_S, labelled with its subset S",
+            ok_lab,
+            label_err,
+            "elements: " + ", ".join(f"W_{_fmt_subset(s)}" for s in label_subsets),
+            None
+            if ok_lab
+            else f"element {mismatch[0]} labelled {mismatch[1]} (subset {mismatch[2]}) is supported on W_{mismatch[3]}",
+        )
+    )
     # (b) maximality
     counts, _ = expected_dimension(rep, "burnside")
     burnside_formula = math.prod(int(sn_fixed_point_moment(n, 2)) for n in shape)
@@ -190,8 +212,14 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
             counts["dense-svd"] = N.shape[1]
     report.counts = counts
     ok_max = all(v == expected for v in counts.values()) and B.dim == expected
-    checks.append(Check(f"(b) maximal: the nullspace has dimension {expected}", ok_max, f"{B.dim} vs {expected}",
-                        ", ".join(f"{m}: {v}" for m, v in counts.items()) + " (independent counts)"))
+    checks.append(
+        Check(
+            f"(b) maximal: the nullspace has dimension {expected}",
+            ok_max,
+            f"{B.dim} vs {expected}",
+            ", ".join(f"{m}: {v}" for m, v in counts.items()) + " (independent counts)",
+        )
+    )
     # (b) untying witness: half of the support of each W_S is not equivariant
     rng = np.random.default_rng(seed)
     els = group_elements(rep.G, 2, seed, lie=False)
@@ -209,9 +237,15 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
         errs = invariance_errors(rep, H, els).max(axis=0)
         report.untie_errors = {Sset: float(e) for (Sset, _), e in zip(half, errs)}
         least = float(errs.min())
-        checks.append(Check("(b) no weight can be untied", least > tol, least,
-                            f"half of the support of each W_S (size >= 2) breaks equivariance; least error over "
-                            f"{len(half)} subsets"))
+        checks.append(
+            Check(
+                "(b) no weight can be untied",
+                least > tol,
+                least,
+                f"half of the support of each W_S (size >= 2) breaks equivariance; least error over "
+                f"{len(half)} subsets",
+            )
+        )
     # (c) illegal / legal permutations of the flattened tensor
     flat_gens = [X._perm({g: p}) for g in groups for p in g.perm_generators]
     order = math.prod(math.factorial(n) for n in shape)
@@ -242,20 +276,30 @@ def exchangeable(shape, *, seed: int = 0, n_illegal: int = 6, n_legal: int = 6, 
         w = found[0]
         moved = np.flatnonzero(w.perm != np.arange(size))
         mi = [tuple(int(a) for a in np.unravel_index(i, shape)) for i in moved]
-        what = (f"swapping entries {mi[0]} and {mi[1]}" if len(moved) == 2
-                else f"a random permutation moving {len(moved)} of the {size} entries")
+        what = (
+            f"swapping entries {mi[0]} and {mi[1]}"
+            if len(moved) == 2
+            else f"a random permutation moving {len(moved)} of the {size} entries"
+        )
         at = tuple(int(a) for a in np.unravel_index(w.index, shape))
-        checks[-1].detail = (f"{len(found)}/{len(report.illegal)} illegal permutations caught by a one-hot x; "
-                             f"e.g. {what} (not in the group): x = one-hot at {at} gives "
-                             f"|GWx - WGx| = {w.error:.3g}")
+        checks[-1].detail = (
+            f"{len(found)}/{len(report.illegal)} illegal permutations caught by a one-hot x; "
+            f"e.g. {what} (not in the group): x = one-hot at {at} gives "
+            f"|GWx - WGx| = {w.error:.3g}"
+        )
     # (d) jointly exchangeable
     if joint and D == 2 and shape[0] == shape[1] and shape[0] >= 2:
         report.joint = jointly_exchangeable(shape[0], seed=seed)
         checks += report.joint.checks
     report.checks = checks
-    report.summary = {"group order": order, "flattened size": size, "solved dim": B.dim,
-                      "expected 2^D'": expected, "basis methods": ", ".join(sorted(B.methods)),
-                      "generic W": f"N(0,1) coefficients (seed {seed + 3})"}
+    report.summary = {
+        "group order": order,
+        "flattened size": size,
+        "solved dim": B.dim,
+        "expected 2^D'": expected,
+        "basis methods": ", ".join(sorted(B.methods)),
+        "generic W": f"N(0,1) coefficients (seed {seed + 3})",
+    }
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -292,7 +336,7 @@ def jointly_exchangeable(n: int, *, seed: int = 0, samples: int = 3) -> JointRep
     n = int(n)
     if n < 1:
         raise ValueError(f"jointly_exchangeable(n) needs n >= 1, got {n}")
-    if n ** 2 > MAX_FLAT:
+    if n**2 > MAX_FLAT:
         raise ValueError(f"jointly_exchangeable({n}): {n}^2 entries is over the dense limit {MAX_FLAT}")
     G = S(n)
     V2 = BaseRep(G) ** 2
@@ -301,20 +345,30 @@ def jointly_exchangeable(n: int, *, seed: int = 0, samples: int = 3) -> JointRep
     Q = B.dense()
     formula = sum(_stirling2(4, j) for j in range(1, min(4, n) + 1))
     counts, _ = expected_dimension(rep, "burnside")
-    if n ** 4 <= 700:
+    if n**4 <= 700:
         N = dense_nullspace(rep)
         if N is not None:
             counts["dense-svd"] = N.shape[1]
-    report = JointReport(title=f"jointly exchangeable {n}x{n} matrices (S({n}) on rows and columns)",
-                         n=n, dim=B.dim, counts=counts, formula_dim=formula)
+    report = JointReport(
+        title=f"jointly exchangeable {n}x{n} matrices (S({n}) on rows and columns)",
+        n=n,
+        dim=B.dim,
+        counts=counts,
+        formula_dim=formula,
+    )
     checks = []
     els = group_elements(G, samples, seed, lie=False)
     inv = float(invariance_errors(rep, Q, els).max()) if B.dim else 0.0
     ok_dim = B.dim == formula and all(v == formula for v in counts.values())
-    checks.append(Check(f"(d) joint: dimension is {formula}" + (" (n >= 4)" if n >= 4 else f" (n = {n})"),
-                        ok_dim and inv <= 1e-9, f"{B.dim} vs {formula}",
-                        ", ".join(f"{m}: {v}" for m, v in counts.items())
-                        + f"; set partitions of 4 axes into <= {n} blocks; basis invariance error {inv:.1e}"))
+    checks.append(
+        Check(
+            f"(d) joint: dimension is {formula}" + (" (n >= 4)" if n >= 4 else f" (n = {n})"),
+            ok_dim and inv <= 1e-9,
+            f"{B.dim} vs {formula}",
+            ", ".join(f"{m}: {v}" for m, v in counts.items())
+            + f"; set partitions of 4 axes into <= {n} blocks; basis invariance error {inv:.1e}",
+        )
+    )
     # the transpose map: equivariant, in the solved span, outside the 4 subset-tied W_S
     size = n * n
     Tm = np.zeros((size, size))
@@ -329,13 +383,23 @@ def jointly_exchangeable(n: int, *, seed: int = 0, samples: int = 3) -> JointRep
         Qs, _ = np.linalg.qr(Ws)
         report.transpose_distance = float(np.linalg.norm(t - Qs @ (Qs.T @ t)))
         ok = report.transpose_error <= 1e-9 and in_span <= 1e-8 and report.transpose_distance > 1e-6
-        checks.append(Check("(d) joint: more weights than the subset-tied ones", ok, report.transpose_distance,
-                            f"the transpose map is equivariant (error {report.transpose_error:.1e}), in the solved span "
-                            f"(residual {in_span:.1e}) but at distance {report.transpose_distance:.3f} from the "
-                            f"{report.subset_dim} W_S; the paper's simplified w2 = w3 remark leaves "
-                            f"{report.paper_remark_dim}, the true dimension is {B.dim}"))
+        checks.append(
+            Check(
+                "(d) joint: more weights than the subset-tied ones",
+                ok,
+                report.transpose_distance,
+                f"the transpose map is equivariant (error {report.transpose_error:.1e}), in the solved span "
+                f"(residual {in_span:.1e}) but at distance {report.transpose_distance:.3f} from the "
+                f"{report.subset_dim} W_S; the paper's simplified w2 = w3 remark leaves "
+                f"{report.paper_remark_dim}, the true dimension is {B.dim}",
+            )
+        )
     report.checks = checks
-    report.summary = {"solved dim": B.dim, "independent counts": counts, "separately exchangeable (2^2)": 4,
-                      "w2 = w3 remark": 3}
+    report.summary = {
+        "solved dim": B.dim,
+        "independent counts": counts,
+        "separately exchangeable (2^2)": 4,
+        "w2 = w3 remark": 3,
+    }
     report.seconds = time.perf_counter() - t0
     return report

@@ -16,6 +16,7 @@ subspace computed *independently of the solvers*:
 - ``"matchings"``: for O(n) tensor reps, (k-1)!! perfect matchings of k axes (k even, k <= n).
 - ``"orbits"``: connected components (networkx) of the coordinate graph of a permutation rep.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -33,8 +34,16 @@ from ..solve.basis import RepBasis
 from .equivariance import DEFAULT_TOL, group_elements, invariance_errors
 from .report import Check, ColumnWitness, DependenceWitness, MissingInvariantWitness, Report
 
-__all__ = ["basis", "BasisReport", "expected_dimension", "dense_nullspace", "burnside_count", "matching_count",
-           "orbit_count", "sn_fixed_point_moment"]
+__all__ = [
+    "basis",
+    "BasisReport",
+    "expected_dimension",
+    "dense_nullspace",
+    "burnside_count",
+    "matching_count",
+    "orbit_count",
+    "sn_fixed_point_moment",
+]
 
 BURNSIDE_MAX_ORDER = 100_000
 DENSE_SVD_MAX = 1300
@@ -58,7 +67,7 @@ def _derangements(m: int) -> int:
 @lru_cache(maxsize=None)
 def sn_fixed_point_moment(n: int, k: int) -> Fraction:
     """E_{g in S(n)}[fix(g)^k], exactly: sum_j C(n,j) D(n-j) j^k / n!."""
-    total = sum(math.comb(n, j) * _derangements(n - j) * j ** k for j in range(n + 1))
+    total = sum(math.comb(n, j) * _derangements(n - j) * j**k for j in range(n + 1))
     return Fraction(total, math.factorial(n))
 
 
@@ -96,7 +105,7 @@ def fixed_point_moment(group, k: int) -> Fraction:
     if group.is_full_symmetric:
         return sn_fixed_point_moment(group.d, k)
     hist = _fixed_point_histogram(group)
-    return Fraction(sum(c * j ** k for j, c in hist), sum(c for _, c in hist))
+    return Fraction(sum(c * j**k for j, c in hist), sum(c for _, c in hist))
 
 
 def burnside_count(rep: Rep) -> int | None:
@@ -258,8 +267,16 @@ class BasisReport(Report):
     tol: float = DEFAULT_TOL
 
 
-def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int = 0, tol: float = DEFAULT_TOL,
-          method: str = "auto", count: str = "auto") -> BasisReport:
+def basis(
+    basis_or_rep,
+    rep: Rep | None = None,
+    *,
+    samples: int = 4,
+    seed: int = 0,
+    tol: float = DEFAULT_TOL,
+    method: str = "auto",
+    count: str = "auto",
+) -> BasisReport:
     """Check a basis of the invariant subspace of a rep: invariant, orthonormal, maximal.
 
     Args:
@@ -282,11 +299,13 @@ def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int =
         r0 = basis_or_rep.rep if B0 is not None else basis_or_rep
         dim0 = B0.dim if B0 is not None else None
         if r0.is_bound and (r0.size() > MAX_CHECK_SIZE or (dim0 or 1) * r0.size() > MAX_CHECK_ENTRIES):
-            raise ValueError(f"verify.basis checks dense columns; {r0} has size {r0.size()}"
-                             + (f" and {dim0} elements" if dim0 else "")
-                             + f" (limits: size {MAX_CHECK_SIZE}, size x dim {MAX_CHECK_ENTRIES}); "
-                               "check a smaller instance of the same group (the structure does not depend on n "
-                               "for S(n) patterns)")
+            raise ValueError(
+                f"verify.basis checks dense columns; {r0} has size {r0.size()}"
+                + (f" and {dim0} elements" if dim0 else "")
+                + f" (limits: size {MAX_CHECK_SIZE}, size x dim {MAX_CHECK_ENTRIES}); "
+                "check a smaller instance of the same group (the structure does not depend on n "
+                "for S(n) patterns)"
+            )
     if isinstance(basis_or_rep, RepBasis):
         rep = basis_or_rep.rep
         Q = basis_or_rep.dense()
@@ -325,10 +344,16 @@ def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int =
         if not ok:
             report.bad_column = ColumnWitness(int(j), labels[j], els[i], float(errs[i, j]))
         nbad = int((errs.max(axis=0) > tol).sum())
-        checks.append(Check("(i) every column is invariant", ok, report.invariance_error,
-                            f"{len(els)} elements (generators, samples, Lie algebra); "
-                            + (f"{nbad} column(s) not invariant" if not ok else f"tol {tol:.0e}"),
-                            report.bad_column))
+        checks.append(
+            Check(
+                "(i) every column is invariant",
+                ok,
+                report.invariance_error,
+                f"{len(els)} elements (generators, samples, Lie algebra); "
+                + (f"{nbad} column(s) not invariant" if not ok else f"tol {tol:.0e}"),
+                report.bad_column,
+            )
+        )
     else:
         checks.append(Check("(i) every column is invariant", True, 0.0, "no columns"))
 
@@ -344,16 +369,35 @@ def basis(basis_or_rep, rep: Rep | None = None, *, samples: int = 4, seed: int =
             c = vt[-1]
             cols = [int(x) for x in np.argsort(-np.abs(c)) if abs(c[x]) > 1e-6]
             report.dependence = DependenceWitness(c, float(np.linalg.norm(Q @ c)), cols)
-        checks.append(Check("(ii) columns are independent", bool(indep), report.smallest_singular_value,
-                            "smallest singular value of Q", report.dependence))
-        checks.append(Check("(ii) columns are orthonormal", report.orthonormality_error <= max(tol, 1e-9) * 10,
-                            report.orthonormality_error, "max |QᵀQ - I|"))
+        checks.append(
+            Check(
+                "(ii) columns are independent",
+                bool(indep),
+                report.smallest_singular_value,
+                "smallest singular value of Q",
+                report.dependence,
+            )
+        )
+        checks.append(
+            Check(
+                "(ii) columns are orthonormal",
+                report.orthonormality_error <= max(tol, 1e-9) * 10,
+                report.orthonormality_error,
+                "max |QᵀQ - I|",
+            )
+        )
     # (iii) maximal
     counts, N = expected_dimension(rep, count)
     report.expected = counts
     if not counts:
-        checks.append(Check("(iii) maximal: dim = independent count", None, k,
-                            f"no independent count applies to {rep} (size {rep.size()})"))
+        checks.append(
+            Check(
+                "(iii) maximal: dim = independent count",
+                None,
+                k,
+                f"no independent count applies to {rep} (size {rep.size()})",
+            )
+        )
     else:
         vals = set(counts.values())
         agree = len(vals) == 1

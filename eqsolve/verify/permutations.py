@@ -9,6 +9,7 @@ If some pi outside G commutes with the generic W, every equivariant map of the c
 commutes with it (the commuting coefficients form a linear subspace that contains a generic
 point), so those reps cannot tell G from the larger group <G, pi>; the report says so.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,13 +34,14 @@ def generic_element(rep, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return W, c
 
 
-def commutation_witness(W: np.ndarray, q_in: np.ndarray, q_out: np.ndarray, legal: bool,
-                        perm: np.ndarray) -> PermutationWitness:
+def commutation_witness(
+    W: np.ndarray, q_in: np.ndarray, q_out: np.ndarray, legal: bool, perm: np.ndarray
+) -> PermutationWitness:
     """Compare ``P_out W`` with ``W P_in`` for the index permutations q_in, q_out (i -> q[i],
     matrix P[q[i], i] = 1). Returns the one-hot column j maximising |P_out W e_j - W P_in e_j|."""
     PW = np.empty_like(W)
-    PW[q_out, :] = W          # (P W)[q[i], :] = W[i, :]
-    WP = W[:, q_in]           # (W P)[:, j] = W[:, q[j]]
+    PW[q_out, :] = W  # (P W)[q[i], :] = W[i, :]
+    WP = W[:, q_in]  # (W P)[:, j] = W[:, q[j]]
     D = PW - WP
     cols = np.linalg.norm(D, axis=0)
     j = int(np.argmax(cols)) if cols.size else 0
@@ -94,16 +96,28 @@ class PermutationGroupReport(Report):
 
 def _single_group(G) -> PermutationGroup:
     if isinstance(G, Group) and len(G.factors) > 1:
-        raise TypeError(f"{G} is a direct product: use verify.exchangeable for products of S(n), or declare "
-                        f"the group on the flattened coordinates with Permutation(generators)")
+        raise TypeError(
+            f"{G} is a direct product: use verify.exchangeable for products of S(n), or declare "
+            f"the group on the flattened coordinates with Permutation(generators)"
+        )
     if not isinstance(G, PermutationGroup):
-        raise TypeError(f"permutation_group needs a permutation group (S, Z, A, D, Permutation(...), "
-                        f"RubiksCube()), got {G!r}")
+        raise TypeError(
+            f"permutation_group needs a permutation group (S, Z, A, D, Permutation(...), RubiksCube()), got {G!r}"
+        )
     return G
 
 
-def permutation_group(G, rep_in: Rep | None = None, rep_out: Rep | None = None, *, perms=None,
-                      n_illegal: int = 6, n_legal: int = 6, seed: int = 0, tol: float = 1e-9) -> PermutationGroupReport:
+def permutation_group(
+    G,
+    rep_in: Rep | None = None,
+    rep_out: Rep | None = None,
+    *,
+    perms=None,
+    n_illegal: int = 6,
+    n_legal: int = 6,
+    seed: int = 0,
+    tol: float = 1e-9,
+) -> PermutationGroupReport:
     """Legal permutations commute with a generic equivariant W; illegal ones get a one-hot witness.
 
     Args:
@@ -133,15 +147,21 @@ def permutation_group(G, rep_in: Rep | None = None, rep_out: Rep | None = None, 
         for p in perms:
             p = np.asarray(p, dtype=np.int64)
             tests.append((p, G.contains(p)))
-    report = PermutationGroupReport(title=f"permutations vs. equivariance: {rep_in} → {rep_out} under {G}",
-                                    coefficients=c, W=W, tol=tol)
+    report = PermutationGroupReport(
+        title=f"permutations vs. equivariance: {rep_in} → {rep_out} under {G}", coefficients=c, W=W, tol=tol
+    )
     for p, legal in tests:
         w = commutation_witness(W, rep_in._perm({G: p}), rep_out._perm({G: p}), legal, p)
         (report.legal if legal else report.illegal).append(w)
     report.undetected = [w for w in report.illegal if w.error <= tol]
     report.checks = _perm_checks(report, tol, _order(G) == math.factorial(n))
-    report.summary = {"group": str(G), "order": _order(G), "points": n,
-                      "basis dim": len(c), "generic W": f"{W.shape[0]}x{W.shape[1]}, N(0,1) coefficients (seed {seed})"}
+    report.summary = {
+        "group": str(G),
+        "order": _order(G),
+        "points": n,
+        "basis dim": len(c),
+        "generic W": f"{W.shape[0]}x{W.shape[1]}, N(0,1) coefficients (seed {seed})",
+    }
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -154,8 +174,14 @@ def _perm_checks(report, tol: float, full: bool, prefix: str = "") -> list[Check
     checks = []
     if report.legal:
         worst = max(w.error for w in report.legal)
-        checks.append(Check(f"{prefix}legal permutations commute with W", worst <= tol, worst,
-                            f"{len(report.legal)} random group elements; max |PW - WP| / |W|"))
+        checks.append(
+            Check(
+                f"{prefix}legal permutations commute with W",
+                worst <= tol,
+                worst,
+                f"{len(report.legal)} random group elements; max |PW - WP| / |W|",
+            )
+        )
     else:
         checks.append(Check(f"{prefix}legal permutations commute with W", None, None, "none tested"))
     if report.illegal:
@@ -166,13 +192,25 @@ def _perm_checks(report, tol: float, full: bool, prefix: str = "") -> list[Check
             detail += f"; e.g. {found[0]}"
         witness = None
         if report.undetected:
-            detail += (f"; {len(report.undetected)} commute with every equivariant map: these reps cannot tell "
-                       f"the group from the one generated with them")
+            detail += (
+                f"; {len(report.undetected)} commute with every equivariant map: these reps cannot tell "
+                f"the group from the one generated with them"
+            )
             witness = f"undetected permutation {report.undetected[0].perm.tolist()[:16]}"
-        checks.append(Check(f"{prefix}illegal permutations break W (one-hot witness)", not report.undetected,
-                            least, detail, witness))
+        checks.append(
+            Check(
+                f"{prefix}illegal permutations break W (one-hot witness)", not report.undetected, least, detail, witness
+            )
+        )
     else:
-        checks.append(Check(f"{prefix}illegal permutations break W (one-hot witness)", None, None,
-                            "no illegal permutation exists: the group is the full symmetric group on the points"
-                            if full else "none tested"))
+        checks.append(
+            Check(
+                f"{prefix}illegal permutations break W (one-hot witness)",
+                None,
+                None,
+                "no illegal permutation exists: the group is the full symmetric group on the points"
+                if full
+                else "none tested",
+            )
+        )
     return checks

@@ -4,6 +4,7 @@ A report never prints by itself. Every report has ``checks`` (a list of :class:`
 per claim) and ``passed``; ``str(report)`` / ``report.table()`` give a terminal table. The
 typed subclasses add fields for what was measured (dimensions, errors) and witnesses.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,16 @@ import numpy as np
 
 from ..groups import perm_matrix
 
-__all__ = ["Check", "Report", "GroupElement", "ColumnWitness", "MissingInvariantWitness",
-           "DependenceWitness", "PermutationWitness", "format_table"]
+__all__ = [
+    "Check",
+    "Report",
+    "GroupElement",
+    "ColumnWitness",
+    "MissingInvariantWitness",
+    "DependenceWitness",
+    "PermutationWitness",
+    "format_table",
+]
 
 
 class _ShortRepr:
@@ -49,8 +58,10 @@ class GroupElement(_ShortRepr):
 
     def matrices(self) -> dict:
         """``{factor: (d_f, d_f) matrix}`` (permutations turned into matrices)."""
-        return {f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else np.asarray(v, dtype=float))
-                for f, v in self.parts.items()}
+        return {
+            f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else np.asarray(v, dtype=float))
+            for f, v in self.parts.items()
+        }
 
     def matrix(self, G) -> np.ndarray:
         """The (d, d) element of ``G`` (Kronecker product over the factors: identity, or a
@@ -91,8 +102,10 @@ class MissingInvariantWitness(_ShortRepr):
     how: str
 
     def __str__(self):
-        return (f"invariant vector ({self.how}) at distance {self.distance:.3f} from the span "
-                f"(invariance residual {self.residual:.1e})")
+        return (
+            f"invariant vector ({self.how}) at distance {self.distance:.3f} from the span "
+            f"(invariance residual {self.residual:.1e})"
+        )
 
 
 @dataclass(repr=False)
@@ -173,20 +186,28 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def format_table(headers: list[str], rows: list[list[str]], width: int | None = None,
-                 wrap_last: bool = True, title: str | None = None) -> str:
+def format_table(
+    headers: list[str],
+    rows: list[list[str]],
+    width: int | None = None,
+    wrap_last: bool = True,
+    title: str | None = None,
+) -> str:
     """A box-drawn terminal table; the last column wraps to fit ``width`` characters."""
     if width is None:
         width = max(60, min(shutil.get_terminal_size((120, 24)).columns, 140))
     cells = [[str(c) for c in r] for r in rows]
     ncol = len(headers)
-    widths = [max([len(headers[j])] + [max((len(x) for x in c[j].split("\n")), default=0) for c in cells])
-              for j in range(ncol)]
+    widths = [
+        max([len(headers[j])] + [max((len(x) for x in c[j].split("\n")), default=0) for c in cells])
+        for j in range(ncol)
+    ]
     if wrap_last and ncol > 1:
         # the first column (claims) wraps at 40% of the width, the last takes what is left
         widths[0] = min(widths[0], max(len(headers[0]), 16, int(0.4 * width)))
         fixed = sum(widths[:-1]) + 3 * ncol + 1
         widths[-1] = max(len(headers[-1]), min(widths[-1], max(20, width - fixed)))
+
     def wrap(text: str, w: int) -> list[str]:
         out = []
         for line in text.split("\n"):
@@ -205,8 +226,9 @@ def format_table(headers: list[str], rows: list[list[str]], width: int | None = 
     for r in cells:
         wrapped = [wrap(c, w) for c, w in zip(r, widths)]
         for k in range(max(len(x) for x in wrapped)):
-            lines.append("│" + "│".join(f" {(x[k] if k < len(x) else ''):<{w}} "
-                                         for x, w in zip(wrapped, widths)) + "│")
+            lines.append(
+                "│" + "│".join(f" {(x[k] if k < len(x) else ''):<{w}} " for x, w in zip(wrapped, widths)) + "│"
+            )
     lines.append(hline("└", "┴", "┘"))
     return "\n".join(lines)
 
@@ -250,8 +272,11 @@ class Report:
         head = self.title
         if self.summary:
             head += "\n" + "\n".join(f"  {k}: {_fmt(v)}" for k, v in self.summary.items())
-        verdict = "ALL CLAIMS HOLD" if self.passed else (
-            f"{len(self.failures)} CLAIM(S) FAIL" if self.failures else "NOTHING CHECKED")
+        verdict = (
+            "ALL CLAIMS HOLD"
+            if self.passed
+            else (f"{len(self.failures)} CLAIM(S) FAIL" if self.failures else "NOTHING CHECKED")
+        )
         body = format_table(["claim", "result", "measured", "detail"], self.rows(), width, title=head)
         return body + f"\n{verdict}  ({self.seconds:.2f} s)"
 
@@ -260,6 +285,7 @@ class Report:
 
     def as_dict(self) -> dict:
         """Plain data (claims, results, measured values, details, summary) for JSON output."""
+
         def plain(v):
             if isinstance(v, (np.integer,)):
                 return int(v)
@@ -270,11 +296,23 @@ class Report:
             if isinstance(v, dict):
                 return {str(k): plain(x) for k, x in v.items()}
             return str(v)
-        return {"title": self.title, "passed": self.passed, "seconds": self.seconds,
-                "summary": plain(self.summary),
-                "checks": [{"claim": c.claim, "passed": c.passed, "measured": plain(c.measured),
-                            "detail": c.detail, "witness": None if c.witness is None else str(c.witness)}
-                           for c in self.checks]}
+
+        return {
+            "title": self.title,
+            "passed": self.passed,
+            "seconds": self.seconds,
+            "summary": plain(self.summary),
+            "checks": [
+                {
+                    "claim": c.claim,
+                    "passed": c.passed,
+                    "measured": plain(c.measured),
+                    "detail": c.detail,
+                    "witness": None if c.witness is None else str(c.witness),
+                }
+                for c in self.checks
+            ],
+        }
 
     def _repr_short(self):
         return f"{type(self).__name__}({self.title!r}, passed={self.passed})"

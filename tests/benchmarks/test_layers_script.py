@@ -23,7 +23,7 @@ def _pointwise_only(bench, N, M, C, bias):
     rep = bench.exchangeable(N, M, C)
     prog = bench.LinearProgram(rep, rep, bias=bias)
     ws, bs = prog.init(jax.random.PRNGKey(0))
-    (_, _, pattern_prog), = prog.blocks
+    ((_, _, pattern_prog),) = prog.blocks
     identity = [k for k, p in enumerate(pattern_prog.patterns) if p.identity]
     assert len(identity) == 1 and pattern_prog.num_params == 4
     w0 = jax.random.normal(jax.random.PRNGKey(1), (C, C))

@@ -1,5 +1,6 @@
 """The MovieLens benchmark script end to end on a tiny MovieLens-format folder: ensembles
 average their members' predictions, in one process and with one child process per core."""
+
 import json
 
 import numpy as np
@@ -24,11 +25,17 @@ def tiny_folder(tmp_path_factory):
     (folder / "u1.base").write_text("\n".join(rows[:cut]) + "\n")
     (folder / "u1.test").write_text("\n".join(rows[cut:]) + "\n")
     jobs = ["student", "writer", "other"]  # side features (the self-supervised preset uses them)
-    (folder / "u.user").write_text("".join(f"{u}|{rng.integers(15, 70)}|{'MF'[u % 2]}|{jobs[u % 3]}|00000\n"
-                                           for u in range(1, users + 1)))
-    (folder / "u.item").write_text("".join(f"{i}|Film {i}|01-Jan-19{rng.integers(30, 99)}||http://x|"
-                                           + "|".join(str(int(g)) for g in rng.random(19) < 0.2) + "\n"
-                                           for i in range(1, items + 1)))
+    (folder / "u.user").write_text(
+        "".join(f"{u}|{rng.integers(15, 70)}|{'MF'[u % 2]}|{jobs[u % 3]}|00000\n" for u in range(1, users + 1))
+    )
+    (folder / "u.item").write_text(
+        "".join(
+            f"{i}|Film {i}|01-Jan-19{rng.integers(30, 99)}||http://x|"
+            + "|".join(str(int(g)) for g in rng.random(19) < 0.2)
+            + "\n"
+            for i in range(1, items + 1)
+        )
+    )
     return folder
 
 
@@ -41,9 +48,27 @@ def test_ensemble_is_the_average_of_its_members(tiny_folder, tmp_path, mode):
     bench = _script()
     out = tmp_path / "res.json"
     preds = tmp_path / "preds"
-    argv = ["--data", str(tiny_folder), "--model", "self-supervised", "--steps", "3", "--eval-every", "3",
-            "--ensemble", "2", "--no-progress", "--json", str(out), "--save-predictions", str(preds),
-            "--set", "ch=8", "--set", "num_layers=2"]
+    argv = [
+        "--data",
+        str(tiny_folder),
+        "--model",
+        "self-supervised",
+        "--steps",
+        "3",
+        "--eval-every",
+        "3",
+        "--ensemble",
+        "2",
+        "--no-progress",
+        "--json",
+        str(out),
+        "--save-predictions",
+        str(preds),
+        "--set",
+        "ch=8",
+        "--set",
+        "num_layers=2",
+    ]
     if mode:
         argv.append(mode)
     assert bench.main(argv) == 0

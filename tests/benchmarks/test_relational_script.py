@@ -1,5 +1,6 @@
 """benchmarks/relational.py end to end on a tiny hand-made folder: the saved score tensors
 have the documented layout and re-scoring them independently gives the printed MRRs."""
+
 import re
 
 import numpy as np
@@ -39,6 +40,7 @@ def test_missing_data_exits_zero(tmp_path, capsys):
 
 def test_baseline_scores_match_their_formulas():
     import jax.numpy as jnp
+
     mod = load_benchmark("relational")
     rng = np.random.default_rng(0)
     p = {"ent": jnp.asarray(rng.normal(size=(3, 4))), "rel": jnp.asarray(rng.normal(size=(2, 4)))}

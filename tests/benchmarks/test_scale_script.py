@@ -1,5 +1,6 @@
 """benchmarks/scale.py: the trainer's step compiles from shapes alone, its memory grows with the
 channels as the model says, and a timed step runs (tiny shape, one device)."""
+
 import numpy as np
 import pytest
 

@@ -1,5 +1,6 @@
 """The extrapolation (density shift) and cold-start benchmark scripts end to end on a tiny
 hand-made MovieLens-format folder (--tiny: a tiny model, a few steps; not a measurement)."""
+
 import json
 
 import numpy as np
@@ -23,8 +24,12 @@ def tiny_folder(tmp_path_factory):
 
 def test_extrapolation_script_scores_model_and_baselines_at_every_density(tiny_folder, tmp_path):
     out, png = tmp_path / "res.json", tmp_path / "fig.png"
-    assert load_benchmark("extrapolation").main(["--data", str(tiny_folder), "--tiny", "--json", str(out),
-                                                  "--png", str(png)]) == 0
+    assert (
+        load_benchmark("extrapolation").main(
+            ["--data", str(tiny_folder), "--tiny", "--json", str(out), "--png", str(png)]
+        )
+        == 0
+    )
     res = json.loads(out.read_text())
     assert [r["p"] for r in res["rows"]] == [5, 10, 25, 50, 75, 95]
     for r in res["rows"]:

@@ -1,5 +1,6 @@
 """CLI faults: unwritable outputs refused before the work, pictures named as written, bounded
 dpi, a colour scale for many elements, Ctrl-C without a traceback or a half-written file."""
+
 from __future__ import annotations
 
 import errno
@@ -33,6 +34,7 @@ def test_show_out_without_extension_says_the_file_it_wrote(tmp_path, capsys):
 def test_show_unknown_extension_is_refused_before_solving(tmp_path, capsys, monkeypatch):
     def never(*a, **k):
         raise AssertionError("solved before checking the output")
+
     monkeypatch.setattr("eqsolve.reps.base.Rep.equivariant_basis", never)
     assert main(["show", "S(3)", "V", "V", "--out", str(tmp_path / "x.jpgg")]) == 2
     err = capsys.readouterr().err
@@ -50,21 +52,26 @@ def test_show_dpi_is_bounded(tmp_path, capsys, dpi):
 
 def test_save_refuses_a_picture_of_too_many_pixels(tmp_path):
     from eqsolve.viz import save_basis_picture
+
     basis = (V >> V)(S(3)).equivariant_basis()
     with pytest.raises(ValueError, match=r"pixels .*use dpi <= \d+ or a vector format"):
         save_basis_picture(basis, tmp_path / "big.png", dpi=MAX_DPI)
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("argv", [
-    ["show", "S(3)", "V", "V", "--out", "{d}/file/pic.png"],
-    ["verify", "exchangeable", "2", "3", "--out", "{d}/file/pic.png"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "S(3)", "V", "V", "--out", "{d}/file/pic.png"],
+        ["verify", "exchangeable", "2", "3", "--out", "{d}/file/pic.png"],
+    ],
+)
 def test_outputs_under_a_file_are_refused_before_the_work(tmp_path, capsys, monkeypatch, argv):
     (tmp_path / "file").write_text("not a directory")
 
     def never(*a, **k):
         raise AssertionError("worked before checking the output")
+
     monkeypatch.setattr("eqsolve.reps.base.Rep.equivariant_basis", never)
     monkeypatch.setattr("eqsolve.verify.exchangeable", never)
     argv = [a.format(d=tmp_path) for a in argv]
@@ -74,11 +81,14 @@ def test_outputs_under_a_file_are_refused_before_the_work(tmp_path, capsys, monk
 
 def test_read_only_output_directory_is_refused_before_solving(tmp_path, capsys, monkeypatch):
     """Read-only simulated by the probe's mkstemp failing with EROFS (root ignores chmod)."""
+
     def read_only(*a, **k):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
     monkeypatch.setattr(safeio.tempfile, "mkstemp", read_only)
-    monkeypatch.setattr("eqsolve.reps.base.Rep.equivariant_basis",
-                        lambda *a, **k: pytest.fail("solved before checking the output"))
+    monkeypatch.setattr(
+        "eqsolve.reps.base.Rep.equivariant_basis", lambda *a, **k: pytest.fail("solved before checking the output")
+    )
     assert main(["show", "S(3)", "V", "V", "--out", str(tmp_path / "a.png")]) == 2
     err = capsys.readouterr().err
     assert "cannot write the picture" in err and "Read-only file system" in err and "choose a writable" in err
@@ -99,6 +109,7 @@ def test_full_disk_while_writing_leaves_no_file_and_no_traceback(tmp_path, capsy
 
         def write(self, data):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(safeio.os, "fdopen", Full)
     out = tmp_path / "a.png"
     assert main(["show", "S(3)", "V", "V", "--out", str(out)]) == 1
@@ -107,10 +118,10 @@ def test_full_disk_while_writing_leaves_no_file_and_no_traceback(tmp_path, capsy
 
 
 def test_many_elements_get_a_colour_scale():
-    basis = (V ** 2 >> V ** 2)(S(4)).equivariant_basis()  # 15 elements: a legend
+    basis = (V**2 >> V**2)(S(4)).equivariant_basis()  # 15 elements: a legend
     fig = draw_basis(basis)
     assert fig.axes[0].get_legend() is not None and len(fig.axes) == 1
-    many = (V ** 3 >> V ** 2)(S(5)).equivariant_basis()  # Bell(5) = 52 elements: a colour scale
+    many = (V**3 >> V**2)(S(5)).equivariant_basis()  # Bell(5) = 52 elements: a colour scale
     assert many.dim == 52
     fig = draw_basis(many)
     assert fig.axes[0].get_legend() is None and len(fig.axes) == 2
@@ -132,8 +143,9 @@ def test_ctrl_c_stops_cleanly_without_a_half_written_file(tmp_path):
         sys.exit(main(["show", "S(3)", "V", "V", "--out", {str(out)!r}]))
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
     try:
         for _ in range(1200):  # the child is busy in the slow step once the marker exists
             if marker.exists() or proc.poll() is not None:

@@ -1,4 +1,5 @@
 """End to end: eqsolve basis / verify / show."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -54,6 +55,7 @@ def test_show_png(tmp_path, capsys):
 
 def test_verify_exchangeable_picture_and_json(tmp_path, capsys):
     import json
+
     out = tmp_path / "ws.png"
     assert main(["verify", "exchangeable", "2", "3", "--out", str(out), "--json"]) == 0
     text = capsys.readouterr().out

@@ -1,5 +1,6 @@
 """eqsolve.datasets: EMLP's formulas (hand-computed cases), distributions, statistics and
 symmetries."""
+
 import numpy as np
 import pytest
 
@@ -30,7 +31,7 @@ def test_o5_dataset_distribution_stats_and_invariance():
     ds = O5Synthetic(4000, seed=1)
     assert ds.X.shape == (4000, 10) and ds.Y.shape == (4000, 1) and len(ds) == 4000
     np.testing.assert_allclose(ds.Y, o5_target(ds.X))
-    assert abs(ds.X.mean()) < 0.03 and abs(ds.X.std() - 1) < 0.02          # N(0, I)
+    assert abs(ds.X.mean()) < 0.03 and abs(ds.X.std() - 1) < 0.02  # N(0, I)
     mu, s, my, sy = ds.stats
     assert mu == 0 and s.shape == (10,) and np.all(s[:5] == s[0]) and np.all(s[5:] == s[5])
     np.testing.assert_allclose(s[0], np.sqrt((ds.X[:, :5] ** 2).mean()))
@@ -61,13 +62,12 @@ def test_inertia_masses_softplus_normal_and_equivariance():
     z = np.log(np.expm1(m))
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
     t = np.linspace(-12, 12, 200001)
-    Em = np.trapezoid(np.logaddexp(0, t) * np.exp(-t ** 2 / 2) / np.sqrt(2 * np.pi), t)
+    Em = np.trapezoid(np.logaddexp(0, t) * np.exp(-(t**2) / 2) / np.sqrt(2 * np.pi), t)
     assert abs(m.mean() - Em) < 4 * m.std() / np.sqrt(m.size)
-    assert m.min() < 0.05 and m.max() > 3.0                                  # EMLP's heavy tail
+    assert m.min() < 0.05 and m.max() > 3.0  # EMLP's heavy tail
     # Y by an independent per-particle loop
     i = 7
-    Iref = sum(m[i, a] * (np.dot(r, r) * np.eye(3) - np.outer(r, r))
-               for a, r in enumerate(ds.X[i, k:].reshape(k, 3)))
+    Iref = sum(m[i, a] * (np.dot(r, r) * np.eye(3) - np.outer(r, r)) for a, r in enumerate(ds.X[i, k:].reshape(k, 3)))
     np.testing.assert_allclose(ds.Y[i].reshape(3, 3), Iref, rtol=1e-12)
     # O(3) equivariance, reflections included: Y(g x) = g Y g^T
     X, Y = ds.X[:40], ds.Y[:40].reshape(40, 3, 3)
@@ -132,9 +132,11 @@ def test_double_pendulum_chunks_energy_and_symmetry():
     for g in list(G.samples(3, seed=0)) + [np.diag([1.0, -1.0, 1.0])]:
         gz = (ds.Zs[:, 0].reshape(12, 4, 3) @ g.T).reshape(12, 12)
         np.testing.assert_allclose(DoublePendulum.H(gz), DoublePendulum.H(ds.Zs[:, 0]), atol=1e-10)
-        np.testing.assert_allclose(DoublePendulum.dynamics(gz),
-                                   (DoublePendulum.dynamics(ds.Zs[:, 0]).reshape(12, 4, 3) @ g.T).reshape(12, 12),
-                                   atol=1e-10)
+        np.testing.assert_allclose(
+            DoublePendulum.dynamics(gz),
+            (DoublePendulum.dynamics(ds.Zs[:, 0]).reshape(12, 4, 3) @ g.T).reshape(12, 12),
+            atol=1e-10,
+        )
     tilt = SO(3).samples(1, seed=2)[0]
     gz = (ds.Zs[:, 0].reshape(12, 4, 3) @ tilt.T).reshape(12, 12)
     assert np.abs(DoublePendulum.H(gz) - DoublePendulum.H(ds.Zs[:, 0])).max() > 1e-3

@@ -1,5 +1,6 @@
 """examples/emlp_tasks.py uses EMLP's datasets and groups, one protocol for both models, and its
 table says plainly where EMLP does not beat the MLP (the run itself: tests/examples)."""
+
 import importlib.util
 from pathlib import Path
 
@@ -39,9 +40,12 @@ def test_table_states_where_emlp_does_not_win():
 
     def row(mean, std):
         return dict(lr=3e-3, init=1.0, test=[mean], mean=mean, std=std, ms_per_step=1.0)
-    results = {"o5": {"EMLP": row(0.01, 0.001), "MLP": row(0.1, 0.01)},
-               "inertia": {"EMLP": row(0.5, 0.05), "MLP": row(0.1, 0.01)},
-               "lorentz": {"EMLP": row(0.3, 0.2), "MLP": row(0.35, 0.2)}}
+
+    results = {
+        "o5": {"EMLP": row(0.01, 0.001), "MLP": row(0.1, 0.01)},
+        "inertia": {"EMLP": row(0.5, 0.05), "MLP": row(0.1, 0.01)},
+        "lorentz": {"EMLP": row(0.3, 0.2), "MLP": row(0.35, 0.2)},
+    }
     text = E.table(results, args)
     assert "o5: EMLP better (10x)" in text
     assert "inertia: the MLP is better at this budget (5x): the paper's claim does not hold here" in text

@@ -1,5 +1,6 @@
 """Data-parallel check of the dense pooling runtime: ``eqsolve.nn.Linear`` (a ``LinearProgram``)
 on a batch split over devices, against one device. Forward, gradients, 20 Adam steps."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@
 ``sharded_problem`` on the 8-device mesh spanning both processes; process 0 writes the results
 (logits, gradients, weights, losses, host numpy) to OUT.npz.
 """
+
 import sys
 
 from eqsolve.runtime.sharded import entry_mesh, initialize_distributed

@@ -3,6 +3,7 @@
 Used by the multi-device checks (``sharded_worker.py`` in a subprocess with 8 forced CPU devices)
 and the 2-process check (``multiprocess_worker.py``). Everything is deterministic in the seed.
 """
+
 from __future__ import annotations
 
 import numpy as np

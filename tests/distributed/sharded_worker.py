@@ -3,6 +3,7 @@ single-device runs with sharded runs on the given device counts; print one JSON 
 
 ``sparse``: entry-sharded exchangeable model (sharded_problem); ``dense``: batch-sharded
 (data-parallel) ``eqsolve.nn.Linear`` layers (dense_problem)."""
+
 import json
 import sys
 

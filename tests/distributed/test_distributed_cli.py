@@ -1,4 +1,5 @@
 """``eqsolve train --devices 8`` and two ``jax.distributed`` processes give the one-device model."""
+
 import json
 import os
 import socket
@@ -10,8 +11,21 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).parent.parent.parent
-ARGS = ["train", "--seed", "0", "--steps", "6", "--eval-every", "3", "--ch", "16", "--layers", "3",
-        "--no-progress", "--count-features"]
+ARGS = [
+    "train",
+    "--seed",
+    "0",
+    "--steps",
+    "6",
+    "--eval-every",
+    "3",
+    "--ch",
+    "16",
+    "--layers",
+    "3",
+    "--no-progress",
+    "--count-features",
+]
 
 
 def _env():
@@ -23,8 +37,13 @@ def _env():
 
 
 def _start(args):
-    return subprocess.Popen([sys.executable, "-m", "eqsolve.cli", *args], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "eqsolve.cli", *args],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _finish(procs, timeout=300):
@@ -62,8 +81,26 @@ def test_devices_and_processes_match_one_device(tmp_path):
     port = _free_port()
     _finish([_start([*ARGS, "--devices", "1", "--workdir", str(one)])])
     _finish([_start([*ARGS, "--devices", "8", "--workdir", str(eight)])])
-    _finish([_start([*ARGS, "--devices", "8", "--workdir", str(two), "--coordinator-address", f"127.0.0.1:{port}",
-                     "--num-processes", "2", "--process-id", str(k)]) for k in (0, 1)])
+    _finish(
+        [
+            _start(
+                [
+                    *ARGS,
+                    "--devices",
+                    "8",
+                    "--workdir",
+                    str(two),
+                    "--coordinator-address",
+                    f"127.0.0.1:{port}",
+                    "--num-processes",
+                    "2",
+                    "--process-id",
+                    str(k),
+                ]
+            )
+            for k in (0, 1)
+        ]
+    )
     ref_rmse, ref = _result(one)
     for run in (eight, two):
         rmse, params = _result(run)

@@ -1,5 +1,6 @@
 """Synthetic ratings at scale: exact counts, distinct entries, power-law degrees, loaders read
 both formats, and memory bounded by the chunk, not by the number of ratings."""
+
 import tracemalloc
 
 import numpy as np
@@ -15,8 +16,9 @@ def _all(tr, te):
 
 def test_columns_folder_is_a_valid_ratings_matrix(tmp_path):
     n_users, n_items, n = 3000, 500, 60_000
-    out = generate_ratings(tmp_path / "g", n_users=n_users, n_items=n_items, n_ratings=n, chunk=7_000, seed=3,
-                           test_fraction=0.2)
+    out = generate_ratings(
+        tmp_path / "g", n_users=n_users, n_items=n_items, n_ratings=n, chunk=7_000, seed=3, test_fraction=0.2
+    )
     tr, te = load_ratings(out)  # the generic loader recognizes the folder
     assert tr.shape == te.shape == (n_users, n_items)
     u, i, r = _all(tr, te)

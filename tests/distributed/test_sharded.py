@@ -4,6 +4,7 @@ Multi-device runs need ``XLA_FLAGS=--xla_force_host_platform_device_count=8`` be
 starts, so they run in subprocesses (the rest of the suite keeps one device); the
 2-process test starts two ``jax.distributed`` processes on 127.0.0.1 itself.
 """
+
 import json
 import os
 import socket
@@ -35,11 +36,16 @@ def _env(devices: int | None = None):
 def test_sharded_equals_single_device_on_1_2_4_8_devices():
     """Forward, gradients and 20 Adam steps: sparse exchangeable model (entries split, pools
     psum'd, nnz=203 padded) and data-parallel nn.Linear layers, each on 1/2/4/8 devices."""
-    proc = subprocess.run([sys.executable, str(HERE / "sharded_worker.py"), "1", "2", "4", "8"], env=_env(8),
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "sharded_worker.py"), "1", "2", "4", "8"],
+        env=_env(8),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     assert proc.returncode == 0 and line, proc.stderr[-3000:]
-    res = json.loads(line[0][len("RESULT "):])
+    res = json.loads(line[0][len("RESULT ") :])
     for kind in ("sparse", "dense"):
         assert sorted(res[kind]) == ["1", "2", "4", "8"]
         for p, errs in res[kind].items():
@@ -62,9 +68,16 @@ def test_two_processes_match_single_process(tmp_path):
 
     out = tmp_path / "mp.npz"
     port = _free_port()
-    procs = [subprocess.Popen([sys.executable, str(HERE / "multiprocess_worker.py"), str(port), str(pid), str(out)],
-                              env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for pid in (0, 1)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(HERE / "multiprocess_worker.py"), str(port), str(pid), str(out)],
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for pid in (0, 1)
+    ]
     logs = []
     try:
         for p in procs:

@@ -1,4 +1,5 @@
 """No dense N x M array: a 10^6 x 10^6 matrix with 10^5 observed entries trains in < 2 GB."""
+
 import numpy as np
 
 

@@ -6,6 +6,7 @@ core never imports JAX), so ``vmap`` here maps a function over axis 0 of its arr
 (or of every array in a dict argument, EMLP's form for product-group samples) in a Python loop
 and stacks the results. Only the imports of the ported files are changed to use it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,6 +37,7 @@ def vmap(fn, in_axes=0):
 def _waiting(name):
     def missing(*args, **kwargs):
         pytest.skip(f"eqsolve.nn.{name} is not available yet (EMLP's nn surface: helper emlpnn)")
+
     return missing
 
 
@@ -56,9 +58,11 @@ def vis(repin, repout, cluster=True):
     """EMLP's ``vis(repin, repout)`` (a picture of the basis of repin >> repout): eqsolve's
     :func:`eqsolve.viz.draw_basis` on a figure that is closed again (nothing is shown)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from eqsolve.viz import draw_basis
+
     fig = draw_basis((repin >> repout).equivariant_basis())
     plt.close(fig)
 
@@ -80,6 +84,7 @@ class _NN:
             x = np.asarray(x, dtype=np.float32)
             y = np.asarray(model(x[None] if x.ndim == 1 else x))
             return y[0] if x.ndim == 1 else y
+
         return apply
 
 

@@ -8,6 +8,7 @@ complex and Lorentz group per test); every other case is skipped with a reason a
 
     EMLP_PORT_FULL=1 pytest tests/emlp_port
 """
+
 import os
 import sys
 from pathlib import Path
@@ -24,8 +25,18 @@ FAST = {
     # T(p, q) up to EMLP's size limit for: permutation groups (S(4), Z(2), Cube, the GCNN groups), finite
     # matrix groups (D(3)), compact (O(2), SO(4), O(4)), non-compact Lorentz (SO+(1,3)); the complex, SL/GL
     # and Sp cases take 10-110 s each under load and run with EMLP_PORT_FULL=1
-    "test_high_rank_representations": {"O2", "SO4", "O4", "S4", "Z2", "D3", "Cube", "ZksZnxZn2,2", "ZksZnxZn4,4",
-                                       "SO+1,3"},
+    "test_high_rank_representations": {
+        "O2",
+        "SO4",
+        "O4",
+        "S4",
+        "Z2",
+        "D3",
+        "Cube",
+        "ZksZnxZn2,2",
+        "ZksZnxZn4,4",
+        "SO+1,3",
+    },
     "test_equivariant_matrix": None,  # every case but SLOW_MATRIX_CASES
     # uniform_rep(256, G) maps: 2-7 s per group under load
     "test_large_representations": {"SO3", "SU2", "SL2", "Cube"},
@@ -35,7 +46,7 @@ SLOW_MATRIX_CASES = ("Sp2", "SO+1,3, V^2+4V")  # 34 s and 6 s under load: EMLP's
 
 def _case_id(item) -> str:
     name = item.name
-    return name[name.index("[") + 1:-1] if "[" in name else ""
+    return name[name.index("[") + 1 : -1] if "[" in name else ""
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,5 +65,6 @@ def pytest_collection_modifyitems(config, items):
         else:
             keep = cid in allowed
         if not keep:
-            item.add_marker(pytest.mark.skip(reason="outside the default subset of the EMLP port; "
-                                                    "run with EMLP_PORT_FULL=1"))
+            item.add_marker(
+                pytest.mark.skip(reason="outside the default subset of the EMLP port; run with EMLP_PORT_FULL=1")
+            )

@@ -1,6 +1,7 @@
 """The math of EMLP's tutorial notebooks (docs/notebooks in mfinzi/equivariant-MLP: quickstart,
 new groups, new representations, mixed tensors, multilinear maps) with the shapes the notebooks
 print, written with eqsolve's names. Plots are left out; what they show is checked as numbers."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ from eqsolve.reps import Rep, Scalar, T, V, sparsify_basis
 
 
 def rel_err(a, b):
-    return np.sqrt(((a - b) ** 2).mean()) / (np.sqrt((a ** 2).mean()) + np.sqrt((b ** 2).mean()))
+    return np.sqrt(((a - b) ** 2).mean()) / (np.sqrt((a**2).mean()) + np.sqrt((b**2).mean()))
 
 
 # ------------------------------------------------------------------ 1 quickstart
@@ -25,7 +26,7 @@ def test_quickstart():
     assert (V(S(6)) >> V(S(6))).equivariant_basis().shape == (36, 2)  # Deep Sets
     assert (V(S(6)) ** 2 >> V(S(6)) ** 2).equivariant_basis().shape == (1296, 15)  # graph layers
     W = V(SO(3))
-    Q = (W ** 2 >> W).equivariant_basis()
+    Q = (W**2 >> W).equivariant_basis()
     assert Q.shape == (27, 1)
     eps = np.zeros((3, 3, 3))
     eps[0, 1, 2] = eps[1, 2, 0] = eps[2, 0, 1] = 1
@@ -33,14 +34,14 @@ def test_quickstart():
     assert np.array_equal(sparsify_basis(Q).reshape(3, 3, 3), eps)  # the notebook's printed tensor
     assert (V(Z(3) * Z(4)) >> V(Z(3) * Z(4))).equivariant_basis().shape == (144, 12)  # 2-D convolutions
     Ws = V(S(6))
-    assert (Ws + Ws ** 2 >> Ws).equivariant_basis().shape == (252, 7)
-    repin = 100 * Ws ** 0 + 100 * Ws + 20 * Ws ** 2
+    assert (Ws + Ws**2 >> Ws).equivariant_basis().shape == (252, 7)
+    repin = 100 * Ws**0 + 100 * Ws + 20 * Ws**2
     rep_map = repin >> repin
     assert rep_map.size() == 2016400
     assert rep_map.equivariant_basis().shape == (2016400, 84000)
     # (the notebook then plots P @ v for this map: RepBasis.project loops over its 48,400 blocks in
     # Python, ~40 s here, so the projector is checked on the graph layer instead)
-    P = (Ws ** 2 >> Ws ** 2).equivariant_projector()
+    P = (Ws**2 >> Ws**2).equivariant_projector()
     x = np.random.default_rng(1).normal(size=P.shape[-1])
     Px = P @ x
     assert np.allclose(P @ Px, Px)
@@ -48,16 +49,18 @@ def test_quickstart():
 
 def test_quickstart_type_system():
     G = O(4)
-    assert 2 * V(G) ** 3 == (2 * V ** 3)(G)
+    assert 2 * V(G) ** 3 == (2 * V**3)(G)
     assert V(SO(3)).T == V(SO(3))
     from eqsolve.groups import SO13
+
     assert V(SO13()).T != V(SO13())
-    assert (5 * V * 2)(S(3)).size() == 30 and (2 * V ** 3)(S(3)).size() == 54
+    assert (5 * V * 2)(S(3)).size() == 30 and (2 * V**3)(S(3)).size() == 54
 
 
 # ------------------------------------------------------------------ 3 new groups
 class Alt(Group):
     """The alternating group in n dimensions (the notebook's class, verbatim)."""
+
     def __init__(self, n):
         assert n > 2
         self.discrete_generators = np.zeros((n - 2, n, n)) + np.eye(n)
@@ -99,7 +102,11 @@ def test_new_groups():
     gQ = rep.rho(G.sample()) @ Q
     assert rel_err(Q, gQ) < 1e-6
     # user SO(3): V^3 -> V^2 (T5) has solutions; user O(3) has none (odd parity)
-    assert (V(MySO(3)) ** 3 >> V(MySO(3)) ** 2).equivariant_basis().dim == (V(SO(3)) ** 3 >> V(SO(3)) ** 2).equivariant_basis().dim > 0
+    assert (
+        (V(MySO(3)) ** 3 >> V(MySO(3)) ** 2).equivariant_basis().dim
+        == (V(SO(3)) ** 3 >> V(SO(3)) ** 2).equivariant_basis().dim
+        > 0
+    )
     assert (V(MyO(3)) ** 3 >> V(MyO(3)) ** 2).equivariant_basis().dim == 0
     assert MyO(3).discrete_generators.shape == (1, 3, 3) and len(MyO(3).lie_algebra) == 3
 
@@ -142,7 +149,7 @@ def test_new_representations():
     pv = P * W
     g = G.discrete_generators[0]  # odd
     assert np.allclose(pv.rho_dense(g), -W.rho_dense(g))
-    rin, rout = P * W ** 2, W ** 2
+    rin, rout = P * W**2, W**2
     Q = np.asarray((rin >> rout).equivariant_basis())
     for h in G.samples(5, seed=2):
         Wm = Q.reshape(rout.size(), rin.size(), -1)
@@ -167,9 +174,9 @@ def test_mixed_tensors():
 def test_multilinear_maps():
     G = SO(4)
     W = V(G)
-    R1 = 3 * W + W ** 2
-    R2 = W.T + W ** 0
-    R3 = W ** 0 + W ** 2 + W
+    R1 = 3 * W + W**2
+    R2 = W.T + W**0
+    R3 = W**0 + W**2 + W
     Q = (R1 >> (R2 >> R3)).equivariant_basis()
     assert Q.shape == (2940, 27)
     example_map = (Q @ np.random.default_rng(0).normal(size=Q.shape[-1])).reshape(R3.size(), R2.size(), R1.size())

@@ -1,13 +1,36 @@
 """The groups EMLP has, with EMLP's meanings: defining properties of the generators, and a
 basis dimension of each against an independent count (characters of enumerated elements,
 binomial / factorial / Catalan counts, or hand counts)."""
+
 import math
 
 import numpy as np
 import pytest
 
-from eqsolve.groups import (C, D, GL, O11, SL, SU, U, Cube, DihedralPerm, DkeR3, Embed, O, O2eR3, O13, Lorentz, Parity,
-                            Scaling, SO, SO2eR3, SO11p, TimeReversal, ZksZnxZn)
+from eqsolve.groups import (
+    C,
+    D,
+    GL,
+    O11,
+    SL,
+    SU,
+    U,
+    Cube,
+    DihedralPerm,
+    DkeR3,
+    Embed,
+    O,
+    O2eR3,
+    O13,
+    Lorentz,
+    Parity,
+    Scaling,
+    SO,
+    SO2eR3,
+    SO11p,
+    TimeReversal,
+    ZksZnxZn,
+)
 from eqsolve.reps import T, V
 from theory import burnside_tensor, catalan, character_dim, finite_group_elements
 

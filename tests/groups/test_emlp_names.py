@@ -1,5 +1,6 @@
 """EMLP's names on groups and reps: G.d, G.samples(n), G.num_constraints(), G.is_orthogonal,
 G.is_permutation (also recognised for groups given by permutation matrices), rep.rho_dense."""
+
 import numpy as np
 
 from eqsolve.groups import O, S, SO, Group, Lorentz, RubiksCube, Z

@@ -1,8 +1,23 @@
 import numpy as np
 import pytest
 
-from eqsolve.groups import (A, DihedralPerm, DirectProduct, Group, Lorentz, O, Permutation, RubiksCube, S, SO, SO13, SO13p,
-                            Sp, Trivial, Z)
+from eqsolve.groups import (
+    A,
+    DihedralPerm,
+    DirectProduct,
+    Group,
+    Lorentz,
+    O,
+    Permutation,
+    RubiksCube,
+    S,
+    SO,
+    SO13,
+    SO13p,
+    Sp,
+    Trivial,
+    Z,
+)
 
 
 def test_orders_of_permutation_groups():

@@ -1,6 +1,7 @@
 """Rubik's cube: eqsolve's group is the cube group (order 43,252,003,274,489,856,000) and
 its V -> V basis has 9 elements; EMLP's generators (its ``RubiksCube`` code, reproduced
 below with numpy only) generate a much larger group (~1.9e47), which is why EMLP reports 6."""
+
 import numpy as np
 from sympy.combinatorics import Permutation as SymPerm, PermutationGroup as SymGroup
 
@@ -33,6 +34,7 @@ def _pair_orbits(perms, n):
 
 def _emlp_generators():
     """EMLP 1.0.3's RubiksCube generators (emlp/groups.py), as index arrays x -> x[perm]."""
+
     def pad(permutation):
         padded = np.zeros((6, 9)).astype(permutation.dtype)
         padded[:, :4] = permutation.reshape(6, 8)[:, :4]
@@ -81,6 +83,6 @@ def test_eqsolve_rubiks_cube_is_the_cube_group_with_9_maps():
 def test_emlp_generators_give_a_larger_group_and_6_maps():
     gens = _emlp_generators()
     order = SymGroup([SymPerm(np.argsort(p).tolist()) for p in gens]).order()
-    assert order > 10 ** 47 and abs(order / 1.9e47 - 1) < 0.05  # ~1.9e47, not 4.3e19
+    assert order > 10**47 and abs(order / 1.9e47 - 1) < 0.05  # ~1.9e47, not 4.3e19
     assert order % CUBE_ORDER == 0 and order != CUBE_ORDER
     assert _pair_orbits([np.argsort(p) for p in gens], 48) == 6  # EMLP's V -> V dimension

@@ -1,6 +1,7 @@
 """Wreath products S(m) ≀ S(n) (sets of sets): group structure, and basis dimensions against two
 independent counts (Burnside over the enumerated group, and the two-level set-partition count of
 tests/theory.py); the wreath solver's labels equal the orbit solver's."""
+
 import math
 
 import numpy as np
@@ -46,9 +47,10 @@ def test_hierarchical_layer_is_between_flat_and_blockwise_exchangeability():
 
 def test_other_wreath_products_use_the_orbit_solver():
     G = WreathProduct(Z(3), A(3))
-    assert G.order() == 3 ** 3 * 3
+    assert G.order() == 3**3 * 3
     b = (V(G) >> V(G)).equivariant_basis()
     assert b.methods == {"orbit"} and b.dim == burnside_tensor(G.perm_generators.tolist(), 9, 2)
     with pytest.raises(TypeError, match="permutation groups"):
         from eqsolve.groups import SO
+
         WreathProduct(SO(2), S(3))

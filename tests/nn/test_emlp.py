@@ -1,4 +1,5 @@
 """EMLP on Flax NNX: equivariance for S(n), SO(3), O(5), Lorentz; hidden reps; training."""
+
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -11,9 +12,8 @@ from eqsolve.reps import Scalar, T, V
 from layer_checks import equivariance_error
 
 
-
 CASES = {
-    "S(4)": (S(4), lambda: 2 * V + V ** 2, lambda: V + Scalar, 1e-4),
+    "S(4)": (S(4), lambda: 2 * V + V**2, lambda: V + Scalar, 1e-4),
     "SO(3)": (SO(3), lambda: 5 * Scalar + 5 * V, lambda: T(2), 1e-4),
     "O(5)": (O(5), lambda: 2 * V, lambda: Scalar, 1e-4),
     "Lorentz": (Lorentz(), lambda: 4 * V, lambda: Scalar, 5e-4),
@@ -60,6 +60,7 @@ def test_emlp_trains():
 # ------------------------------------------------------------- EMLP's nn surface
 def test_mlp_emlp_signature_sizes_and_init_scale():
     from eqsolve.nn import MLP
+
     m = MLP(2 * V, Scalar, O(5), ch=8, num_layers=2, rngs=nnx.Rngs(0))
     assert [l.kernel.shape for l in m.layers] == [(10, 8), (8, 8)] and m.head.kernel.shape == (8, 1)
     assert m(jnp.ones((3, 10))).shape == (3, 1)
@@ -81,6 +82,7 @@ class _Affine(nnx.Module):
 
 def test_standardize_hand_computed():
     from eqsolve.nn import Standardize
+
     x = jnp.asarray([[3.0, 5.0], [1.0, -1.0]])
     mx, sx, my, sy = 1.0, np.array([2.0, 4.0]), np.array([10.0]), np.array([3.0])
     m = Standardize(_Affine(), (mx, sx, my, sy))
@@ -97,15 +99,16 @@ class _Quadratic(nnx.Module):
     """H(z) = |z|^2 / 2 per state (the harmonic oscillator), shape (batch, 1)."""
 
     def __call__(self, z):
-        return 0.5 * (z ** 2).sum(-1, keepdims=True)
+        return 0.5 * (z**2).sum(-1, keepdims=True)
 
 
 def test_hnet_dynamics_and_rollout_harmonic_oscillator():
     from eqsolve.nn import HNet
+
     h = HNet(_Quadratic())
     z = jnp.asarray([[1.0, 2.0, 3.0, 4.0], [0.5, 0.0, 0.0, -1.0]])
     assert np.isclose(float(h(z)), 0.5 * (30 + 1.25))
-    np.testing.assert_allclose(h.dynamics(z), jnp.concatenate([z[:, 2:], -z[:, :2]], 1))   # J grad H = (p, -q)
+    np.testing.assert_allclose(h.dynamics(z), jnp.concatenate([z[:, 2:], -z[:, :2]], 1))  # J grad H = (p, -q)
     ts = jnp.linspace(0.0, 2.0, 5)
     traj = h.rollout(z, ts, rtol=1e-6, atol=1e-6)
     q0, p0 = np.asarray(z[:, :2]), np.asarray(z[:, 2:])
@@ -118,6 +121,7 @@ def test_hnet_dynamics_and_rollout_harmonic_oscillator():
 def test_emlph_invariant_hamiltonian_and_equivariant_dynamics():
     from eqsolve.groups import O2eR3
     from eqsolve.nn import EMLPH, MLPH
+
     G = O2eR3()
     h = EMLPH(4 * V, Scalar, G, ch=16, num_layers=1, rngs=nnx.Rngs(0))
     z = jnp.asarray(np.random.default_rng(0).normal(size=(3, 12)), jnp.float32)
@@ -126,8 +130,7 @@ def test_emlph_invariant_hamiltonian_and_equivariant_dynamics():
     for g in list(G.samples(2, seed=1)) + [np.diag([1.0, -1.0, 1.0])]:
         gz = jnp.asarray((np.asarray(z).reshape(3, 4, 3) @ g.T).reshape(3, 12), jnp.float32)
         np.testing.assert_allclose(jax_vmap_H(h, gz), Hs, atol=1e-4)
-        np.testing.assert_allclose(dyn(h, gz), (np.asarray(dyn(h, z)).reshape(3, 4, 3) @ g.T).reshape(3, 12),
-                                   atol=1e-4)
+        np.testing.assert_allclose(dyn(h, gz), (np.asarray(dyn(h, z)).reshape(3, 4, 3) @ g.T).reshape(3, 12), atol=1e-4)
     # the MLP version is not invariant (the check can fail)
     m = MLPH(4 * V, Scalar, G, ch=16, num_layers=1, rngs=nnx.Rngs(0))
     g = np.asarray(G.samples(1, seed=1)[0])
@@ -145,8 +148,9 @@ def jax_vmap_H(h, z):
 
 def test_train_step_matches_nnx_path_and_reuses_compiled_step():
     from eqsolve.nn import MLP, TrainStep
+
     x = jnp.asarray(np.random.default_rng(0).normal(size=(16, 6)), jnp.float32)
-    y = (x[:, :1] * x[:, 3:4])
+    y = x[:, :1] * x[:, 3:4]
 
     def loss_fn(m, x, y):
         return jnp.mean((m(x) - y) ** 2)
@@ -164,7 +168,7 @@ def test_train_step_matches_nnx_path_and_reuses_compiled_step():
     for _ in range(4):
         np.testing.assert_allclose(float(step(x, y)), float(naive(ref, opt, x, y)), rtol=1e-5)
     np.testing.assert_allclose(step.predict(x), ref(x), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(step.sync()(x), ref(x), rtol=1e-5, atol=1e-6)   # written back into the module
+    np.testing.assert_allclose(step.sync()(x), ref(x), rtol=1e-5, atol=1e-6)  # written back into the module
     # another seed's model reuses the compiled step
     step.load(MLP(6, 1, ch=8, num_layers=2, rngs=nnx.Rngs(5)))
     step(x, y)

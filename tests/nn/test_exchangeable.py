@@ -108,7 +108,9 @@ def test_empty_rows_columns_and_zero_weights_give_finite_outputs():
     out0 = exchangeable_linear(p, jnp.asarray(x), idx, (4, 5), jnp.zeros(len(u)))  # nothing pools
     assert np.all(np.isfinite(np.asarray(out0)))
     # with no contributing entries the pools are 0: only the identity term and bias remain
-    np.testing.assert_allclose(np.asarray(out0), x @ np.asarray(p["keep_0_1"]) + np.asarray(p["bias"]), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(out0), x @ np.asarray(p["keep_0_1"]) + np.asarray(p["bias"]), rtol=1e-5, atol=1e-5
+    )
     grads = jax.grad(lambda xx: exchangeable_linear(p, xx, idx, (40, 50)).sum())(jnp.asarray(x))
     assert np.all(np.isfinite(np.asarray(grads)))
 

@@ -1,6 +1,7 @@
 """Janossy pooling: the pattern-pooled sums equal brute-force sums over k-tuples grouped by
 their equality pattern, the model is exactly invariant for any n, masks equal unpadded sets,
 and the pi-SGD estimators are unbiased estimates of the exact pooling."""
+
 import itertools
 import math
 
@@ -52,8 +53,12 @@ def test_pattern_pools_equal_brute_force(k):
         np.testing.assert_allclose(pools[:, p], want[lab], rtol=1e-4, atol=1e-4)
     mean_model = JanossyPooling(3, 6, 1, k=k, reduction="mean", patterns="distinct", rngs=nnx.Rngs(0))
     finest = tuple((a,) for a in range(k))
-    np.testing.assert_allclose(np.asarray(mean_model.pattern_pools(x))[:, mean_model.pattern_labels.index(finest)],
-                               want[finest] / (math.perm(n, k)), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(mean_model.pattern_pools(x))[:, mean_model.pattern_labels.index(finest)],
+        want[finest] / (math.perm(n, k)),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("k,patterns", [(1, "all"), (2, "all"), (2, "distinct"), (3, "all")])

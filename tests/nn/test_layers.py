@@ -1,5 +1,6 @@
 """eqsolve.nn.Linear / BiLinear / GatedNonlinearity: equivariance, bias, dense agreement,
 NNX training step and pure-function form."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -85,6 +86,7 @@ def test_gates_as_emlp_places_them():
     """EMLP's gated/gate_indices: no gate for scalars and permutation reps (swish on
     themselves), one gate scalar per other channel."""
     from eqsolve.nn import gate_indices
+
     Gp = S(4)
     rp = 2 * V(Gp) + V(Gp) ** 2 + Scalar(Gp)
     assert gated(rp) == rp and np.array_equal(gate_indices(rp), np.arange(rp.size()))
@@ -126,6 +128,7 @@ def test_bilinear_weights_as_emlp_builds_them():
 
 def test_rep_of_another_group_is_refused():
     from eqsolve.nn import EMLP
+
     with pytest.raises(ValueError, match=r"rep of S\(3\).*SO\(3\)"):
         EMLP(V(S(3)), V(S(3)), group=SO(3), ch=16, num_layers=1, rngs=nnx.Rngs(0))
     with pytest.raises(ValueError, match="SO"):

@@ -1,6 +1,7 @@
 """Noise outsourcing: Y = f(eta, M(X)) is invariant pathwise (same eta, any ordering) and in
 law (two-sample tests pass on permuted inputs), the tests reject a model that is not
 invariant, M = sort is a maximal invariant, and the energy score matches a hand value."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np

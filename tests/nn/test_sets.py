@@ -1,5 +1,6 @@
 """DeepSets built from solved S(n) bases: equivariance, invariance, size-agnosticism, and
 equality with the dense solved-basis layer W = sum_k w_k B_k."""
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -37,6 +38,7 @@ def test_solved_basis_gives_deepsets_terms():
 def test_layers_run_the_solved_pooling_program():
     """The layer's program is the runtime's, compiled from the solved S(n_ref) pattern basis."""
     from eqsolve.runtime import PatternProgram
+
     layer = SetLinear(1, 1, rngs=nnx.Rngs(0))
     assert isinstance(layer.program, PatternProgram) and layer.program.num_params == 2
     assert len(layer.basis_labels) == 2
@@ -58,6 +60,7 @@ def test_layer_equals_the_solved_span_at_every_n():
 def test_non_pattern_basis_is_rejected_by_name(monkeypatch):
     """A group whose basis is not an S(n) pattern block is an error naming the rep (no fallback)."""
     import eqsolve.nn.sets as sets
+
     monkeypatch.setattr(sets, "S", SO)  # SO(3) on V: a dense (krylov/SVD) basis, no patterns
     with pytest.raises(ValueError, match=r"basis of V\[SO\(3\)\].*not one equality-pattern block"):
         sets._solved.__wrapped__(3, "V", "V")

@@ -1,5 +1,6 @@
 """SIRE and SUB regularizers: zero on commutative transitions, positive on a GRU, and SIRE
 training lowers the measured swap error on a tiny problem."""
+
 import functools
 
 import jax
@@ -82,9 +83,11 @@ def test_sire_and_sub_positive_for_gru():
         s = model.initial_state((4,))
         x = jnp.array([1, 2, 3, 4])
         r_sire, r_sub, r_same = nnx.jit(
-            lambda m: (sire_regularizer(m, xs, mask, jax.random.key(0), num=64),
-                       sub_regularizer(m, xs, mask, jax.random.key(1)),
-                       sire_penalty(m.step, s, x, x))  # a swap of equal inputs costs nothing
+            lambda m: (
+                sire_regularizer(m, xs, mask, jax.random.key(0), num=64),
+                sub_regularizer(m, xs, mask, jax.random.key(1)),
+                sire_penalty(m.step, s, x, x),
+            )  # a swap of equal inputs costs nothing
         )(model)
         assert float(r_sire) > 1e-6 and float(r_sub) > 1e-6
         assert float(r_same) == 0.0

@@ -1,4 +1,5 @@
 """Download helper against a local HTTP server (never the real network)."""
+
 import hashlib
 import http.server
 import io

@@ -1,5 +1,6 @@
 """`eqsolve train` / `eqsolve evaluate` on other rating scales, split labels, presets, the best
 checkpoint, ensembles and saved predictions (tiny settings, hand-made files)."""
+
 import csv
 import json
 
@@ -10,8 +11,19 @@ from eqsolve.cli import main
 from eqsolve.ratings.data import Ratings, bias_baseline, load_ratings, save_triples
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 
-TINY = ["--ch", "8", "--layers", "2", "--eval-every", "1", "--checkpoint-every", "2", "--no-progress",
-        "--levels", "1,2,3,4,5"]
+TINY = [
+    "--ch",
+    "8",
+    "--layers",
+    "2",
+    "--eval-every",
+    "1",
+    "--checkpoint-every",
+    "2",
+    "--no-progress",
+    "--levels",
+    "1,2,3,4,5",
+]
 
 
 def _rescaled(r: Ratings, values) -> Ratings:
@@ -46,8 +58,9 @@ def trained(files, tmp_path_factory):
 
 def _evaluate(work, tmp_path, *extra):
     out, preds = tmp_path / "eval.json", tmp_path / "pred.csv"
-    assert main(["evaluate", "--workdir", str(work), "--output", str(out), "--save-predictions", str(preds),
-                 *extra]) == 0
+    assert (
+        main(["evaluate", "--workdir", str(work), "--output", str(out), "--save-predictions", str(preds), *extra]) == 0
+    )
     with open(preds, newline="") as f:
         rows = list(csv.DictReader(f))
     return json.loads(out.read_text()), rows
@@ -108,9 +121,35 @@ def test_best_and_last_checkpoints(trained, tmp_path):
 
 def test_preset_option_and_ensemble_average(files, tmp_path):
     work = tmp_path / "ens"
-    assert main(["train", "--data", str(files / "a.tsv"), "--workdir", str(work), "--steps", "2", "--preset",
-                 "factorized", "--ensemble", "2", "--ch", "8", "--enc-layers", "2", "--dec-layers", "2",
-                 "--factor-dim", "4", "--eval-every", "1", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(files / "a.tsv"),
+                "--workdir",
+                str(work),
+                "--steps",
+                "2",
+                "--preset",
+                "factorized",
+                "--ensemble",
+                "2",
+                "--ch",
+                "8",
+                "--enc-layers",
+                "2",
+                "--dec-layers",
+                "2",
+                "--factor-dim",
+                "4",
+                "--eval-every",
+                "1",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     members = json.loads((work / "ensemble.json").read_text())["members"]
     assert members == ["member-0", "member-1"]
     cfgs = [json.loads((work / m / "metrics.json").read_text())["config"] for m in members]

@@ -1,6 +1,7 @@
 """Fault injection for training: other data or settings in a workdir, concurrent runs, corrupt
 or foreign checkpoints, bad ratings files, bad options, a diverging loss, a full or read-only
 disk, kill -9 at seeded random points (then resume is identical). Tiny data, few steps."""
+
 from __future__ import annotations
 
 import errno
@@ -26,8 +27,25 @@ from eqsolve.ratings.train.checkpoint import CHECKPOINT_NAME, LEGACY_NAME, Check
 from eqsolve.ratings.train.workdir import WorkdirLock
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = ["--ch", "4", "--layers", "2", "--enc-layers", "2", "--dec-layers", "2", "--factor-dim", "4",
-        "--eval-every", "2", "--checkpoint-every", "2", "--no-progress", "--levels", "1,2,3,4,5"]
+TINY = [
+    "--ch",
+    "4",
+    "--layers",
+    "2",
+    "--enc-layers",
+    "2",
+    "--dec-layers",
+    "2",
+    "--factor-dim",
+    "4",
+    "--eval-every",
+    "2",
+    "--checkpoint-every",
+    "2",
+    "--no-progress",
+    "--levels",
+    "1,2,3,4,5",
+]
 CFG = dict(ch=4, num_layers=2, steps=6, eval_every=3, checkpoint_every=2, dropout=0.2, lr=1e-2)
 
 
@@ -47,6 +65,7 @@ def files(tmp_path_factory):
 
 def _leaves(tree):
     import jax
+
     return [np.asarray(x) for x in jax.tree.leaves(tree)]
 
 
@@ -89,10 +108,13 @@ def test_second_concurrent_run_is_refused(tmp_path, capsys):
 
 def test_lock_is_released_when_its_holder_is_killed(tmp_path):
     work = tmp_path / "w"
-    code = f"from eqsolve.ratings.train.workdir import WorkdirLock; import time; lk = WorkdirLock({str(work)!r}).acquire(); " \
-           f"print('held', flush=True); time.sleep(120)"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    code = (
+        f"from eqsolve.ratings.train.workdir import WorkdirLock; import time; lk = WorkdirLock({str(work)!r}).acquire(); "
+        f"print('held', flush=True); time.sleep(120)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT))
+    )
     try:
         assert proc.stdout.readline().strip() == "held"
         with pytest.raises(ValueError, match=f"pid {proc.pid}"):
@@ -121,16 +143,27 @@ def _rewrite(path, change):
     np.savez(path, **arrays)
 
 
-@pytest.mark.parametrize("damage,expect", [
-    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is unreadable"),
-    (lambda p: p.write_bytes(b"\x80\x04garbage"), "is unreadable"),
-    (lambda p: p.write_bytes(b""), "is unreadable"),
-    (lambda p: _rewrite(p, lambda a: a.__setitem__("params/0", a["params/0"] + 1.0)), "fails its checksum"),
-    (lambda p: _rewrite(p, lambda a: a.__setitem__("meta", np.array(str(a["meta"]).replace('"step": 2', '"step": 1')))),
-     "fails its checksum"),
-    (lambda p: _rewrite(p, lambda a: a.__setitem__("meta", np.array(str(a["meta"]).replace('"format": 2', '"format": 7')))),
-     "has format 7"),
-])
+@pytest.mark.parametrize(
+    "damage,expect",
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is unreadable"),
+        (lambda p: p.write_bytes(b"\x80\x04garbage"), "is unreadable"),
+        (lambda p: p.write_bytes(b""), "is unreadable"),
+        (lambda p: _rewrite(p, lambda a: a.__setitem__("params/0", a["params/0"] + 1.0)), "fails its checksum"),
+        (
+            lambda p: _rewrite(
+                p, lambda a: a.__setitem__("meta", np.array(str(a["meta"]).replace('"step": 2', '"step": 1')))
+            ),
+            "fails its checksum",
+        ),
+        (
+            lambda p: _rewrite(
+                p, lambda a: a.__setitem__("meta", np.array(str(a["meta"]).replace('"format": 2', '"format": 7')))
+            ),
+            "has format 7",
+        ),
+    ],
+)
 def test_damaged_checkpoint_is_refused_by_name(saved, data, damage, expect):
     work, _ = saved
     fit, val = data
@@ -168,6 +201,7 @@ def test_a_pickle_in_the_workdir_is_never_loaded(data, tmp_path):
     class Evil:
         def __reduce__(self):
             return (Path.write_text, (marker, "pwned"))
+
     (tmp_path / LEGACY_NAME).write_bytes(pickle.dumps({"config": Evil()}))
     with pytest.raises(ValueError, match="pickle checkpoint of an earlier eqsolve"):
         Trainer(TrainConfig(**CFG), fit, val, workdir=tmp_path)
@@ -187,6 +221,7 @@ class _NanAfter:
 
     def step(self, params, opt_state, *rest):
         import jax
+
         params, opt_state, loss = self._fns.step(params, opt_state, *rest)
         self.n += 1
         if self.n > self.k:
@@ -198,8 +233,11 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path
     fit, val = data
     t = Trainer(TrainConfig(**CFG), fit, val, workdir=tmp_path)
     t.fns = _NanAfter(t.fns, 3)  # steps 1-3 fine, step 4 diverges; checkpoints every 2 steps
-    with pytest.raises(TrainingDiverged, match=r"the loss is nan at step 4; the last good checkpoint .* is kept. "
-                                               r"Lower --lr \(now 0.01\)"):
+    with pytest.raises(
+        TrainingDiverged,
+        match=r"the loss is nan at step 4; the last good checkpoint .* is kept. "
+        r"Lower --lr \(now 0.01\)",
+    ):
         t.run()
     back = Trainer(TrainConfig(**CFG), fit, val, workdir=tmp_path)
     assert back.step_count == 2
@@ -213,19 +251,32 @@ def _write(tmp_path, name, text):
     return p
 
 
-@pytest.mark.parametrize("name,text,expect", [
-    ("real.tsv", "".join(f"{k % 7}\t{k // 7}\t{1 + (k * 0.137) % 4:.3f}\n" for k in range(60)),
-     r"real.tsv:\d+: the ratings take \d+ distinct values .*at most 20 levels"),
-    ("dup.tsv", "1\t1\t3\ttrain\n1\t2\t4\ttrain\n2\t1\t5\ttrain\n1\t1\t2\ttrain\n2\t2\t1\ttest\n",
-     r"dup.tsv:4: user 1 rated item 1 again \(first at line 1\)"),
-    ("leak.tsv", "1\t1\t3\ttrain\n1\t2\t4\ttrain\n2\t1\t5\ttrain\n# comment\n1\t2\t4\ttest\n",
-     r"leak.tsv:5: the test rating of user 1 for item 2 is also a training rating \(.*leak.tsv:2\)"),
-    ("alltest.tsv", "1\t1\t3\ttest\n1\t2\t4\ttest\n", r"alltest.tsv: every rating is labelled 'test'"),
-    ("one.tsv", "u1\ti1\t4\n", r"one.tsv: only 1 training rating\(s\); training needs at least 10"),
-    ("nan.tsv", "1\t1\t3\n1\t2\tnan\n", r"nan.tsv:2: rating 'nan' is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "name,text,expect",
+    [
+        (
+            "real.tsv",
+            "".join(f"{k % 7}\t{k // 7}\t{1 + (k * 0.137) % 4:.3f}\n" for k in range(60)),
+            r"real.tsv:\d+: the ratings take \d+ distinct values .*at most 20 levels",
+        ),
+        (
+            "dup.tsv",
+            "1\t1\t3\ttrain\n1\t2\t4\ttrain\n2\t1\t5\ttrain\n1\t1\t2\ttrain\n2\t2\t1\ttest\n",
+            r"dup.tsv:4: user 1 rated item 1 again \(first at line 1\)",
+        ),
+        (
+            "leak.tsv",
+            "1\t1\t3\ttrain\n1\t2\t4\ttrain\n2\t1\t5\ttrain\n# comment\n1\t2\t4\ttest\n",
+            r"leak.tsv:5: the test rating of user 1 for item 2 is also a training rating \(.*leak.tsv:2\)",
+        ),
+        ("alltest.tsv", "1\t1\t3\ttest\n1\t2\t4\ttest\n", r"alltest.tsv: every rating is labelled 'test'"),
+        ("one.tsv", "u1\ti1\t4\n", r"one.tsv: only 1 training rating\(s\); training needs at least 10"),
+        ("nan.tsv", "1\t1\t3\n1\t2\tnan\n", r"nan.tsv:2: rating 'nan' is not a finite number"),
+    ],
+)
 def test_bad_ratings_files_are_refused_with_file_and_line(tmp_path, capsys, name, text, expect):
     import re
+
     path = _write(tmp_path, name, text)
     assert main(["train", "--data", str(path), "--steps", "2", "--workdir", str(tmp_path / "w")] + TINY[:-2]) == 2
     err = capsys.readouterr().err
@@ -235,37 +286,49 @@ def test_bad_ratings_files_are_refused_with_file_and_line(tmp_path, capsys, name
 
 def test_too_few_ratings_for_validation_is_refused(tmp_path, capsys):
     path = _write(tmp_path, "few.tsv", "".join(f"{k}\t{k % 3}\t{1 + k % 5}\n" for k in range(12)))
-    assert main(["train", "--data", str(path), "--steps", "2", "--workdir", str(tmp_path / "w"),
-                 "--val-fraction", "0.01"] + TINY) == 2
+    assert (
+        main(
+            ["train", "--data", str(path), "--steps", "2", "--workdir", str(tmp_path / "w"), "--val-fraction", "0.01"]
+            + TINY
+        )
+        == 2
+    )
     assert "leaves no validation rating" in capsys.readouterr().err
 
 
 def test_movielens_folder_with_test_rows_in_base_is_refused(tmp_path):
     from eqsolve.ratings.data.movielens import load_movielens_100k
+
     (tmp_path / "u1.base").write_text("1\t1\t5\t0\n1\t2\t3\t0\n2\t1\t4\t0\n")
     (tmp_path / "u1.test").write_text("2\t2\t1\t0\n1\t2\t3\t0\n")
-    with pytest.raises(ValueError, match=r"u1.test:2: the test rating of user 1 for item 2 is also a training "
-                                         r"rating \(.*u1.base:2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"u1.test:2: the test rating of user 1 for item 2 is also a training "
+        r"rating \(.*u1.base:2\)",
+    ):
         load_movielens_100k(tmp_path, 1)
 
 
 # ------------------------------------------------------------------------------------ options
-@pytest.mark.parametrize("argv,expect", [
-    (["train", "--lr", "nan"], "--lr: expected a finite number in (0, inf], got 'nan'"),
-    (["train", "--lr", "0"], "--lr: expected a finite number in (0, inf]"),
-    (["train", "--dropout", "2"], "--dropout: expected a finite number in [0, 1), got '2'"),
-    (["train", "--ch", "0"], "--ch: expected an integer >= 1, got 0"),
-    (["train", "--eval-every", "0"], "--eval-every: expected an integer >= 1, got 0"),
-    (["train", "--checkpoint-every", "-1"], "--checkpoint-every: expected an integer >= 1"),
-    (["train", "--sample-rows", "0"], "--sample-rows: expected an integer >= 1, got 0"),
-    (["train", "--steps", "0"], "--steps: expected an integer >= 1, got 0"),
-    (["train", "--mask-rate", "1"], "--mask-rate: expected a finite number in (0, 1)"),
-    (["train", "--val-fraction", "1"], "--val-fraction: expected a finite number in [0, 1)"),
-    (["train", "--levels", "5,1"], "--levels: expected at least two finite, increasing values"),
-    (["train", "--time-limit", "inf"], "--time-limit: expected a finite number"),
-    (["demo", "--steps", "0"], "--steps: expected an integer >= 1, got 0"),
-    (["evaluate", "--eval-passes", "0"], "--eval-passes: expected an integer >= 1"),
-])
+@pytest.mark.parametrize(
+    "argv,expect",
+    [
+        (["train", "--lr", "nan"], "--lr: expected a finite number in (0, inf], got 'nan'"),
+        (["train", "--lr", "0"], "--lr: expected a finite number in (0, inf]"),
+        (["train", "--dropout", "2"], "--dropout: expected a finite number in [0, 1), got '2'"),
+        (["train", "--ch", "0"], "--ch: expected an integer >= 1, got 0"),
+        (["train", "--eval-every", "0"], "--eval-every: expected an integer >= 1, got 0"),
+        (["train", "--checkpoint-every", "-1"], "--checkpoint-every: expected an integer >= 1"),
+        (["train", "--sample-rows", "0"], "--sample-rows: expected an integer >= 1, got 0"),
+        (["train", "--steps", "0"], "--steps: expected an integer >= 1, got 0"),
+        (["train", "--mask-rate", "1"], "--mask-rate: expected a finite number in (0, 1)"),
+        (["train", "--val-fraction", "1"], "--val-fraction: expected a finite number in [0, 1)"),
+        (["train", "--levels", "5,1"], "--levels: expected at least two finite, increasing values"),
+        (["train", "--time-limit", "inf"], "--time-limit: expected a finite number"),
+        (["demo", "--steps", "0"], "--steps: expected an integer >= 1, got 0"),
+        (["evaluate", "--eval-passes", "0"], "--eval-passes: expected an integer >= 1"),
+    ],
+)
 def test_every_option_is_validated_at_the_edge(capsys, argv, expect):
     with pytest.raises(SystemExit) as ex:
         main(argv)
@@ -273,13 +336,16 @@ def test_every_option_is_validated_at_the_edge(capsys, argv, expect):
     assert expect in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("field,value,expect", [
-    ("eval_every", 0, r"TrainConfig.eval_every must be an integer >= 1, got 0 \(--eval-every\)"),
-    ("lr", float("nan"), r"TrainConfig.lr must be a finite number in \(0, inf\], got nan \(--lr\)"),
-    ("dropout", 2.0, r"TrainConfig.dropout must be a finite number in \[0, 1\)"),
-    ("ch", 0, r"TrainConfig.ch must be an integer >= 1, got 0 \(--ch\)"),
-    ("sample_rows", 0, r"--sample-rows"),
-])
+@pytest.mark.parametrize(
+    "field,value,expect",
+    [
+        ("eval_every", 0, r"TrainConfig.eval_every must be an integer >= 1, got 0 \(--eval-every\)"),
+        ("lr", float("nan"), r"TrainConfig.lr must be a finite number in \(0, inf\], got nan \(--lr\)"),
+        ("dropout", 2.0, r"TrainConfig.dropout must be a finite number in \[0, 1\)"),
+        ("ch", 0, r"TrainConfig.ch must be an integer >= 1, got 0 \(--ch\)"),
+        ("sample_rows", 0, r"--sample-rows"),
+    ],
+)
 def test_python_api_config_is_validated_too(data, field, value, expect):
     fit, val = data
     with pytest.raises(ValueError, match=expect):
@@ -289,13 +355,16 @@ def test_python_api_config_is_validated_too(data, field, value, expect):
 # ------------------------------------------------------------------------------ files and disks
 def test_unwritable_workdir_is_refused_before_loading_data(tmp_path, capsys, monkeypatch):
     (tmp_path / "file").write_text("x")
-    monkeypatch.setattr("eqsolve.ratings.commands.train.load_data",
-                        lambda *a, **k: pytest.fail("loaded data before checking the workdir"))
+    monkeypatch.setattr(
+        "eqsolve.ratings.commands.train.load_data",
+        lambda *a, **k: pytest.fail("loaded data before checking the workdir"),
+    )
     assert main(["train", "--workdir", str(tmp_path / "file" / "w"), "--steps", "2"] + TINY) == 2
     assert "cannot create the workdir" in capsys.readouterr().err
 
     def read_only(*a, **k):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
     monkeypatch.setattr(safeio.tempfile, "mkstemp", read_only)
     assert main(["train", "--workdir", str(tmp_path / "ro"), "--steps", "2"] + TINY) == 2
     assert "Read-only file system" in capsys.readouterr().err
@@ -309,6 +378,7 @@ def test_full_disk_leaves_the_previous_files_whole(tmp_path, capsys, monkeypatch
 
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(safeio.os, "fsync", full)
     assert main(["train", "--steps", "4", "--workdir", str(work)] + TINY) == 1
     assert "No space left on device" in capsys.readouterr().err
@@ -336,8 +406,9 @@ def test_evaluate_works_from_any_directory_and_checks_output_first(files, tmp_pa
     assert json.loads(out.read_text())["n_test"] > 0
     capsys.readouterr()
     # an output under a missing directory is refused before predicting
-    monkeypatch.setattr("eqsolve.ratings.commands.train.load_data",
-                        lambda *a, **k: pytest.fail("worked before checking --output"))
+    monkeypatch.setattr(
+        "eqsolve.ratings.commands.train.load_data", lambda *a, **k: pytest.fail("worked before checking --output")
+    )
     assert main(["evaluate", "--workdir", str(run_dir / "w"), "--output", str(elsewhere / "no" / "m.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
     # the data changed since training: said, not silently evaluated
@@ -407,13 +478,21 @@ def test_kill_9_at_random_points_then_resume_is_identical(data, tmp_path):
     # EQSOLVE_FAULT_SEED=k picks another point among the three kinds (mid-write of the temp file,
     # temp file complete but not yet moved into place, between two steps)
     rng = np.random.default_rng(int(os.environ.get("EQSOLVE_FAULT_SEED", "20261130")))
-    points = [("mid-write", int(rng.integers(1, 3))), ("before-replace", int(rng.integers(1, 3))),
-              ("step", int(rng.integers(2, 6)))]
+    points = [
+        ("mid-write", int(rng.integers(1, 3))),
+        ("before-replace", int(rng.integers(1, 3))),
+        ("step", int(rng.integers(2, 6))),
+    ]
     for mode, n in [points[int(rng.integers(len(points)))]]:
         work = tmp_path / f"{mode}-{n}"
         code = _CHILD.format(tests=str(ROOT / "tests"), mode=mode, n=n, cfg=cfg, work=str(work))
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
         assert proc.returncode == -signal.SIGKILL, (mode, n, proc.stdout, proc.stderr[-2000:])
         back = Trainer(TrainConfig(**cfg), fit, val, workdir=work)  # loads the last whole checkpoint
         back.run()
@@ -426,10 +505,16 @@ def test_kill_9_at_random_points_then_resume_is_identical(data, tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_during_training_ends_cleanly_with_a_whole_checkpoint(files, tmp_path):
     from eqsolve.ratings.train.checkpoint import read_meta
+
     work = tmp_path / "w"
     argv = ["train", "--data", str(files / "a.tsv"), "--steps", "100000", "--workdir", str(work)] + TINY
-    proc = subprocess.Popen([sys.executable, "-m", "eqsolve.cli"] + argv, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eqsolve.cli"] + argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     try:
         for _ in range(6000):  # until the first checkpoint exists (then it is mid-training)
             if (work / CHECKPOINT_NAME).exists() or proc.poll() is not None:

@@ -1,11 +1,20 @@
 """Ratings container, MovieLens / triples loaders, bias baseline, synthetic data."""
+
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from eqsolve.ratings.data import Ratings, bias_baseline, load_movielens_100k, load_ratings, load_triples, remap_ids, save_triples
+from eqsolve.ratings.data import (
+    Ratings,
+    bias_baseline,
+    load_movielens_100k,
+    load_ratings,
+    load_triples,
+    remap_ids,
+    save_triples,
+)
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 
 
@@ -45,7 +54,9 @@ def test_ratings_validation_subset_and_split():
 
 def test_triples_file_with_split_header_string_ids_and_separators(tmp_path):
     f = tmp_path / "r.csv"
-    f.write_text("user,item,rating,split\n# comment\nalice,m1,4,train\nbob,m1,2,train\nalice,m2,5,test\ncarol,m3,3.5,train\n")
+    f.write_text(
+        "user,item,rating,split\n# comment\nalice,m1,4,train\nbob,m1,2,train\nalice,m2,5,test\ncarol,m3,3.5,train\n"
+    )
     r = load_triples(f)
     assert len(r) == 4 and r.shape == (3, 3)
     assert r.user_vocab.tolist() == ["alice", "bob", "carol"]
@@ -58,7 +69,9 @@ def test_triples_file_with_split_header_string_ids_and_separators(tmp_path):
     assert np.array_equal(r2.ratings, r.ratings) and np.array_equal(r2.split, r.split)
     # ::-separated ratings.dat with timestamps (4th column is not a split)
     g = tmp_path / "ratings.dat"
-    g.write_text("".join(f"{u}::{i}::{(u * i) % 5 + 1}::{978300000 + 7 * u + i}\n" for u in range(1, 8) for i in range(1, 5)))
+    g.write_text(
+        "".join(f"{u}::{i}::{(u * i) % 5 + 1}::{978300000 + 7 * u + i}\n" for u in range(1, 8) for i in range(1, 5))
+    )
     tr, te = load_ratings(g)
     assert te is None and len(tr) == 28 and tr.shape == (7, 4)
     with pytest.raises(ValueError, match="rating"):

@@ -1,4 +1,5 @@
 """Uniform / conditional sub-matrix samplers and test-time coverage."""
+
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
@@ -41,8 +42,14 @@ def test_conditional_sample_picks_columns_with_entries_in_sampled_rows():
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 40), m=st.integers(1, 40), br=st.integers(1, 15), bc=st.integers(1, 15),
-       passes=st.integers(1, 3), seed=st.integers(0, 10**6))
+@given(
+    n=st.integers(1, 40),
+    m=st.integers(1, 40),
+    br=st.integers(1, 15),
+    bc=st.integers(1, 15),
+    passes=st.integers(1, 3),
+    seed=st.integers(0, 10**6),
+)
 def test_coverage_blocks_predict_every_test_entry_passes_times(n, m, br, bc, passes, seed):
     q = _random(n, m, 0.3, seed)
     count = np.zeros(len(q), int)

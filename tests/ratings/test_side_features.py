@@ -1,4 +1,5 @@
 """MovieLens-100K side features (u.user / u.item) on a small folder written here."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """`eqsolve train` / `eqsolve evaluate` / `eqsolve demo` on the command line (tiny settings)."""
+
 import json
 
 import numpy as np
@@ -8,8 +9,23 @@ from eqsolve.cli import build_parser, main
 from eqsolve.ratings.data import save_triples
 from eqsolve.ratings.data.synthetic import synthetic_ratings
 
-TINY = ["--ch", "8", "--layers", "2", "--enc-layers", "2", "--dec-layers", "2", "--factor-dim", "4",
-        "--eval-every", "3", "--checkpoint-every", "3", "--no-progress"]
+TINY = [
+    "--ch",
+    "8",
+    "--layers",
+    "2",
+    "--enc-layers",
+    "2",
+    "--dec-layers",
+    "2",
+    "--factor-dim",
+    "4",
+    "--eval-every",
+    "3",
+    "--checkpoint-every",
+    "3",
+    "--no-progress",
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """Training loop: exact resume after interruption, atomic checkpoints, learning, sampling, plots."""
+
 import os
 
 import numpy as np
@@ -30,8 +31,20 @@ class _Interrupt(Exception):
 @pytest.mark.parametrize("model,ema", [("self-supervised", 0.0), ("factorized", 0.0), ("self-supervised", 0.9)])
 def test_resume_after_interruption_is_identical_to_uninterrupted(small, tmp_path, model, ema):
     fit, val = small
-    cfg = dict(model=model, ch=8, num_layers=3, enc_layers=2, dec_layers=2, factor_dim=4, steps=8,
-               eval_every=5, checkpoint_every=2, dropout=0.3, lr=1e-2, ema=ema)
+    cfg = dict(
+        model=model,
+        ch=8,
+        num_layers=3,
+        enc_layers=2,
+        dec_layers=2,
+        factor_dim=4,
+        steps=8,
+        eval_every=5,
+        checkpoint_every=2,
+        dropout=0.3,
+        lr=1e-2,
+        ema=ema,
+    )
     ref = Trainer(TrainConfig(**cfg), fit, val, workdir=tmp_path / "a")
     ref.run()
 
@@ -96,7 +109,9 @@ def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
 
 def test_training_beats_global_mean_and_plot(small, tmp_path):
     fit, val = small
-    t = Trainer(TrainConfig(ch=16, num_layers=3, steps=120, eval_every=40, dropout=0.1, lr=5e-3, count_features=True), fit, val)
+    t = Trainer(
+        TrainConfig(ch=16, num_layers=3, steps=120, eval_every=40, dropout=0.1, lr=5e-3, count_features=True), fit, val
+    )
     t.run()
     first, last = t.history[0]["val_rmse"], t.history[-1]["val_rmse"]
     mean_rmse = rmse(np.full(len(val), fit.ratings.mean()), val.ratings)
@@ -108,8 +123,9 @@ def test_training_beats_global_mean_and_plot(small, tmp_path):
 @pytest.mark.parametrize("sampler", ["uniform", "conditional"])
 def test_submatrix_training_and_covering_prediction(small, sampler):
     fit, val = small
-    cfg = TrainConfig(ch=8, num_layers=2, steps=4, eval_every=4, sampler=sampler, sample_rows=16, sample_cols=20,
-                      eval_passes=2)
+    cfg = TrainConfig(
+        ch=8, num_layers=2, steps=4, eval_every=4, sampler=sampler, sample_rows=16, sample_cols=20, eval_passes=2
+    )
     t = Trainer(cfg, fit, val)
     t.run()
     p = t.predict(fit, val)
@@ -137,10 +153,14 @@ def test_inductive_prediction_on_a_different_matrix(small):
 
 def test_time_limit_stops_after_a_validated_checkpoint(small, tmp_path):
     fit, val = small
-    t = Trainer(TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path)
+    t = Trainer(
+        TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path
+    )
     t.run(max_seconds=0.0)
     assert t.step_count == 1 and t.history[-1]["step"] == 1 and t.history[-1]["val_rmse"] is not None
-    t2 = Trainer(TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path)
+    t2 = Trainer(
+        TrainConfig(ch=8, num_layers=2, steps=50, eval_every=25, checkpoint_every=25), fit, val, workdir=tmp_path
+    )
     assert t2.resumed and t2.step_count == 1
 
 
@@ -163,8 +183,7 @@ def test_known_positions_pool_only_when_visible(small):
         with_pos.run()
         assert (with_pos.positions is not None) == visible
         p1 = with_pos.predict(fit, val)
-        p0 = predict(
-            with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
+        p0 = predict(with_pos.fns, with_pos.params, fit, val, with_pos.values, cfg)
         assert np.all(np.isfinite(p1))
         assert np.allclose(p0, p1) != visible  # extra hidden positions change pools only if visible
 

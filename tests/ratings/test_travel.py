@@ -1,5 +1,6 @@
 """Models that travel: rating scales, split labels, cold-start / density training masks, the
 factorized model's independence from batching, presets, the time-fitted schedule, baselines."""
+
 import numpy as np
 import pytest
 
@@ -50,8 +51,10 @@ def test_hundred_point_scale_and_explicit_override():
 
 # --- split labels --------------------------------------------------------------------------
 def test_split_words_and_codes_are_normalized_and_unknown_labels_named(tmp_path):
-    np.testing.assert_array_equal(normalize_split(["0", "1", "2", "TEST", "validation", "train"]),
-                                  ["train", "valid", "test", "test", "valid", "train"])
+    np.testing.assert_array_equal(
+        normalize_split(["0", "1", "2", "TEST", "validation", "train"]),
+        ["train", "valid", "test", "test", "valid", "train"],
+    )
     with pytest.raises(ValueError) as err:
         normalize_split(["train", "holdout", "3"], "f.tsv")
     msg = str(err.value)
@@ -81,21 +84,37 @@ def test_training_mask_hides_whole_rows_and_columns_and_varies_the_rate():
     # with mask_rate 0 an entry is hidden exactly when its row or its column is cold
     np.testing.assert_array_equal(m, np.maximum(rows[:, None], cols[None, :]))
     cfg = TrainConfig(mask_rate=0.1, mask_rate_max=0.9)
-    rates = [float(np.mean(training_mask(jax.random.PRNGKey(k), jax.random.PRNGKey(100 + k), cfg, users, items,
-                                         (n_u, n_i)))) for k in range(12)]
+    rates = [
+        float(np.mean(training_mask(jax.random.PRNGKey(k), jax.random.PRNGKey(100 + k), cfg, users, items, (n_u, n_i))))
+        for k in range(12)
+    ]
     assert min(rates) > 0.05 and max(rates) < 0.95 and max(rates) - min(rates) > 0.3
 
 
 # --- factorized model: independent of batching and padding ---------------------------------
 def test_factorized_predictions_do_not_depend_on_batching_or_padding(small):
     fit, val = small
-    t = Trainer(TrainConfig(model="factorized", ch=8, enc_layers=2, dec_layers=2, factor_dim=4, steps=8,
-                            eval_every=8, dropout=0.0, lr=3e-2), fit, val)
+    t = Trainer(
+        TrainConfig(
+            model="factorized",
+            ch=8,
+            enc_layers=2,
+            dec_layers=2,
+            factor_dim=4,
+            steps=8,
+            eval_every=8,
+            dropout=0.0,
+            lr=3e-2,
+        ),
+        fit,
+        val,
+    )
     t.run()
     full = t.predict(fit, val)
     half = len(val) // 2
-    parts = np.concatenate([t.predict(fit, val.subset(np.arange(half))),
-                            t.predict(fit, val.subset(np.arange(half, len(val))))])
+    parts = np.concatenate(
+        [t.predict(fit, val.subset(np.arange(half))), t.predict(fit, val.subset(np.arange(half, len(val))))]
+    )
     np.testing.assert_allclose(parts, full, rtol=0, atol=2e-6)  # float32 round-off of ratings ~3
     one = t.predict(fit, val.subset(np.array([3])))
     np.testing.assert_allclose(one, full[3:4], rtol=0, atol=2e-6)

@@ -1,5 +1,6 @@
 """Loading relational splits: tiny hand-made files (never skipped) and the shared data sets
 (skipped with a reason when ../shared/data/kg is absent; set EQSOLVE_KG_DATA to point elsewhere)."""
+
 import pytest
 
 from eqsolve.relational import (
@@ -26,7 +27,7 @@ def test_tiny_ids_shapes_and_tensor(tiny):
     assert d.shape == (3, 3, 2)
     assert d.splits["train"].tolist() == [[1, 1, 0], [0, 1, 2]]
     X = to_tensor(d.splits["train"], d.shape)
-    assert X.sum() == 2 and X[1, 0, 1] == 1 and X[0, 2, 1] == 1   # X[h, t, r]
+    assert X.sum() == 2 and X[1, 0, 1] == 1 and X[0, 2, 1] == 1  # X[h, t, r]
     K = known_tensor(d)
     assert K.sum() == 4 and K[2, 1, 0] and K[0, 0, 0]
 
@@ -41,8 +42,11 @@ def test_bad_files_are_named(tmp_path):
         load_kg(tmp_path / "missing")
 
 
-SIZES = {"kinships": (104, 25, 8544, 1068, 1074), "umls": (135, 46, 5216, 652, 661),
-         "nations": (14, 55, 1592, 199, 201)}
+SIZES = {
+    "kinships": (104, 25, 8544, 1068, 1074),
+    "umls": (135, 46, 5216, 652, 661),
+    "nations": (14, 55, 1592, 199, 201),
+}
 
 
 @pytest.mark.parametrize("name", DATASETS)

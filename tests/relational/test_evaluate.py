@@ -1,5 +1,6 @@
 """Filtered ranking on hand-made score tensors; every expected value is worked out by hand in
 the comments."""
+
 import numpy as np
 import pytest
 
@@ -8,10 +9,7 @@ from eqsolve.relational.evaluate import evaluate_scores, filtered_ranks, rank_me
 
 def _scores():
     # E = 4 entities, R = 1 relation. scores[h, t, 0]:
-    S = np.array([[0.1, 0.9, 0.5, 0.5],
-                  [0.3, 0.2, 0.8, 0.0],
-                  [0.7, 0.6, 0.6, 0.4],
-                  [0.2, 0.9, 0.1, 0.3]])
+    S = np.array([[0.1, 0.9, 0.5, 0.5], [0.3, 0.2, 0.8, 0.0], [0.7, 0.6, 0.6, 0.4], [0.2, 0.9, 0.1, 0.3]])
     return S[:, :, None]
 
 
@@ -30,9 +28,9 @@ def test_ties_are_mean_of_optimistic_and_pessimistic():
 def test_filtering_removes_other_known_triples_only():
     S = _scores()
     known = np.zeros_like(S, dtype=bool)
-    known[0, 1, 0] = True   # (0, r, 1) is known: removes candidate t=1 for tail query (0, r, 2)
-    known[0, 2, 0] = True   # the query itself is known: never removed
-    known[2, 2, 0] = True   # (2, r, 2) known: removes candidate h=2 for head query of (0, r, 2)
+    known[0, 1, 0] = True  # (0, r, 1) is known: removes candidate t=1 for tail query (0, r, 2)
+    known[0, 2, 0] = True  # the query itself is known: never removed
+    known[2, 2, 0] = True  # (2, r, 2) known: removes candidate h=2 for head query of (0, r, 2)
     head, tail = filtered_ranks(S, [[0, 0, 2]], known)
     # tail: row 0 without t=1: [0.1, -, 0.5(true), 0.5] -> optimistic 1, pessimistic 2 -> 1.5
     # head: column 2 without h=2: [0.5(true), 0.8, -, 0.1] -> 2
@@ -54,8 +52,8 @@ def test_both_directions_and_metrics():
     m = evaluate_scores(S, q, known)
     # ranks 1.5, 4, 1, 4: MRR = (2/3 + 1/4 + 1 + 1/4) / 4 = 13/24
     assert m["mrr"] == pytest.approx(13 / 24)
-    assert m["hits@1"] == pytest.approx(1 / 4)     # only rank 1.0
-    assert m["hits@3"] == pytest.approx(2 / 4)     # 1.5 and 1.0
+    assert m["hits@1"] == pytest.approx(1 / 4)  # only rank 1.0
+    assert m["hits@3"] == pytest.approx(2 / 4)  # 1.5 and 1.0
     assert m["hits@10"] == pytest.approx(1.0)
     assert m["mrr_head"] == pytest.approx((2 / 3 + 1 / 4) / 2)
     assert m["mrr_tail"] == pytest.approx((1 + 1 / 4) / 2)

@@ -1,5 +1,6 @@
 """The inductive protocol: held-out entities never reach training, queries touch them, and the
 evaluation scores the full tensor (a hand-made score function, no training)."""
+
 import numpy as np
 
 from eqsolve.relational import (
@@ -29,16 +30,18 @@ def test_split_hides_entities_from_training():
 
 def test_eval_uses_full_tensor_and_only_held_out_queries():
     # 3 entities, 1 relation: entity 2 held out by hand
-    d = KGData(np.array(["a", "b", "c"]), np.array(["r"]),
-               {"train": np.array([[0, 0, 1]]), "valid": np.zeros((0, 3), np.int64),
-                "test": np.array([[0, 0, 2], [1, 0, 0]])})
+    d = KGData(
+        np.array(["a", "b", "c"]),
+        np.array(["r"]),
+        {"train": np.array([[0, 0, 1]]), "valid": np.zeros((0, 3), np.int64), "test": np.array([[0, 0, 2], [1, 0, 0]])},
+    )
     seen = np.array([0, 1])
 
     def score_fn(X):
         assert X.shape == (3, 3, 1) and X[0, 1, 0] == 1
         S = np.zeros((3, 3, 1))
-        S[0, 2, 0] = 1.0    # the held-out query (a, r, c) scores top as a tail...
-        S[1, 2, 0] = 2.0    # ...but as a head candidate b outranks a for tail c
+        S[0, 2, 0] = 1.0  # the held-out query (a, r, c) scores top as a tail...
+        S[1, 2, 0] = 2.0  # ...but as a head candidate b outranks a for tail c
         return S
 
     m = inductive_eval(score_fn, d, seen)

@@ -1,6 +1,7 @@
 """The relational model is built from solved bases: dimension against independent theory,
 pooling against the dense basis, exact equivariance to (joint entity, relation) permutations,
 and a witness (eqsolve.verify) that separate head / tail permutations are not a symmetry."""
+
 import itertools
 from fractions import Fraction
 
@@ -28,9 +29,11 @@ def _orbit_count(E: int, R: int) -> int:
     seen = set()
     for ents in itertools.product(range(E), repeat=4):
         for rels in itertools.product(range(R), repeat=2):
+
             def canon(xs):
                 m = {}
                 return tuple(m.setdefault(x, len(m)) for x in xs)
+
             seen.add((canon(ents), canon(rels)))
     return len(seen)
 
@@ -93,6 +96,7 @@ def _flat_fn(m, E, R):
     def f(z):
         x = jnp.asarray(np.asarray(z, np.float32).reshape(-1, 1, E, E, R))
         return np.asarray(m(x)).reshape(z.shape[0], -1)
+
     return f
 
 

@@ -1,5 +1,6 @@
 """EMLP's meaning of a product group's defining rep: V(G1 * G2) = V1 ⊗ V2 (the sum form is
 explicit: V(G1) + V(G2), or Vsum(G))."""
+
 import numpy as np
 import pytest
 

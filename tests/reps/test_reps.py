@@ -13,14 +13,14 @@ def test_sizes_and_algebra():
     assert V(G).size() == 4 and (V(G) ** 3).size() == 64 and T(2, 1, G).size() == 64
     assert (3 * V(G) + V(G) ** 2).size() == 28
     assert (V(G) >> V(G) ** 2).size() == 64
-    assert ((2 * V ** 2 + V)(G)).size() == 36
+    assert ((2 * V**2 + V)(G)).size() == 36
     assert isinstance(V(G) >> V(G), MapRep)
     assert (V(G) ** 0).size() == 1
 
 
 def test_rho_is_a_homomorphism_and_map_convention():
     G = SO(3)
-    rep_in, rep_out = (V + Scalar)(G), (V ** 2)(G)
+    rep_in, rep_out = (V + Scalar)(G), (V**2)(G)
     rep = rep_in >> rep_out
     g1, g2 = G.samples(2, seed=3)
     assert np.allclose(rep.rho(g1 @ g2), rep.rho(g1) @ rep.rho(g2))
@@ -32,6 +32,7 @@ def test_rho_is_a_homomorphism_and_map_convention():
     d = rep.drho(A_)
     eps = 1e-6
     import scipy.linalg
+
     assert np.allclose((rep.rho(scipy.linalg.expm(eps * A_)) - np.eye(rep.size())) / eps, d, atol=1e-4)
 
 
@@ -63,7 +64,7 @@ def test_bad_input_errors():
     with pytest.raises(ValueError, match="\\(4, 4\\) matrices"):
         V(S(4)).rho(np.eye(3))
     with pytest.raises(ValueError, match="unbound"):
-        (V ** 2).equivariant_basis()
+        (V**2).equivariant_basis()
     with pytest.raises(ValueError, match=">= 0"):
         V(S(3)) ** -1
     with pytest.raises(TypeError):
@@ -95,6 +96,7 @@ def test_lazy_apply_matches_dense_and_projector():
 
 def test_disk_cache_roundtrip(tmp_path):
     from eqsolve.solve import cache
+
     cache.set_cache_dir(tmp_path)
     try:
         rep = T(3, 0, SO(3))
@@ -109,7 +111,8 @@ def test_disk_cache_roundtrip(tmp_path):
 
 # ------------------------------------------------------ random permutation groups
 perm_strategy = st.integers(2, 5).flatmap(
-    lambda n: st.tuples(st.just(n), st.lists(st.permutations(list(range(n))), min_size=1, max_size=3)))
+    lambda n: st.tuples(st.just(n), st.lists(st.permutations(list(range(n))), min_size=1, max_size=3))
+)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,5 +1,6 @@
 """A user's Rep subclass that defines only ``rho`` (EMLP's "new representations" tutorial):
 SO(2) irreps and pseudoscalars solve, verify and run in layers like built-in reps."""
+
 import itertools
 
 import numpy as np
@@ -45,6 +46,7 @@ def _hom_dim_by_characters(G, rep_in, rep_out):
     """dim Hom_G(rep_in, rep_out) = (1/|G|) sum_g tr rho_out(g) tr rho_in(g^-1), over all of a
     permutation group's elements (independent of the solvers)."""
     from eqsolve.groups import perm_matrix
+
     total, count = 0.0, 0
     for p in G.sympy_group.generate():
         g = perm_matrix(np.array(p.array_form))
@@ -60,12 +62,12 @@ def test_so2_irreps_schur_and_tutorial_dimensions():
         assert (a >> b).equivariant_basis().dim == 0
     assert (psi2 >> psi2).equivariant_basis().dim == 2  # a real irrep of complex type
     W = V(SO(2))
-    Wrep = W ** 4 >> psi2
+    Wrep = W**4 >> psi2
     Q = Wrep.equivariant_basis()
     assert Q.dim == 8  # the notebook's "r=8 basis elements"
     report = verify.equivariance(Q)
     assert report.passed and report.worst_error < 1e-8
-    rep = psi2 >> PseudoScalar(SO(2)) * W ** 2
+    rep = psi2 >> PseudoScalar(SO(2)) * W**2
     assert rep.equivariant_basis().dense().shape == (8, 2)  # the notebook's (8, 2)
 
 
@@ -85,18 +87,19 @@ def test_pseudoscalars_of_s4_against_characters():
     g = G.discrete_generators[0]  # a transposition: odd
     assert np.allclose(pv.rho_dense(g), -g)
     assert not pv.is_permutation and W.is_permutation
-    for rin, rout in [(W ** 2, pv), (W ** 2, W), (P * W ** 2, W ** 2), (W, pv), (P, Scalar(G))]:
+    for rin, rout in [(W**2, pv), (W**2, W), (P * W**2, W**2), (W, pv), (P, Scalar(G))]:
         b = (rin >> rout).equivariant_basis()
         assert b.dim == _hom_dim_by_characters(G, rin, rout), (rin, rout)
         if b.dim:
             assert verify.equivariance(b).passed
     # the pseudo maps differ from the plain ones (V^2 -> V has 5 S(4)-maps, V^2 -> P V has 1)
-    assert (W ** 2 >> W).equivariant_basis().dim == 5
-    assert (W ** 2 >> pv).equivariant_basis().dim == 1
+    assert (W**2 >> W).equivariant_basis().dim == 5
+    assert (W**2 >> pv).equivariant_basis().dim == 1
 
 
 def test_dual_of_a_user_rep_of_a_non_orthogonal_group():
     from eqsolve.groups import Lorentz
+
     G = Lorentz()
     P = PseudoScalar(G)
     assert P.T != P  # not orthogonal: the dual is a different (here equal-valued) rep
@@ -109,9 +112,10 @@ def test_dual_of_a_user_rep_of_a_non_orthogonal_group():
 def test_user_rep_runs_in_an_equivariant_layer():
     from flax import nnx
     from eqsolve import nn
+
     G = S(4)
     P, W = PseudoScalar(G), V(G)
-    rep_in, rep_out = 2 * W + P * W ** 2, 3 * (P * W) + Scalar(G)
+    rep_in, rep_out = 2 * W + P * W**2, 3 * (P * W) + Scalar(G)
     layer = nn.Linear(rep_in, rep_out, rngs=nnx.Rngs(0))
     x = np.random.default_rng(0).normal(size=(5, rep_in.size())).astype(np.float32)
     for g in list(G.samples(4, seed=1)) + list(G.discrete_generators):

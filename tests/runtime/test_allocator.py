@@ -3,6 +3,7 @@ on machine load; ``benchmarks/allocator.py`` measures them). In a fresh process 
 process-wide), glibc's own accounting (``mallinfo2``) shows where a 64 MiB block comes from:
 with the defaults it is mmap'd and unmapped on free; after ``keep_freed_memory()`` it is carved
 from the heap, and the heap keeps it after free."""
+
 import json
 import platform
 import subprocess
@@ -39,14 +40,20 @@ BLOCK = 64 << 20
 
 def _allocation(mode):
     """Where one 64 MiB malloc came from, in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=120,
-                         env={"PATH": "", "PYTHONPATH": ":".join(sys.path)})
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "PYTHONPATH": ":".join(sys.path)},
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _has_mallinfo2():
     import ctypes
+
     try:
         ctypes.CDLL("libc.so.6").mallinfo2
     except (OSError, AttributeError):
@@ -67,6 +74,7 @@ def test_keep_freed_memory_serves_large_blocks_from_the_heap_and_keeps_them():
 
 def test_settings_passed_to_mallopt(monkeypatch):
     import eqsolve.allocator as allocator
+
     calls = []
 
     class FakeMallopt:
@@ -84,13 +92,18 @@ def test_settings_passed_to_mallopt(monkeypatch):
     monkeypatch.setattr(allocator.platform, "libc_ver", lambda: ("glibc", "2.36"))
     monkeypatch.setattr(allocator.ctypes, "CDLL", lambda name: FakeLibc())
     assert allocator.keep_freed_memory(top_pad=12345) is True
-    assert dict(calls) == {allocator.M_ARENA_MAX: 1, allocator.M_MMAP_MAX: 0,
-                           allocator.M_TRIM_THRESHOLD: 2 ** 31 - 1, allocator.M_TOP_PAD: 12345}
+    assert dict(calls) == {
+        allocator.M_ARENA_MAX: 1,
+        allocator.M_MMAP_MAX: 0,
+        allocator.M_TRIM_THRESHOLD: 2**31 - 1,
+        allocator.M_TOP_PAD: 12345,
+    }
     monkeypatch.setattr(allocator, "_applied", None)
 
 
 def test_other_platforms_are_left_alone(monkeypatch):
     import eqsolve.allocator as allocator
+
     monkeypatch.setattr(allocator, "_applied", None)
     monkeypatch.setattr(allocator.platform, "system", lambda: "Darwin")
     assert allocator.keep_freed_memory() is False

@@ -1,4 +1,5 @@
 """Pooling programs (S(n) equality patterns) agree with the solver's dense basis."""
+
 import itertools
 
 import jax
@@ -10,7 +11,6 @@ from eqsolve.groups import S
 from eqsolve.reps import Scalar, T, V
 from eqsolve.runtime import LinearProgram, PatternProgram
 from layer_checks import assert_program_matches_dense as assert_matches_dense
-
 
 
 def tk(k, G):

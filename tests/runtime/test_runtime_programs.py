@@ -1,4 +1,5 @@
 """Orbit (lazy) and dense programs; jit / grad / vmap of every path."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -10,25 +11,30 @@ from eqsolve.runtime import LinearProgram
 from layer_checks import assert_program_matches_dense as assert_matches_dense
 
 
-
-@pytest.mark.parametrize("make", [
-    lambda: (V(Z(5)), V(Z(5))),
-    lambda: (2 * V(Z(5)) + Scalar, V(Z(5)) ** 2),
-    lambda: (V(DihedralPerm(4)) ** 2, V(DihedralPerm(4))),
-    lambda: (V(RubiksCube()), V(RubiksCube())),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (V(Z(5)), V(Z(5))),
+        lambda: (2 * V(Z(5)) + Scalar, V(Z(5)) ** 2),
+        lambda: (V(DihedralPerm(4)) ** 2, V(DihedralPerm(4))),
+        lambda: (V(RubiksCube()), V(RubiksCube())),
+    ],
+)
 def test_orbit_bases_match_dense(make):
     rin, rout = make()
     prog = assert_matches_dense(rin, rout)
     assert "orbit" in {p.kind for _, _, p in prog.blocks}
 
 
-@pytest.mark.parametrize("make", [
-    lambda: (V(SO(3)), V(SO(3))),
-    lambda: (V(SO(3)) + T(2, 0, SO(3)), 2 * V(SO(3))),
-    lambda: (V(O(4)) ** 2, Scalar(O(4)) + V(O(4)) ** 2),
-    lambda: (V(Lorentz()) * V(Lorentz()).T, Scalar(Lorentz()) + V(Lorentz()) * V(Lorentz()).T),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (V(SO(3)), V(SO(3))),
+        lambda: (V(SO(3)) + T(2, 0, SO(3)), 2 * V(SO(3))),
+        lambda: (V(O(4)) ** 2, Scalar(O(4)) + V(O(4)) ** 2),
+        lambda: (V(Lorentz()) * V(Lorentz()).T, Scalar(Lorentz()) + V(Lorentz()) * V(Lorentz()).T),
+    ],
+)
 def test_dense_bases_match_dense(make):
     rin, rout = make()
     prog = assert_matches_dense(rin, rout)
@@ -47,11 +53,14 @@ def test_forced_dense_mode_equals_pooling():
     np.testing.assert_allclose(jax.jit(pool.__call__)(ws, x), jax.jit(dense.__call__)(wd, x), rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("rep", [
-    V(S(4)) ** 2 + 2 * V(S(4)),        # pattern
-    V(Z(5)) + Scalar,                   # orbit
-    V(SO(3)) + V(SO(3)) ** 2,           # dense
-])
+@pytest.mark.parametrize(
+    "rep",
+    [
+        V(S(4)) ** 2 + 2 * V(S(4)),  # pattern
+        V(Z(5)) + Scalar,  # orbit
+        V(SO(3)) + V(SO(3)) ** 2,  # dense
+    ],
+)
 def test_jit_grad_vmap(rep):
     prog = LinearProgram(rep, rep)
     ws, bs = prog.init(jax.random.PRNGKey(0))
@@ -100,11 +109,14 @@ def test_forward_mode_ad_option():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("rin, rout", [
-    (V(S(4)) ** 2 + V(S(4)), V(S(4)) ** 2 + V(S(4)) + Scalar(S(4))),   # biases join pooling blocks
-    (V(S(3)) * V(S(4)), V(S(3)) * V(S(4))),                           # the exchangeable matrix layer
-    (V(Z(5)) + Scalar(Z(5)), V(Z(5)) + Scalar(Z(5))),                   # orbit blocks: bias added after
-])
+@pytest.mark.parametrize(
+    "rin, rout",
+    [
+        (V(S(4)) ** 2 + V(S(4)), V(S(4)) ** 2 + V(S(4)) + Scalar(S(4))),  # biases join pooling blocks
+        (V(S(3)) * V(S(4)), V(S(3)) * V(S(4))),  # the exchangeable matrix layer
+        (V(Z(5)) + Scalar(Z(5)), V(Z(5)) + Scalar(Z(5))),  # orbit blocks: bias added after
+    ],
+)
 def test_bias_value_and_gradient(rin, rout):
     """The bias is summed with a pooling block's small terms (its gradient then comes from the
     pooled cotangent sums): the output is still map + bias, and the bias gradient is exact."""

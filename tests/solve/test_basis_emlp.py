@@ -1,4 +1,5 @@
 """EMLP-style use of a solved basis: Q.shape, Q @ W (matrix-free), np.asarray(Q) (size-guarded)."""
+
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ from eqsolve.memory import TooLargeError
 from eqsolve.reps import T, V
 
 
-@pytest.mark.parametrize("rep", [V(S(5))**2 >> V(S(5))**2, T(3, 0, SO(3)), V(S(3)) + V(S(3))**2])
+@pytest.mark.parametrize("rep", [V(S(5)) ** 2 >> V(S(5)) ** 2, T(3, 0, SO(3)), V(S(3)) + V(S(3)) ** 2])
 def test_shape_matmul_asarray(rep):
     Q = rep.equivariant_basis()
     dense = Q.dense()

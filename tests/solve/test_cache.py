@@ -1,5 +1,6 @@
 """Disk cache faults: truncated, bit-flipped, wrong-basis and old-format entries are recomputed
 with a warning, never served or raised."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +24,7 @@ def disk(tmp_path):
 
 def _rep_and_key():
     rep = T(3, 0, SO(3))  # one 27-entry block, solved numerically (so it goes to disk)
-    mono, = rep.monomials
+    (mono,) = rep.monomials
     return rep, (mono.key, choose_method(mono))
 
 

@@ -1,4 +1,5 @@
 """Closed-form cyclic bases: the same orbits as the orbit search, without enumerating the block."""
+
 import math
 
 import numpy as np
@@ -71,7 +72,7 @@ def test_huge_grid_is_not_enumerated():
     H = W = 256
     img = V(Z(H, label="h")) * V(Z(W, label="w"))
     basis = solve_basis(img >> img, cache=False)
-    (_, b), = basis.blocks
+    ((_, b),) = basis.blocks
     assert basis.dim == H * W
     assert "orbit_of" not in b.__dict__  # nothing of the block's size was built
     assert b.labels[:2] == [(0, 0, 0, 0), (0, 0, 0, 1)]

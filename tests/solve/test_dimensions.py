@@ -1,13 +1,14 @@
 """Basis dimensions against independent theory (see tests/theory.py), and invariance of every
 returned basis to generators and sampled elements at 1e-8 (float64)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from eqsolve.groups import (A, DihedralPerm, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z)
+from eqsolve.groups import A, DihedralPerm, DirectProduct, Lorentz, O, RubiksCube, S, SO, SO13, SO13p, Sp, Trivial, Z
 from eqsolve.reps import Scalar, T, V, Vsum
-from theory import (burnside_tensor, catalan, o_n_tensor, so2_tensor, so3_tensor, so4_tensor, truncated_bell)
+from theory import burnside_tensor, catalan, o_n_tensor, so2_tensor, so3_tensor, so4_tensor, truncated_bell
 
 
 def assert_invariant(rep, Q, n_samples=3, tol=1e-8):
@@ -47,7 +48,7 @@ PERM_CASES = []
 for maker, ns in ((A, (3, 4, 5)), (Z, (2, 3, 5, 6)), (DihedralPerm, (3, 4, 5)), (Trivial, (1, 3))):
     for n in ns:
         for k in (1, 2, 3, 4):
-            if n ** k <= 2000:
+            if n**k <= 2000:
                 PERM_CASES.append((maker, n, k))
 
 
@@ -174,7 +175,7 @@ def test_sums_split_and_count():
 
 def test_unbound_forms_and_multiplicities():
     G = S(4)
-    rep = (2 * V ** 2 + V)(G)
+    rep = (2 * V**2 + V)(G)
     assert rep.size() == 2 * 16 + 4
     b = (rep >> rep).equivariant_basis()
     # blocks: 2x2 copies of T2->T2 (15), 2 copies each of T2->T1, T1->T2 (5 each), T1->T1 (2)

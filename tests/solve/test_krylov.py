@@ -3,6 +3,7 @@
 Dimensions are checked against independent theory (tests/theory.py), spans against the dense
 SVD solver, and every basis for orthonormality, residuals and invariance under sampled group
 elements (applied matrix-free, so large blocks are checked too)."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,7 @@ from eqsolve.reps import Scalar, T, V
 from eqsolve.solve import choose_method, solve_basis
 from eqsolve.solve.constraints import kron_apply
 from eqsolve.solve.dense import solve_dense
-from eqsolve.solve.krylov import (WeightReductionUnavailable, _diagonalise, solve_krylov,
-                                  zero_weight_indices)
+from eqsolve.solve.krylov import WeightReductionUnavailable, _diagonalise, solve_krylov, zero_weight_indices
 from theory import catalan, o_n_tensor, so2_tensor, so3_tensor, so4_tensor
 
 # SO(3) invariants of T^k(R^3), k = 0..8 (Riordan-type numbers)
@@ -105,8 +105,11 @@ def test_same_span_as_dense(name, rep, expected):
         assert np.linalg.norm(qd @ (qd.T @ qk) - qk) < 1e-9
 
 
-@pytest.mark.parametrize("name,rep,expected", [c for c in SPAN_CASES if c[1].size() <= 300],
-                         ids=[c[0] for c in SPAN_CASES if c[1].size() <= 300])
+@pytest.mark.parametrize(
+    "name,rep,expected",
+    [c for c in SPAN_CASES if c[1].size() <= 300],
+    ids=[c[0] for c in SPAN_CASES if c[1].size() <= 300],
+)
 def test_lobpcg_strategy(name, rep, expected):
     mono = rep.monomials[0]
     b = solve_krylov(mono, strategy="lobpcg")
@@ -150,8 +153,7 @@ def test_zero_weight_indices_match_brute_force():
         k = int(rng.integers(1, 5))
         W = [rng.integers(-2, 3, size=(int(rng.integers(1, 4)), 2)) for _ in range(k)]
         got = {tuple(r) for r in zero_weight_indices(W)}
-        want = {idx for idx in np.ndindex(*[len(w) for w in W])
-                if not np.any(sum(W[j][i] for j, i in enumerate(idx)))}
+        want = {idx for idx in np.ndindex(*[len(w) for w in W]) if not np.any(sum(W[j][i] for j, i in enumerate(idx)))}
         assert got == want
 
 
@@ -182,14 +184,19 @@ def test_sp2_t6_weyl_count():
     assert solve_krylov(T(6, 0, Sp(2)).monomials[0]).dim == 14
 
 
-@pytest.mark.parametrize("rep,expected", [
-    ((V(S(3)) * V(SO(3))) >> (V(S(3)) * V(SO(3))), 2 * 1),
-    ((V(S(3)) * V(SO(3))) ** 2 >> (V(S(3)) * V(SO(3))) ** 2, 14 * 3),
-    ((V(SO(3)) * V(SO(2))) ** 2 >> (V(SO(3)) * V(SO(2))), 0),
-    ((V(Z(4)) * V(Lorentz()) ** 2) >> V(Z(4)), 4 * 1),
-], ids=["S3xSO3 V->V", "S3xSO3 T2->T2", "SO3xSO2 T2->T1", "Z4xO13"])
+@pytest.mark.parametrize(
+    "rep,expected",
+    [
+        ((V(S(3)) * V(SO(3))) >> (V(S(3)) * V(SO(3))), 2 * 1),
+        ((V(S(3)) * V(SO(3))) ** 2 >> (V(S(3)) * V(SO(3))) ** 2, 14 * 3),
+        ((V(SO(3)) * V(SO(2))) ** 2 >> (V(SO(3)) * V(SO(2))), 0),
+        ((V(Z(4)) * V(Lorentz()) ** 2) >> V(Z(4)), 4 * 1),
+    ],
+    ids=["S3xSO3 V->V", "S3xSO3 T2->T2", "SO3xSO2 T2->T1", "Z4xO13"],
+)
 def test_product_blocks_factor(rep, expected):
     from eqsolve.solve import solve_basis
+
     b = solve_basis(rep, cache=False)
     assert b.dim == expected
     assert b.methods <= {"product"}
@@ -220,6 +227,7 @@ def test_non_normal_generators_and_duals(p, q, expected):
 
 def test_reduced_problem_goes_iterative_when_large(monkeypatch):
     from eqsolve.solve import krylov
+
     monkeypatch.setattr(krylov, "MAX_ZERO_WEIGHT", 50)  # SO(3) T6 has 141 zero-weight indices
     mono = T(6, 0, SO(3)).monomials[0]
     b = solve_krylov(mono, strategy="weights")
@@ -229,6 +237,7 @@ def test_reduced_problem_goes_iterative_when_large(monkeypatch):
 
 def test_pivoted_cholesky_nullspace_matches_eigh():
     from eqsolve.solve.krylov import _pivoted_cholesky_null
+
     rng = np.random.default_rng(7)
     for size, n in ((300, 0), (300, 7), (500, 40)):
         A = rng.standard_normal((size, size - n))
@@ -245,6 +254,7 @@ def test_pivoted_cholesky_nullspace_matches_eigh():
 
 def test_real_coordinate_helpers_match_the_matrix():
     from eqsolve.solve.krylov import _real_coordinates, _real_coordinates_times, _times_real_coordinates
+
     bar = np.array([3, 1, 4, 0, 2, 5])  # pairs (0,3), (2,4); fixed 1, 5
     Tr = _real_coordinates(bar).toarray()
     assert np.allclose(Tr.conj().T @ Tr, np.eye(6))

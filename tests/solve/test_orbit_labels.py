@@ -1,4 +1,5 @@
 """Orbit bases: labels are the multi-index of each orbit's smallest coordinate."""
+
 import numpy as np
 
 from eqsolve.groups import DihedralPerm, Z
@@ -10,7 +11,7 @@ from eqsolve.solve.basis import OrbitBasis, PermutationBasis
 def test_cyclic_circulant_labels_and_representatives():
     n = 5
     basis = solve_basis(V(Z(n)) >> V(Z(n)), cache=False)
-    (mono, b), = basis.blocks
+    ((mono, b),) = basis.blocks
     assert isinstance(b, PermutationBasis) and b.dim == n  # a CyclicBasis: orbits in closed form
     # the orbit of (0, k) is the k-th circulant diagonal {(i, i + k mod n)}
     assert b.labels == [(0, k) for k in range(n)]
@@ -23,7 +24,7 @@ def test_cyclic_circulant_labels_and_representatives():
 
 def test_representatives_given_or_computed_agree():
     basis = solve_basis(V(DihedralPerm(6)) * V(DihedralPerm(6)) * V(DihedralPerm(6)), cache=False)
-    (_, b), = basis.blocks
+    ((_, b),) = basis.blocks
     again = OrbitBasis(b.orbit_of, b.shape)  # representatives recomputed from scratch
     np.testing.assert_array_equal(again.representatives, b.representatives)
     assert again.labels == b.labels

@@ -1,5 +1,6 @@
 """The solver table (eqsolve.solve.registry) is the one list of methods: solve_block, the
 command line's --method and the README read it."""
+
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ from eqsolve.solve.registry import cli_help, get_solver, markdown_table, method_
 def _method_actions(parser):
     """Every --method option of every sub-command (walking the argparse tree)."""
     import argparse
+
     out = []
     for action in parser._actions:
         if "--method" in action.option_strings:
@@ -49,13 +51,16 @@ def test_unknown_method_is_refused_by_name():
         solve_basis(V(S(3)) >> V(S(3)), method="svd", cache=False)
 
 
-@pytest.mark.parametrize("rep,expected", [
-    (V(S(4)) >> V(S(4)), "pattern"),
-    (V(Z(8)) >> V(Z(8)), "cyclic"),
-    (T(2, 0, SO(3)), "dense"),
-    (T(5, 0, SO(3)), "so3"),
-    (T(5, 0, O(3)), "krylov"),
-])
+@pytest.mark.parametrize(
+    "rep,expected",
+    [
+        (V(S(4)) >> V(S(4)), "pattern"),
+        (V(Z(8)) >> V(Z(8)), "cyclic"),
+        (T(2, 0, SO(3)), "dense"),
+        (T(5, 0, SO(3)), "so3"),
+        (T(5, 0, O(3)), "krylov"),
+    ],
+)
 def test_auto_picks_and_records_method(rep, expected):
     mono = rep.monomials[0]
     assert choose_method(mono) == expected

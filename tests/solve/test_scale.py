@@ -1,5 +1,6 @@
 """Scale: structured bases that never enumerate index tuples, and dense requests that explain
 themselves instead of allocating."""
+
 from __future__ import annotations
 
 import time
@@ -33,9 +34,9 @@ def test_s1000_x_s1000_layer_is_instant_and_allocates_nothing_large():
         tracemalloc.stop()
     assert elapsed < 0.5
     assert peak < 2 * 2**20, f"peak traced allocation {peak} bytes"
-    assert rep.size() == 10 ** 12
+    assert rep.size() == 10**12
     assert basis.dim == 4 and basis.methods == {"pattern"}
-    (_, block), = basis.blocks
+    ((_, block),) = basis.blocks
     assert isinstance(block, PatternBasis)
     # axes: 0 = out row (u), 1 = out col (i), 2 = in row (u), 3 = in col (i)
     ties = {(lab.tied(0, 2), lab.tied(1, 3)) for lab in basis.labels}
@@ -75,9 +76,9 @@ def test_dense_solver_refuses_huge_block_and_names_alternatives():
 def test_choose_method():
     assert choose_method((V(Z(8)) >> V(Z(8))).monomials[0]) == "cyclic"
     assert choose_method((V(DihedralPerm(8)) >> V(DihedralPerm(8))).monomials[0]) == "orbit"
-    assert choose_method(T(2, 0, SO(3)).monomials[0]) == "dense"    # tiny Lie block
-    assert choose_method(T(5, 0, SO(3)).monomials[0]) == "so3"      # Clebsch-Gordan coupling
-    assert choose_method(T(5, 0, O(3)).monomials[0]) == "krylov"    # weight reduction
+    assert choose_method(T(2, 0, SO(3)).monomials[0]) == "dense"  # tiny Lie block
+    assert choose_method(T(5, 0, SO(3)).monomials[0]) == "so3"  # Clebsch-Gordan coupling
+    assert choose_method(T(5, 0, O(3)).monomials[0]) == "krylov"  # weight reduction
     assert choose_method((T(2, 0, S(7)) >> T(2, 0, S(7))).monomials[0]) == "pattern"
 
 
@@ -90,10 +91,19 @@ def test_large_continuous_block_is_matrix_free():
     assert np.nanmax(basis.residuals) < 1e-10
 
 
-@pytest.mark.parametrize("rep", [V(Z(8)) >> V(Z(8)), T(4, 0, DihedralPerm(7)), (V(Z(4)) * V(A(4))) >> (V(Z(4)) * V(A(4))),
-                                 V(RubiksCube()) >> V(RubiksCube())], ids=str)
+@pytest.mark.parametrize(
+    "rep",
+    [
+        V(Z(8)) >> V(Z(8)),
+        T(4, 0, DihedralPerm(7)),
+        (V(Z(4)) * V(A(4))) >> (V(Z(4)) * V(A(4))),
+        V(RubiksCube()) >> V(RubiksCube()),
+    ],
+    ids=str,
+)
 def test_orbit_label_propagation_matches_connected_components(rep, monkeypatch):
     from eqsolve.solve import orbit
+
     mono = rep.monomials[0]
     fast = orbit.solve_orbit(mono)
     monkeypatch.setattr(orbit, "SMALL_ORBIT_SIZE", 0)

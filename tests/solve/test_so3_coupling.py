@@ -1,6 +1,7 @@
 """SO(3) tensor powers by Clebsch-Gordan coupling: dimensions against the Weyl-integration count of
 tests/theory.py, orthonormality, invariance under the whole group (generators and samples), and the
 same span as the weight-reduction (krylov) solver."""
+
 import numpy as np
 import pytest
 
@@ -14,7 +15,7 @@ from theory import so3_tensor
 @pytest.mark.parametrize("k", range(1, 9))
 def test_dimensions_and_orthonormality(k):
     Q = so3_invariant_basis(k)
-    assert Q.shape == (3 ** k, so3_tensor(k)) and so3_invariant_count(k) == so3_tensor(k)
+    assert Q.shape == (3**k, so3_tensor(k)) and so3_invariant_count(k) == so3_tensor(k)
     if Q.shape[1]:
         assert np.abs(Q.T @ Q - np.eye(Q.shape[1])).max() < 1e-12
 

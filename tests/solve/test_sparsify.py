@@ -1,5 +1,6 @@
 """sparsify_basis: same span, entries 0 / +-1 where the span allows (EMLP's check on SO(3) T3),
 column echelon form otherwise."""
+
 import numpy as np
 import pytest
 
@@ -14,7 +15,7 @@ def same_span(A, B):
 
 def test_emlp_utilities_check_on_so3_t3():
     W = V(SO(3))
-    Q = (W ** 2 >> W).equivariant_basis()
+    Q = (W**2 >> W).equivariant_basis()
     SQ = sparsify_basis(Q)
     A = SQ @ (1 + np.arange(SQ.shape[-1]))
     nunique = len(np.unique(np.abs(A)))
@@ -22,8 +23,9 @@ def test_emlp_utilities_check_on_so3_t3():
     assert same_span(np.asarray(Q), SQ)
 
 
-@pytest.mark.parametrize("rep", [V(S(6)) ** 2 >> V(S(6)) ** 2, V(Z(6)) >> V(Z(6)),
-                                 V(RubiksCube()) >> V(RubiksCube()), T(3, 0, SO(3))])
+@pytest.mark.parametrize(
+    "rep", [V(S(6)) ** 2 >> V(S(6)) ** 2, V(Z(6)) >> V(Z(6)), V(RubiksCube()) >> V(RubiksCube()), T(3, 0, SO(3))]
+)
 def test_sign_patterns_with_disjoint_supports(rep):
     Q = np.asarray(rep.equivariant_basis())
     SQ = sparsify_basis(Q)

@@ -1,4 +1,5 @@
 """verify.basis: correct bases pass; dropped, extra and perturbed elements fail with witnesses."""
+
 import numpy as np
 import pytest
 
@@ -17,7 +18,7 @@ CORRECT = {
     "S(4) T2->T2": lambda: (T(2) >> T(2))(S(4)),
     "S(3)xS(4)": _product,
     "Z(5) T2->T1": lambda: (T(2) >> T(1))(Z(5)),
-    "DihedralPerm(4) sum": lambda: (2 * V ** 2 + V >> V)(DihedralPerm(4)),
+    "DihedralPerm(4) sum": lambda: (2 * V**2 + V >> V)(DihedralPerm(4)),
     "Rubik V->V": lambda: (V >> V)(RubiksCube()),
     "SO(3) T2->T2": lambda: (T(2) >> T(2))(SO(3)),
     "Lorentz T2->T0": lambda: T(2, G=Lorentz()) >> Scalar(Lorentz()),
@@ -109,12 +110,19 @@ def test_dependent_columns_are_rejected():
 
 
 def test_burnside_matches_bell_and_orbits():
-    bell_restricted = {(4, 2): 15, (3, 2): 14, (2, 2): 8, (5, 1): 2, (5, 3): 202, (6, 3): 203}  # Bell(6) = 203, one partition has 6 blocks
+    bell_restricted = {
+        (4, 2): 15,
+        (3, 2): 14,
+        (2, 2): 8,
+        (5, 1): 2,
+        (5, 3): 202,
+        (6, 3): 203,
+    }  # Bell(6) = 203, one partition has 6 blocks
     for (n, k), want in bell_restricted.items():
         rep = (T(k) >> T(k))(S(n)) if k <= 2 else T(2 * k, G=S(n))
         assert burnside_count(rep) == want, (n, k)
     assert sn_fixed_point_moment(1000, 4) == 15  # S(1000), closed form, no enumeration
-    for rep in [(T(2) >> T(1))(Z(6)), (V ** 2 >> V)(DihedralPerm(5)), (T(1) >> T(1))(RubiksCube())]:
+    for rep in [(T(2) >> T(1))(Z(6)), (V**2 >> V)(DihedralPerm(5)), (T(1) >> T(1))(RubiksCube())]:
         o = orbit_count(rep)
         b = burnside_count(rep)
         assert b is None or b == o
@@ -124,6 +132,7 @@ def test_burnside_matches_bell_and_orbits():
 def test_brauer_matchings_for_O_n():
     from eqsolve.groups import O
     from eqsolve.verify.maximality import matching_count
+
     for n, (a, b), want in [(4, (2, 2), 3), (5, (3, 1), 3), (4, (2, 1), 0), (6, (3, 3), 15)]:
         rep = T(a, G=O(n)) >> T(b, G=O(n))
         assert matching_count(rep) == want
@@ -141,23 +150,28 @@ def test_scalar_and_mixed_groups():
 def test_sn_closed_form_matches_enumeration():
     from fractions import Fraction
     from eqsolve.verify.maximality import _fixed_point_histogram
+
     for n in range(1, 6):
         hist = _fixed_point_histogram(S(n))
         total = sum(c for _, c in hist)
         for k in range(5):
-            assert Fraction(sum(c * j ** k for j, c in hist), total) == sn_fixed_point_moment(n, k)
+            assert Fraction(sum(c * j**k for j, c in hist), total) == sn_fixed_point_moment(n, k)
 
 
 def test_verify_imports_no_edge_modules():
     import subprocess
     import sys
-    code = ("import sys, eqsolve.verify, eqsolve.parse; "
-            "bad = [m for m in ('matplotlib', 'jax', 'flax') if m in sys.modules]; print(bad); assert not bad")
+
+    code = (
+        "import sys, eqsolve.verify, eqsolve.parse; "
+        "bad = [m for m in ('matplotlib', 'jax', 'flax') if m in sys.modules]; print(bad); assert not bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
 def test_burnside_on_direct_sum_of_factors():
     from eqsolve.parse import parse_group, parse_rep
+
     G = parse_group("S(3)xZ(4)")
     # the explicit sum form: the 7 points of both factors (V alone is the 12-point tensor product, as in EMLP)
     rep = parse_rep("(V@0+V@1)**2", G) >> parse_rep("V@0+V@1", G)

@@ -1,4 +1,5 @@
 """verify.equivariance on matrices, bases and functions."""
+
 import numpy as np
 import pytest
 
@@ -7,8 +8,9 @@ from eqsolve.groups import Lorentz, S, SO, SO13p, Z
 from eqsolve.reps import T, V
 
 
-@pytest.mark.parametrize("G,k_in,k_out", [(S(4), 2, 2), (Z(5), 2, 1), (SO(3), 2, 2), (Lorentz(), 1, 1),
-                                          (SO13p(), 2, 0)])
+@pytest.mark.parametrize(
+    "G,k_in,k_out", [(S(4), 2, 2), (Z(5), 2, 1), (SO(3), 2, 2), (Lorentz(), 1, 1), (SO13p(), 2, 0)]
+)
 def test_generic_W_and_basis_pass(G, k_in, k_out):
     rin, rout = T(k_in, G=G), T(k_out, G=G)
     B = (rin >> rout).equivariant_basis()
@@ -52,7 +54,7 @@ def test_functions():
         return (x * x).sum(1, keepdims=True) * x
 
     assert verify.equivariance(f, V(G), V(G)).passed
-    bad = verify.equivariance(lambda x: x ** 3, V(G), V(G))
+    bad = verify.equivariance(lambda x: x**3, V(G), V(G))
     assert not bad.passed and bad.worst_element is not None
     H = S(5)
     assert verify.equivariance(lambda x: np.tanh(x) - np.tanh(x).mean(1, keepdims=True), V(H), V(H)).passed
@@ -76,6 +78,7 @@ def test_product_group_matrix():
 def test_matrix_free_action_agrees(monkeypatch):
     """Large reps use the monomial (matrix-free) action; force it on a small one."""
     import importlib
+
     eq = importlib.import_module("eqsolve.verify.equivariance")
     G = SO(3)
     rin, rout = T(2, G=G), T(2, G=G)

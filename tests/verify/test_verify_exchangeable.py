@@ -1,4 +1,5 @@
 """Theorem 5.1, Propositions 5.2/5.3 and the jointly exchangeable case."""
+
 import itertools
 import math
 
@@ -30,8 +31,11 @@ def test_theorem_5_1(shape):
     assert report.dim == report.expected_dim == 2 ** len(active)
     assert set(report.counts.values()) == {report.dim}
     fixed = {i for i, n in enumerate(shape) if n == 1}
-    want = {tuple(sorted(set(s) | fixed)) for r in range(len(shape) + 1)
-            for s in itertools.combinations([i for i, n in enumerate(shape) if n >= 2], r)}
+    want = {
+        tuple(sorted(set(s) | fixed))
+        for r in range(len(shape) + 1)
+        for s in itertools.combinations([i for i, n in enumerate(shape) if n >= 2], r)
+    }
     assert set(report.subsets) == want and len(report.subsets) == len(want)
     assert report.span_error < 1e-10 and report.label_error < 1e-10
     assert all(e > 1e-3 for e in report.untie_errors.values())

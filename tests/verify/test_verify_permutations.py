@@ -1,4 +1,5 @@
 """Witnesses for permutations outside a declared permutation group."""
+
 import numpy as np
 import pytest
 
@@ -7,8 +8,11 @@ from eqsolve.groups import A, DihedralPerm, Permutation, RubiksCube, S, Z, perm_
 from eqsolve.reps import T
 
 
-@pytest.mark.parametrize("G", [Z(6), DihedralPerm(5), Permutation([[1, 0, 2, 3, 4, 5], [0, 1, 3, 2, 4, 5], [0, 1, 2, 3, 5, 4]]),
-                               RubiksCube()], ids=str)
+@pytest.mark.parametrize(
+    "G",
+    [Z(6), DihedralPerm(5), Permutation([[1, 0, 2, 3, 4, 5], [0, 1, 3, 2, 4, 5], [0, 1, 2, 3, 5, 4]]), RubiksCube()],
+    ids=str,
+)
 def test_witnesses(G):
     report = verify.permutation_group(G, n_illegal=4, n_legal=3, seed=3)
     assert report.passed, str(report)

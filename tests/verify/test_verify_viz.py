@@ -1,4 +1,5 @@
 """Pictures of tied weights (matplotlib Agg canvas, no display)."""
+
 import numpy as np
 
 from eqsolve.groups import DihedralPerm, S, SO
@@ -17,7 +18,7 @@ def test_weight_pattern_is_the_orbit_structure():
 
 
 def test_sum_reps_and_pictures(tmp_path):
-    basis = (V + Scalar >> V ** 2)(DihedralPerm(4)).equivariant_basis()
+    basis = (V + Scalar >> V**2)(DihedralPerm(4)).equivariant_basis()
     assert is_tied(basis)
     assert weight_pattern(basis).shape == (16, 5)
     path = save_basis_picture(basis, tmp_path / "d4.png")

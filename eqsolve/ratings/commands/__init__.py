@@ -1,2 +1,3 @@
 """The ratings commands: ``eqsolve train`` / ``evaluate`` / ``demo``."""
+
 __all__: list[str] = []

@@ -18,6 +18,7 @@ averaging an ensemble's members. Ratings on another scale are binned onto the mo
 and the predictions mapped back (``--scale``, auto-detected); RMSE and the user+item bias
 baseline are on the raw ratings; ``--save-predictions FILE`` writes them as CSV.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,73 +56,139 @@ def load_side_features(path, train):
     from ..data.movielens import load_movielens_side_features
 
     if path is None or not Path(path).is_dir():
-        raise ValueError(f"--side-features needs a MovieLens-100K folder with u.user and u.item, got {path or 'synthetic'}")
+        raise ValueError(
+            f"--side-features needs a MovieLens-100K folder with u.user and u.item, got {path or 'synthetic'}"
+        )
     return load_movielens_side_features(path, train)
 
 
 # command-line option -> TrainConfig field, for the options that override the preset
-_FIELDS = {"model": "model", "ch": "ch", "layers": "num_layers", "enc_layers": "enc_layers",
-           "dec_layers": "dec_layers", "factor_dim": "factor_dim", "dropout": "dropout", "mask_rate": "mask_rate",
-           "mask_rate_max": "mask_rate_max", "cold_rate": "cold_rate", "positions_visible": "positions_visible",
-           "lr": "lr", "lr_final_frac": "lr_final_frac", "weight_decay": "weight_decay", "mse_weight": "mse_weight",
-           "clip": "clip", "visible_loss_weight": "visible_loss_weight", "side_features": "side_features",
-           "count_features": "count_features", "random_features": "random_features",
-           "eval_samples": "eval_samples", "residual": "residual", "norm": "norm", "steps": "steps",
-           "eval_every": "eval_every", "checkpoint_every": "checkpoint_every", "seed": "seed", "sampler": "sampler",
-           "sample_rows": "sample_rows", "sample_cols": "sample_cols", "eval_passes": "eval_passes"}
+_FIELDS = {
+    "model": "model",
+    "ch": "ch",
+    "layers": "num_layers",
+    "enc_layers": "enc_layers",
+    "dec_layers": "dec_layers",
+    "factor_dim": "factor_dim",
+    "dropout": "dropout",
+    "mask_rate": "mask_rate",
+    "mask_rate_max": "mask_rate_max",
+    "cold_rate": "cold_rate",
+    "positions_visible": "positions_visible",
+    "lr": "lr",
+    "lr_final_frac": "lr_final_frac",
+    "weight_decay": "weight_decay",
+    "mse_weight": "mse_weight",
+    "clip": "clip",
+    "visible_loss_weight": "visible_loss_weight",
+    "side_features": "side_features",
+    "count_features": "count_features",
+    "random_features": "random_features",
+    "eval_samples": "eval_samples",
+    "residual": "residual",
+    "norm": "norm",
+    "steps": "steps",
+    "eval_every": "eval_every",
+    "checkpoint_every": "checkpoint_every",
+    "seed": "seed",
+    "sampler": "sampler",
+    "sample_rows": "sample_rows",
+    "sample_cols": "sample_cols",
+    "eval_passes": "eval_passes",
+}
 
 
 def add_model_arguments(p):
     from ..train.presets import DEFAULT_PRESET, PRESETS
 
     g = p.add_argument_group("model and training (each option overrides the preset's value)")
-    g.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
-                   help=f"named configuration (default {DEFAULT_PRESET}; see eqsolve.ratings.train.presets)")
+    g.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default=DEFAULT_PRESET,
+        help=f"named configuration (default {DEFAULT_PRESET}; see eqsolve.ratings.train.presets)",
+    )
     flag = dict(action=argparse.BooleanOptionalAction, default=None)
     g.add_argument("--model", choices=["self-supervised", "factorized"], default=None)
     g.add_argument("--ch", type=int_at_least(1), default=None, help="channels per exchangeable layer")
-    g.add_argument("--layers", type=int_at_least(1), default=None, help="self-supervised: number of exchangeable layers")
+    g.add_argument(
+        "--layers", type=int_at_least(1), default=None, help="self-supervised: number of exchangeable layers"
+    )
     g.add_argument("--enc-layers", type=int_at_least(1), default=None, help="factorized: encoder layers")
     g.add_argument("--dec-layers", type=int_at_least(1), default=None, help="factorized: decoder layers")
     g.add_argument("--factor-dim", type=int_at_least(1), default=None, help="factorized: size of user/item factors")
     g.add_argument("--dropout", type=float_in(0, 1, hi_open=True), default=None, help="whole-channel dropout rate")
-    g.add_argument("--mask-rate", type=float_in(0, 1, lo_open=True, hi_open=True), default=None,
-                   help="fraction of input ratings hidden per step")
-    g.add_argument("--mask-rate-max", type=float_in(0, 1, hi_open=True), default=None,
-                   help="above --mask-rate: each step hides a random fraction up to this (sparse inputs)")
-    g.add_argument("--cold-rate", type=float_in(0, 1, hi_open=True), default=None,
-                   help="fraction of rows and of columns with every rating hidden per step (cold start)")
-    g.add_argument("--positions-visible", **flag,
-                   help="let hidden/query entries take part in pooling (the paper's code)")
+    g.add_argument(
+        "--mask-rate",
+        type=float_in(0, 1, lo_open=True, hi_open=True),
+        default=None,
+        help="fraction of input ratings hidden per step",
+    )
+    g.add_argument(
+        "--mask-rate-max",
+        type=float_in(0, 1, hi_open=True),
+        default=None,
+        help="above --mask-rate: each step hides a random fraction up to this (sparse inputs)",
+    )
+    g.add_argument(
+        "--cold-rate",
+        type=float_in(0, 1, hi_open=True),
+        default=None,
+        help="fraction of rows and of columns with every rating hidden per step (cold start)",
+    )
+    g.add_argument(
+        "--positions-visible", **flag, help="let hidden/query entries take part in pooling (the paper's code)"
+    )
     g.add_argument("--lr", type=float_in(0, lo_open=True), default=None)
     g.add_argument("--clip", type=float_in(0), default=None, help="global gradient-norm clipping (0 = off)")
     g.add_argument("--lr-final-frac", type=float_in(0, 1), default=None, help="cosine decay to lr * this")
     g.add_argument("--weight-decay", type=float_in(0), default=None)
     g.add_argument("--mse-weight", type=float_in(0), default=None, help="extra squared-error loss weight")
-    g.add_argument("--visible-loss-weight", type=float_in(0), default=None,
-                   help="share of the loss on reconstructing the visible (unmasked) ratings")
-    g.add_argument("--side-features", **flag,
-                   help="MovieLens-100K: user age / gender / occupation and item genres / year as input channels")
+    g.add_argument(
+        "--visible-loss-weight",
+        type=float_in(0),
+        default=None,
+        help="share of the loss on reconstructing the visible (unmasked) ratings",
+    )
+    g.add_argument(
+        "--side-features",
+        **flag,
+        help="MovieLens-100K: user age / gender / occupation and item genres / year as input channels",
+    )
     g.add_argument("--count-features", **flag, help="log #ratings of user and item as input channels")
-    g.add_argument("--random-features", type=int_at_least(0), default=None,
-                   help="i.i.d. Gaussian features per user/item (equivariant in distribution)")
-    g.add_argument("--eval-samples", type=int_at_least(1), default=None,
-                   help="random-feature draws averaged at prediction")
+    g.add_argument(
+        "--random-features",
+        type=int_at_least(0),
+        default=None,
+        help="i.i.d. Gaussian features per user/item (equivariant in distribution)",
+    )
+    g.add_argument(
+        "--eval-samples", type=int_at_least(1), default=None, help="random-feature draws averaged at prediction"
+    )
     g.add_argument("--residual", **flag, help="skip connections between hidden layers")
     g.add_argument("--norm", **flag, help="layer norm of each entry before hidden layers")
     g.add_argument("--steps", type=int_at_least(1), default=None)
     g.add_argument("--eval-every", type=int_at_least(1), default=None)
     g.add_argument("--checkpoint-every", type=int_at_least(1), default=None)
     g.add_argument("--seed", type=int_at_least(0), default=None)
-    g.add_argument("--sampler", choices=["none", "uniform", "conditional"], default=None,
-                   help="train on random sub-matrices (for matrices that do not fit)")
+    g.add_argument(
+        "--sampler",
+        choices=["none", "uniform", "conditional"],
+        default=None,
+        help="train on random sub-matrices (for matrices that do not fit)",
+    )
     g.add_argument("--sample-rows", type=int_at_least(1), default=None)
     g.add_argument("--sample-cols", type=int_at_least(1), default=None)
-    g.add_argument("--eval-passes", type=int_at_least(1), default=None,
-                   help="with a sampler: predictions averaged per test entry")
-    g.add_argument("--levels", default=None, type=levels_list,
-                   help="rating scale as comma-separated values, e.g. 1,2,3,4,5 (default: from the "
-                        "training ratings); fix it to apply the model to data with other values")
+    g.add_argument(
+        "--eval-passes", type=int_at_least(1), default=None, help="with a sampler: predictions averaged per test entry"
+    )
+    g.add_argument(
+        "--levels",
+        default=None,
+        type=levels_list,
+        help="rating scale as comma-separated values, e.g. 1,2,3,4,5 (default: from the "
+        "training ratings); fix it to apply the model to data with other values",
+    )
 
 
 def config_from_args(args):
@@ -175,12 +242,13 @@ def _train_locked(args, workdir, atomic_write_json, mesh=None) -> int:
     train, _test = load_data(args.data, args.fold, cfg.seed)
     where = _describe(args.data)
     if len(train) < MIN_TRAIN_RATINGS:
-        raise ValueError(f"{where}: only {len(train)} training rating(s); training needs at least "
-                         f"{MIN_TRAIN_RATINGS}")
+        raise ValueError(f"{where}: only {len(train)} training rating(s); training needs at least {MIN_TRAIN_RATINGS}")
     fit, val = _split_validation(train, args.val_fraction, cfg.seed)
     if val is not None and len(val) == 0:
-        raise ValueError(f"{where}: --val-fraction {args.val_fraction:g} of {len(train)} training ratings leaves no "
-                         f"validation rating; give a larger --val-fraction or --val-fraction 0 (no validation)")
+        raise ValueError(
+            f"{where}: --val-fraction {args.val_fraction:g} of {len(train)} training ratings leaves no "
+            f"validation rating; give a larger --val-fraction or --val-fraction 0 (no validation)"
+        )
     k = args.ensemble
     limit = None if args.time_limit is None else args.time_limit / k
     if k == 1:
@@ -202,8 +270,10 @@ def _train_locked(args, workdir, atomic_write_json, mesh=None) -> int:
     atomic_write_json(workdir / ENSEMBLE_FILE, {"members": members})
     atomic_write_json(workdir / "data.json", _data_record(args, cfg, None))
     atomic_write_json(workdir / "metrics.json", {"members": members, "ensemble_val_rmse": _finite(ens_val)})
-    print(f"ensemble of {k}: validation RMSE {'n/a' if ens_val is None else f'{ens_val:.4f}'} "
-          f"(members' best steps averaged)")
+    print(
+        f"ensemble of {k}: validation RMSE {'n/a' if ens_val is None else f'{ens_val:.4f}'} "
+        f"(members' best steps averaged)"
+    )
     return 0
 
 
@@ -211,9 +281,14 @@ def _data_record(args, cfg, trainer):
     from ..data.fingerprint import path_fingerprint
 
     data_abs = None if args.data is None else str(Path(args.data).expanduser().absolute())
-    return {"data": data_abs, "fold": args.fold, "seed": cfg.seed, "val_fraction": args.val_fraction,
-            "data_fingerprint": None if data_abs is None else path_fingerprint(data_abs),
-            "ratings_fingerprint": None if trainer is None else trainer.data_fingerprint}
+    return {
+        "data": data_abs,
+        "fold": args.fold,
+        "seed": cfg.seed,
+        "val_fraction": args.val_fraction,
+        "data_fingerprint": None if data_abs is None else path_fingerprint(data_abs),
+        "ratings_fingerprint": None if trainer is None else trainer.data_fingerprint,
+    }
 
 
 def _train_one(args, cfg, fit, val, train, workdir: Path, time_limit, atomic_write_json, mesh=None):
@@ -235,20 +310,34 @@ def _train_one(args, cfg, fit, val, train, workdir: Path, time_limit, atomic_wri
     if not writes_files():  # several processes: the first one writes the reports
         return trainer
     val_rmse = trainer.history[-1]["val_rmse"] if trainer.history else None
-    png = plot_learning_curve(trainer.history, workdir / "learning_curve.png", baseline=bias,
-                              title=f"{cfg.model} on {args.data or 'synthetic'}")
+    png = plot_learning_curve(
+        trainer.history,
+        workdir / "learning_curve.png",
+        baseline=bias,
+        title=f"{cfg.model} on {args.data or 'synthetic'}",
+    )
     metrics = {
-        "data": record["data"] or "synthetic", "fold": args.fold, "val_fraction": args.val_fraction,
-        "preset": args.preset, "steps": trainer.step_count, "planned_steps": trainer.horizon,
-        "val_rmse": _finite(val_rmse), "best_val_rmse": _finite(trainer.best_val), "best_step": trainer.best_step,
-        "bias_baseline_val_rmse": _finite(bias), "train_seconds": trainer.elapsed, "config": cfg.to_dict(),
+        "data": record["data"] or "synthetic",
+        "fold": args.fold,
+        "val_fraction": args.val_fraction,
+        "preset": args.preset,
+        "steps": trainer.step_count,
+        "planned_steps": trainer.horizon,
+        "val_rmse": _finite(val_rmse),
+        "best_val_rmse": _finite(trainer.best_val),
+        "best_step": trainer.best_step,
+        "bias_baseline_val_rmse": _finite(bias),
+        "train_seconds": trainer.elapsed,
+        "config": cfg.to_dict(),
     }
     atomic_write_json(workdir / "metrics.json", metrics)
     vs = "n/a" if val_rmse is None else f"{val_rmse:.4f}"
     best = "" if trainer.best_val is None else f", best {trainer.best_val:.4f} at step {trainer.best_step}"
     bs = "n/a" if bias is None else f"{bias:.4f}"
-    print(f"validation RMSE {vs}{best} (user+item bias baseline {bs}) after {trainer.step_count} steps, "
-          f"{trainer.elapsed:.1f}s; curve: {png}")
+    print(
+        f"validation RMSE {vs}{best} (user+item bias baseline {bs}) after {trainer.step_count} steps, "
+        f"{trainer.elapsed:.1f}s; curve: {png}"
+    )
     return trainer
 
 
@@ -271,8 +360,10 @@ def _read_config(folder: Path):
     ck = folder / CHECKPOINT_NAME
     if not ck.exists():
         if (folder / LEGACY_NAME).exists():
-            raise ValueError(f"{folder / LEGACY_NAME} is a pickle checkpoint of an earlier eqsolve, which is not "
-                             f"loaded (pickles can run code); train again with --restart")
+            raise ValueError(
+                f"{folder / LEGACY_NAME} is a pickle checkpoint of an earlier eqsolve, which is not "
+                f"loaded (pickles can run code); train again with --restart"
+            )
         raise ValueError(f"no checkpoint at {ck}; run `eqsolve train --workdir {folder}` first")
     return TrainConfig.from_dict(read_meta(ck)["config"])
 
@@ -302,17 +393,22 @@ def _cmd_evaluate(args) -> int:
         data, fold, seed = d["data"], d["fold"] if args.fold is None else args.fold, d["seed"]
         if data is not None:
             if not Path(data).exists():
-                raise ValueError(f"the training data {data} (from {workdir / 'data.json'}) no longer exists; give "
-                                 f"it with --data")
+                raise ValueError(
+                    f"the training data {data} (from {workdir / 'data.json'}) no longer exists; give it with --data"
+                )
             if d.get("data_fingerprint") and path_fingerprint(data) != d["data_fingerprint"]:
-                raise ValueError(f"the training data {data} changed since training (its fingerprint differs from "
-                                 f"{workdir / 'data.json'}); pass --data {data} to evaluate on it as it is now")
+                raise ValueError(
+                    f"the training data {data} changed since training (its fingerprint differs from "
+                    f"{workdir / 'data.json'}); pass --data {data} to evaluate on it as it is now"
+                )
     fold = 1 if fold is None else fold
     context, test = load_data(data, fold, seed, any_scale=True)
     if test is None or len(test) == 0:
-        raise ValueError(f"{data}: no test entries to evaluate; split labels found: {describe_split(context)}; "
-                         f"accepted: {_accepted_labels()} (give a MovieLens folder or a triples file whose "
-                         f"4th column marks the test entries)")
+        raise ValueError(
+            f"{data}: no test entries to evaluate; split labels found: {describe_split(context)}; "
+            f"accepted: {_accepted_labels()} (give a MovieLens folder or a triples file whose "
+            f"4th column marks the test entries)"
+        )
     scale = parse_scale(args.scale, np.r_[context.ratings, test.ratings], cfg.levels)
     ctx_levels = scale.ratings_to_levels(context)
     side = load_side_features(data, context) if cfg.side_features else None
@@ -332,18 +428,29 @@ def _cmd_evaluate(args) -> int:
     pred = scale.from_model(np.mean(preds, axis=0))
     score = rmse(pred, test.ratings)
     bias = rmse(bias_baseline(context)(test.users, test.items), test.ratings)  # fitted on the raw ratings
-    out = {"data": str(data or "synthetic"), "fold": fold, "test_rmse": _finite(score),
-           "bias_baseline_test_rmse": _finite(bias), "n_test": len(test), "n_context": len(context),
-           "shape": list(context.shape), "step": steps[0] if len(steps) == 1 else steps, "members": len(members),
-           "weights": args.weights, "scale": None if scale.identity else [scale.lo, scale.hi],
-           "levels": list(scale.levels)}
+    out = {
+        "data": str(data or "synthetic"),
+        "fold": fold,
+        "test_rmse": _finite(score),
+        "bias_baseline_test_rmse": _finite(bias),
+        "n_test": len(test),
+        "n_context": len(context),
+        "shape": list(context.shape),
+        "step": steps[0] if len(steps) == 1 else steps,
+        "members": len(members),
+        "weights": args.weights,
+        "scale": None if scale.identity else [scale.lo, scale.hi],
+        "levels": list(scale.levels),
+    }
     if output is not None:
         atomic_write_json(output, out)
     if predictions is not None:
         save_predictions(predictions, test, pred)
     what = f"ensemble of {len(members)}" if len(members) > 1 else f"model at step {steps[0]} ({args.weights})"
-    print(f"test RMSE {score:.4f} (user+item bias baseline {bias:.4f}) on {len(test)} entries of "
-          f"{data or 'synthetic'} [{context.n_users}x{context.n_items}], {what}; ratings: {scale.describe()}")
+    print(
+        f"test RMSE {score:.4f} (user+item bias baseline {bias:.4f}) on {len(test)} entries of "
+        f"{data or 'synthetic'} [{context.n_users}x{context.n_items}], {what}; ratings: {scale.describe()}"
+    )
     return 0
 
 
@@ -368,46 +475,77 @@ def save_predictions(path, test, pred) -> Path:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "train", help="train an exchangeable ratings model (resumable)",
+        "train",
+        help="train an exchangeable ratings model (resumable)",
         description="Train a sparse exchangeable model (Hartford et al. 2018) on ratings data. "
-                    "Data: a MovieLens-100K folder (uK.base/uK.test), a ratings.dat, or a file of "
-                    "'user item rating [split]' lines; default: synthetic ratings.",
+        "Data: a MovieLens-100K folder (uK.base/uK.test), a ratings.dat, or a file of "
+        "'user item rating [split]' lines; default: synthetic ratings.",
     )
     p.add_argument("--data", default=None, help="ratings folder or file (default: synthetic)")
     p.add_argument("--fold", type=int_at_least(1), default=1, help="MovieLens-100K split u1..u5")
-    p.add_argument("--val-fraction", type=float_in(0, 1, hi_open=True), default=0.05, help="validation share of the training ratings")
+    p.add_argument(
+        "--val-fraction",
+        type=float_in(0, 1, hi_open=True),
+        default=0.05,
+        help="validation share of the training ratings",
+    )
     p.add_argument("--workdir", default="runs/train", help="checkpoint, plot and metrics folder")
     p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     p.add_argument("--no-progress", action="store_true")
-    p.add_argument("--time-limit", type=float_in(0, lo_open=True), default=1800.0,
-                   help="training budget in seconds (default 1800), shared by ensemble members; the "
-                        "learning-rate schedule is fitted to it (it decays over the steps that fit)")
-    p.add_argument("--ensemble", type=int_at_least(1), default=1, metavar="K",
-                   help="train K members (seeds seed..seed+K-1, in workdir/member-k) whose predictions "
-                        "`evaluate` averages")
+    p.add_argument(
+        "--time-limit",
+        type=float_in(0, lo_open=True),
+        default=1800.0,
+        help="training budget in seconds (default 1800), shared by ensemble members; the "
+        "learning-rate schedule is fitted to it (it decays over the steps that fit)",
+    )
+    p.add_argument(
+        "--ensemble",
+        type=int_at_least(1),
+        default=1,
+        metavar="K",
+        help="train K members (seeds seed..seed+K-1, in workdir/member-k) whose predictions `evaluate` averages",
+    )
     add_model_arguments(p)
     add_distributed_arguments(p)
     p.set_defaults(func=_cmd_train)
 
     e = subparsers.add_parser(
-        "evaluate", help="test RMSE of a trained model, also on another data set (inductive)",
+        "evaluate",
+        help="test RMSE of a trained model, also on another data set (inductive)",
         description="Predict the test ratings of a data set from its training ratings with a trained "
-                    "model. With --data another data set, the model completes a matrix of users and "
-                    "items it never saw (the layers do not depend on the matrix size).",
+        "model. With --data another data set, the model completes a matrix of users and "
+        "items it never saw (the layers do not depend on the matrix size).",
     )
     e.add_argument("--workdir", default="runs/train")
     e.add_argument("--data", default=None, help="data set to complete (default: the training one)")
     e.add_argument("--fold", type=int_at_least(1), default=None)
-    e.add_argument("--sampler", choices=["none", "uniform", "conditional"], default=None,
-                   help="predict by covering sub-matrices (for big matrices)")
+    e.add_argument(
+        "--sampler",
+        choices=["none", "uniform", "conditional"],
+        default=None,
+        help="predict by covering sub-matrices (for big matrices)",
+    )
     e.add_argument("--eval-passes", type=int_at_least(1), default=None)
     e.add_argument("--output", default=None, help="write the metrics as JSON here")
-    e.add_argument("--scale", default=None, metavar="auto|levels|LO:HI",
-                   help="rating scale of the data: 'auto' (default: the model's levels when every rating is "
-                        "one, else the data's range), 'levels', or LO:HI, e.g. 0.5:5 or 1:100; ratings are "
-                        "binned onto the model's levels and predictions mapped back linearly")
-    e.add_argument("--weights", choices=["best", "last"], default="best",
-                   help="the best-validation checkpoint (best.npz; default) or the last one")
-    e.add_argument("--save-predictions", default=None, metavar="FILE",
-                   help="write CSV user,item,true,prediction (raw ids, raw scale)")
+    e.add_argument(
+        "--scale",
+        default=None,
+        metavar="auto|levels|LO:HI",
+        help="rating scale of the data: 'auto' (default: the model's levels when every rating is "
+        "one, else the data's range), 'levels', or LO:HI, e.g. 0.5:5 or 1:100; ratings are "
+        "binned onto the model's levels and predictions mapped back linearly",
+    )
+    e.add_argument(
+        "--weights",
+        choices=["best", "last"],
+        default="best",
+        help="the best-validation checkpoint (best.npz; default) or the last one",
+    )
+    e.add_argument(
+        "--save-predictions",
+        default=None,
+        metavar="FILE",
+        help="write CSV user,item,true,prediction (raw ids, raw scale)",
+    )
     e.set_defaults(func=_cmd_evaluate)

@@ -8,6 +8,7 @@ a local server.
 MovieLens data may not be redistributed (GroupLens license): the package never ships it; users
 download it from GroupLens with :func:`fetch_movielens`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,8 +92,9 @@ def download(url: str, dest, sha256: str | None = None, *, progress: bool = Fals
     return dest
 
 
-def fetch_movielens(name: str = "ml-100k", root=".", *, url: str | None = None, sha256: str | None = "default",
-                    progress: bool = False) -> Path:
+def fetch_movielens(
+    name: str = "ml-100k", root=".", *, url: str | None = None, sha256: str | None = "default", progress: bool = False
+) -> Path:
     """Download and unzip a MovieLens archive into ``root``; returns the data folder.
 
     ``url``/``sha256`` override the table (tests use a local server); ``sha256="default"``

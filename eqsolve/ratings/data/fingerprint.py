@@ -5,6 +5,7 @@ checkpoint records: resuming on other data is refused). ``path_fingerprint(path)
 files a data path names (a file, or every file of a folder), recorded in ``data.json`` so that
 ``evaluate`` notices when the data on disk changed since training.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -25,6 +25,7 @@ Output formats a loader reads (``eqsolve.ratings.data.load_ratings(path)``):
 
 Command line: ``python -m eqsolve.ratings.data.generate --shape ml-10m --out DIR``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,9 @@ COLUMNS_META = "columns.json"
 _COLUMNS = {"users": np.int32, "items": np.int32, "ratings": np.float32, "split": np.int8}
 
 
-def power_law_degrees(n: int, total: int, exponent: float, min_degree: int, max_degree: int,
-                      rng: np.random.Generator) -> np.ndarray:
+def power_law_degrees(
+    n: int, total: int, exponent: float, min_degree: int, max_degree: int, rng: np.random.Generator
+) -> np.ndarray:
     """(n,) int64 degrees in [min_degree, max_degree] summing to ``total``, with a Pareto tail
     of density exponent ``exponent`` (> 1)."""
     if exponent <= 1:
@@ -116,16 +118,32 @@ def _distinct_items(deg: np.ndarray, cdf: np.ndarray, n_items: int, rng) -> np.n
 
 def _npy_writer(path: Path, dtype, n: int):
     f = open(path, "wb")
-    np.lib.format.write_array_header_2_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                                             "fortran_order": False, "shape": (int(n),)})
+    np.lib.format.write_array_header_2_0(
+        f, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (int(n),)}
+    )
     return f
 
 
-def generate_ratings(out, shape: str | None = None, *, n_users: int | None = None, n_items: int | None = None,
-                     n_ratings: int | None = None, rank: int = 8, signal: float = 0.6, noise: float = 0.5,
-                     user_exponent: float = 2.2, item_exponent: float = 1.8, min_degree: int | None = None,
-                     levels=(1.0, 2.0, 3.0, 4.0, 5.0), test_fraction: float = 0.1, seed: int = 0,
-                     chunk: int = 2_000_000, fmt: str = "columns", progress: bool = False) -> Path:
+def generate_ratings(
+    out,
+    shape: str | None = None,
+    *,
+    n_users: int | None = None,
+    n_items: int | None = None,
+    n_ratings: int | None = None,
+    rank: int = 8,
+    signal: float = 0.6,
+    noise: float = 0.5,
+    user_exponent: float = 2.2,
+    item_exponent: float = 1.8,
+    min_degree: int | None = None,
+    levels=(1.0, 2.0, 3.0, 4.0, 5.0),
+    test_fraction: float = 0.1,
+    seed: int = 0,
+    chunk: int = 2_000_000,
+    fmt: str = "columns",
+    progress: bool = False,
+) -> Path:
     """Write synthetic ratings of ``shape`` (a key of :data:`SHAPES`) or of the given sizes to
     ``out`` (a folder for ``fmt="columns"``, a file for ``"tsv"``); returns ``out``."""
     if shape is not None:
@@ -169,6 +187,7 @@ def generate_ratings(out, shape: str | None = None, *, n_users: int | None = Non
     bar = None
     if progress:
         from tqdm.auto import tqdm
+
         bar = tqdm(total=n_ratings, unit="rating", desc="generate")
     written = 0
     try:
@@ -198,13 +217,28 @@ def generate_ratings(out, shape: str | None = None, *, n_users: int | None = Non
     if written != n_ratings:
         raise RuntimeError(f"wrote {written} ratings, expected {n_ratings}")
     if fmt == "columns":
-        meta = {"format": "eqsolve ratings columns", "version": 1, "n_users": n_users, "n_items": n_items,
-                "n_ratings": n_ratings, "columns": {k: np.dtype(t).name for k, t in _COLUMNS.items()},
-                "split": {"0": "train", "1": "test"},
-                "generator": {"shape": shape, "rank": rank, "signal": signal, "noise": noise,
-                              "user_exponent": user_exponent, "item_exponent": item_exponent,
-                              "min_degree": min_degree, "levels": [float(v) for v in levels],
-                              "test_fraction": test_fraction, "seed": seed, "chunk": chunk}}
+        meta = {
+            "format": "eqsolve ratings columns",
+            "version": 1,
+            "n_users": n_users,
+            "n_items": n_items,
+            "n_ratings": n_ratings,
+            "columns": {k: np.dtype(t).name for k, t in _COLUMNS.items()},
+            "split": {"0": "train", "1": "test"},
+            "generator": {
+                "shape": shape,
+                "rank": rank,
+                "signal": signal,
+                "noise": noise,
+                "user_exponent": user_exponent,
+                "item_exponent": item_exponent,
+                "min_degree": min_degree,
+                "levels": [float(v) for v in levels],
+                "test_fraction": test_fraction,
+                "seed": seed,
+                "chunk": chunk,
+            },
+        }
         tmp = out / (COLUMNS_META + ".tmp")
         tmp.write_text(json.dumps(meta, indent=2))
         os.replace(tmp, out / COLUMNS_META)
@@ -222,21 +256,26 @@ def load_columns(path) -> tuple[Ratings, Ratings]:
     for k, t in _COLUMNS.items():
         a = np.load(path / f"{k}.npy", mmap_mode="r")
         if a.shape != (meta["n_ratings"],) or a.dtype != t:
-            raise ValueError(f"{path / (k + '.npy')}: expected {meta['n_ratings']} values of {np.dtype(t).name}, "
-                             f"got {a.shape} {a.dtype}")
+            raise ValueError(
+                f"{path / (k + '.npy')}: expected {meta['n_ratings']} values of {np.dtype(t).name}, "
+                f"got {a.shape} {a.dtype}"
+            )
         cols[k] = a
     test = np.asarray(cols["split"]) == 1
     shape = meta["n_users"], meta["n_items"]
 
     def part(mask):  # (no split column: a string per rating would cost more than the ratings)
         return Ratings(cols["users"][mask], cols["items"][mask], cols["ratings"][mask], *shape)
+
     return part(~test), part(test)
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eqsolve.ratings.data.generate",
-                                description="Write synthetic ratings at ML-10M / Netflix shape (or given sizes), "
-                                            "streamed in chunks, readable by `eqsolve train --data OUT`.")
+    p = argparse.ArgumentParser(
+        prog="python -m eqsolve.ratings.data.generate",
+        description="Write synthetic ratings at ML-10M / Netflix shape (or given sizes), "
+        "streamed in chunks, readable by `eqsolve train --data OUT`.",
+    )
     p.add_argument("--shape", choices=sorted(SHAPES), default=None)
     p.add_argument("--users", type=int, default=None)
     p.add_argument("--items", type=int, default=None)
@@ -247,8 +286,18 @@ def main(argv=None) -> int:
     p.add_argument("--chunk", type=int, default=2_000_000, help="ratings per chunk (memory bound)")
     p.add_argument("--test-fraction", type=float, default=0.1)
     a = p.parse_args(argv)
-    out = generate_ratings(a.out, a.shape, n_users=a.users, n_items=a.items, n_ratings=a.ratings, seed=a.seed,
-                           chunk=a.chunk, fmt=a.format, test_fraction=a.test_fraction, progress=True)
+    out = generate_ratings(
+        a.out,
+        a.shape,
+        n_users=a.users,
+        n_items=a.items,
+        n_ratings=a.ratings,
+        seed=a.seed,
+        chunk=a.chunk,
+        fmt=a.format,
+        test_fraction=a.test_fraction,
+        progress=True,
+    )
     print(out)
     return 0
 

@@ -17,6 +17,7 @@ words. A numeric 4th column with more than 10 distinct values is a timestamp, no
 (MovieLens ``ratings.dat``). Any other label is an error that names the labels found and the
 accepted ones.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,18 +26,37 @@ import numpy as np
 
 from .ratings import Ratings
 
-__all__ = ["SPLIT_CODES", "SPLIT_WORDS", "normalize_split", "load_movielens_100k", "load_movielens_side_features", "load_triples", "load_ratings", "describe_split", "read_triples_file",
-           "save_triples"]
+__all__ = [
+    "SPLIT_CODES",
+    "SPLIT_WORDS",
+    "normalize_split",
+    "load_movielens_100k",
+    "load_movielens_side_features",
+    "load_triples",
+    "load_ratings",
+    "describe_split",
+    "read_triples_file",
+    "save_triples",
+]
 
 
 SPLIT_CODES = {"0": "train", "1": "valid", "2": "test"}
-SPLIT_WORDS = {"train": "train", "training": "train", "valid": "valid", "validation": "valid", "val": "valid",
-               "test": "test"}
+SPLIT_WORDS = {
+    "train": "train",
+    "training": "train",
+    "valid": "valid",
+    "validation": "valid",
+    "val": "valid",
+    "test": "test",
+}
 
 
 def _accepted_labels() -> str:
-    return (", ".join(sorted(set(SPLIT_WORDS))) + "; or the codes "
-            + ", ".join(f"{k} = {v}" for k, v in SPLIT_CODES.items()))
+    return (
+        ", ".join(sorted(set(SPLIT_WORDS)))
+        + "; or the codes "
+        + ", ".join(f"{k} = {v}" for k, v in SPLIT_CODES.items())
+    )
 
 
 def normalize_split(labels, source="ratings") -> np.ndarray | None:
@@ -59,12 +79,13 @@ def normalize_split(labels, source="ratings") -> np.ndarray | None:
     if numeric and len(found) > 10:
         return None
     shown = ", ".join(repr(x) for x in found[:10]) + (f" ... ({len(found)} distinct)" if len(found) > 10 else "")
-    raise ValueError(f"{source}: unknown split label(s) in the 4th column: found {shown}; accepted: "
-                     f"{_accepted_labels()}")
+    raise ValueError(
+        f"{source}: unknown split label(s) in the 4th column: found {shown}; accepted: {_accepted_labels()}"
+    )
 
 
 def describe_split(r: Ratings) -> str:
-    """"train (800), valid (100)": the split labels of ``r`` with their counts, or "no split column"."""
+    """ "train (800), valid (100)": the split labels of ``r`` with their counts, or "no split column"."""
     if r.split is None:
         return "no split column"
     lab, cnt = np.unique(r.split.astype(str), return_counts=True)
@@ -142,7 +163,7 @@ def check_pairs(users, items, lines, where: str, test: tuple | None = None, test
     into the training data leaks the answer). Policy: an error, never a silent choice."""
     u, i = np.asarray(users), np.asarray(items)
     if test is None:
-        keys, = _pair_keys([u], [i])
+        (keys,) = _pair_keys([u], [i])
     else:
         tu, ti, tl = (np.asarray(x) for x in test)
         keys, tkeys = _pair_keys([u, tu], [i, ti])
@@ -151,17 +172,21 @@ def check_pairs(users, items, lines, where: str, test: tuple | None = None, test
     if np.any(repeat):
         j = int(np.argmax(repeat))  # the earliest row that repeats an earlier pair
         k = int(first[inv[j]])
-        raise ValueError(f"{where}:{lines[j]}: user {u[j]} rated item {i[j]} again (first at line {lines[k]}); "
-                         f"keep one rating per (user, item) pair")
+        raise ValueError(
+            f"{where}:{lines[j]}: user {u[j]} rated item {i[j]} again (first at line {lines[k]}); "
+            f"keep one rating per (user, item) pair"
+        )
     if test is None:
         return
     hit = np.isin(tkeys, keys)
     if np.any(hit):
         j = int(np.argmax(hit))
         k = int(np.flatnonzero(keys == tkeys[j])[0])
-        raise ValueError(f"{test_where or where}:{tl[j]}: the test rating of user {tu[j]} for item {ti[j]} is also a "
-                         f"training rating ({where}:{lines[k]}); a test rating seen in training leaks the answer: "
-                         f"remove it from the training ratings")
+        raise ValueError(
+            f"{test_where or where}:{tl[j]}: the test rating of user {tu[j]} for item {ti[j]} is also a "
+            f"training rating ({where}:{lines[k]}); a test rating seen in training leaks the answer: "
+            f"remove it from the training ratings"
+        )
 
 
 def check_levels(ratings, lines, where: str, max_levels: int = MAX_LEVELS) -> None:
@@ -170,10 +195,12 @@ def check_levels(ratings, lines, where: str, max_levels: int = MAX_LEVELS) -> No
     if len(values) > max_levels:
         frac = np.flatnonzero(values != np.round(values))
         k = int(first[frac[0]]) if len(frac) else int(first[max_levels])
-        raise ValueError(f"{where}:{lines[k]}: the ratings take {len(values)} distinct values (this one "
-                         f"{float(np.asarray(ratings)[k]):g}); eqsolve models ratings on a discrete scale of at most "
-                         f"{max_levels} levels (e.g. 1..5 stars) for training. Round the ratings to a scale first "
-                         f"(`eqsolve evaluate` maps any numeric scale onto a trained model's levels: --scale)")
+        raise ValueError(
+            f"{where}:{lines[k]}: the ratings take {len(values)} distinct values (this one "
+            f"{float(np.asarray(ratings)[k]):g}); eqsolve models ratings on a discrete scale of at most "
+            f"{max_levels} levels (e.g. 1..5 stars) for training. Round the ratings to a scale first "
+            f"(`eqsolve evaluate` maps any numeric scale onto a trained model's levels: --scale)"
+        )
 
 
 def _as_ids(a):
@@ -184,8 +211,9 @@ def _as_ids(a):
         return a
 
 
-def load_triples(path, sep: str | None = "auto", split_column: bool = True,
-                 max_levels: int | None = MAX_LEVELS) -> Ratings:
+def load_triples(
+    path, sep: str | None = "auto", split_column: bool = True, max_levels: int | None = MAX_LEVELS
+) -> Ratings:
     """Load a ``user item rating [split]`` file (see module docstring) into ``Ratings``.
 
     Split labels are normalized to train / valid / test (unknown labels are refused by name).
@@ -247,8 +275,14 @@ def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
         if not p.exists():
             raise ValueError(f"MovieLens-100K file {p} not found (expected u1..u5 .base/.test)")
     a, b = _read_ml(base), _read_ml(test)
-    check_pairs(a[:, 0], a[:, 1], np.arange(1, len(a) + 1), str(base), test=(b[:, 0], b[:, 1], np.arange(1, len(b) + 1)),
-                test_where=str(test))
+    check_pairs(
+        a[:, 0],
+        a[:, 1],
+        np.arange(1, len(a) + 1),
+        str(base),
+        test=(b[:, 0], b[:, 1], np.arange(1, len(b) + 1)),
+        test_where=str(test),
+    )
     check_pairs(b[:, 0], b[:, 1], np.arange(1, len(b) + 1), str(test))
     full = path / "u.data"
     if full.exists():
@@ -263,8 +297,9 @@ def load_movielens_100k(path, fold: int | str = 1) -> tuple[Ratings, Ratings]:
     return tr, te
 
 
-def load_ratings(path, fold: int | str = 1, test_label: str = "test",
-                 max_levels: int | None = MAX_LEVELS) -> tuple[Ratings, Ratings | None]:
+def load_ratings(
+    path, fold: int | str = 1, test_label: str = "test", max_levels: int | None = MAX_LEVELS
+) -> tuple[Ratings, Ratings | None]:
     """(train, test) from a MovieLens-100K folder, a ``ratings.dat`` or a triples file.
 
     A triples file with a split column gives train = rows whose split is not ``test_label``
@@ -274,6 +309,7 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test",
     path = Path(path)
     if path.is_dir():
         from .generate import COLUMNS_META, load_columns
+
         if (path / COLUMNS_META).exists():  # a columns folder (eqsolve.ratings.data.generate)
             return load_columns(path)
         if (path / f"u{fold}.base").exists():
@@ -293,8 +329,10 @@ def load_ratings(path, fold: int | str = 1, test_label: str = "test",
         r.split = None
         return r, None
     if is_test.all():
-        raise ValueError(f"{path}: every rating is labelled {test_label!r}, so there is nothing to train on; "
-                         f"label the training ratings 'train' (4th column)")
+        raise ValueError(
+            f"{path}: every rating is labelled {test_label!r}, so there is nothing to train on; "
+            f"label the training ratings 'train' (4th column)"
+        )
     return r.subset(~is_test), r.subset(is_test)
 
 
@@ -335,8 +373,9 @@ def load_movielens_side_features(path, ratings: Ratings) -> tuple[np.ndarray, np
     years = np.array([float(it[2][-4:]) if it[2][-4:].isdigit() else np.nan for it in items])
     known = ~np.isnan(years)
     years = np.where(known, (years - np.nanmean(years)) / np.nanstd(years), 0.0)
-    by_item = {int(it[0]): np.r_[np.asarray(it[-19:], np.float32), years[k]].astype(np.float32)
-               for k, it in enumerate(items)}
+    by_item = {
+        int(it[0]): np.r_[np.asarray(it[-19:], np.float32), years[k]].astype(np.float32) for k, it in enumerate(items)
+    }
 
     def table(vocab, rows, what):
         missing = [v for v in vocab.tolist() if int(v) not in rows]

@@ -1,4 +1,5 @@
 """The ``Ratings`` container: observed entries of a (users x items) ratings matrix."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace

@@ -13,6 +13,7 @@ All functions take a ``numpy.random.Generator`` (explicit randomness) and return
 numpy arrays: ``rows`` and ``cols`` (the global ids in the sample, local id = position) and
 ``entries`` (positions into the ``Ratings`` arrays).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -100,4 +101,4 @@ def coverage_blocks(
         keys = np.unique(rblock[queries.users] * n_cb + cblock[queries.items])
         for key in keys:
             rb, cb = divmod(int(key), n_cb)
-            yield np.sort(rperm[rb * n_rows:(rb + 1) * n_rows]), np.sort(cperm[cb * n_cols:(cb + 1) * n_cols])
+            yield np.sort(rperm[rb * n_rows : (rb + 1) * n_rows]), np.sort(cperm[cb * n_cols : (cb + 1) * n_cols])

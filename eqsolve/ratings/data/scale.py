@@ -11,6 +11,7 @@ measured on the raw scale.
 the range of the values. ``parse_scale("0.5:5" | "auto" | "levels")`` reads the command-line
 override.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -55,8 +56,10 @@ class RatingScale:
         if len(values) and np.all(np.isclose(values[:, None], lv[None, :]).any(axis=1)):
             return cls(tuple(lv))
         if len(values) < 2:
-            raise ValueError(f"cannot detect a rating scale from the single value(s) {values.tolist()}; "
-                             f"give it explicitly (e.g. --scale LO:HI)")
+            raise ValueError(
+                f"cannot detect a rating scale from the single value(s) {values.tolist()}; "
+                f"give it explicitly (e.g. --scale LO:HI)"
+            )
         return cls(tuple(lv), float(values.min()), float(values.max()))
 
     def describe(self) -> str:
@@ -73,8 +76,10 @@ class RatingScale:
             return r.astype(np.float32)
         bad = (r < self.lo - 1e-9) | (r > self.hi + 1e-9)
         if np.any(bad):
-            raise ValueError(f"rating {r[np.argmax(bad)]:g} lies outside the raw scale [{self.lo:g}, {self.hi:g}]; "
-                             f"widen it (--scale LO:HI)")
+            raise ValueError(
+                f"rating {r[np.argmax(bad)]:g} lies outside the raw scale [{self.lo:g}, {self.hi:g}]; "
+                f"widen it (--scale LO:HI)"
+            )
         x = lv[0] + (r - self.lo) * (lv[-1] - lv[0]) / (self.hi - self.lo)
         return lv[np.abs(x[:, None] - lv[None, :]).argmin(axis=1)].astype(np.float32)
 

@@ -4,6 +4,7 @@ Ratings are ``round(clip(mu + b_u + b_i + <U_u, V_i> + noise, 1, 5))`` at a rand
 entries, where observation probability also varies by user and item activity (as in real
 data). Deterministic in ``seed``.
 """
+
 from __future__ import annotations
 
 import numpy as np

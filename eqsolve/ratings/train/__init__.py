@@ -6,6 +6,7 @@ its context), ``trainer`` (the resumable training loop), ``checkpoint`` (atomic 
 ``plot`` (learning curves). JAX is imported lazily (inside functions) so importing this package
 stays light.
 """
+
 from .checkpoint import atomic_write_bytes, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .models import build_model
@@ -14,6 +15,15 @@ from .prediction import default_levels, predict, rmse
 from .trainer import Trainer, TrainingDiverged
 
 __all__ = [
-    "TrainConfig", "Trainer", "TrainingDiverged", "build_model", "predict", "rmse", "default_levels",
-    "save_checkpoint", "load_checkpoint", "atomic_write_bytes", "plot_learning_curve",
+    "TrainConfig",
+    "Trainer",
+    "TrainingDiverged",
+    "build_model",
+    "predict",
+    "rmse",
+    "default_levels",
+    "save_checkpoint",
+    "load_checkpoint",
+    "atomic_write_bytes",
+    "plot_learning_curve",
 ]

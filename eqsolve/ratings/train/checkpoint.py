@@ -13,6 +13,7 @@ its checksum, was trained on other data, or whose config differs in a setting th
 model or the training is refused with a :class:`CheckpointError` (a ValueError) that names the
 file, the setting (as its command-line option, e.g. ``--ch``) and how to start fresh.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,20 @@ import numpy as np
 
 from ...safeio import atomic_write_bytes
 
-__all__ = ["atomic_write_bytes", "save_checkpoint", "load_checkpoint", "read_meta", "CheckpointError",
-           "CHECKPOINT_NAME", "BEST_NAME", "LEGACY_NAME", "FORMAT", "FREE_ON_RESUME", "FREE_ON_PREDICT", "option_of"]
+__all__ = [
+    "atomic_write_bytes",
+    "save_checkpoint",
+    "load_checkpoint",
+    "read_meta",
+    "CheckpointError",
+    "CHECKPOINT_NAME",
+    "BEST_NAME",
+    "LEGACY_NAME",
+    "FORMAT",
+    "FREE_ON_RESUME",
+    "FREE_ON_PREDICT",
+    "option_of",
+]
 
 CHECKPOINT_NAME = "checkpoint.npz"
 BEST_NAME = "best.npz"  # the weights of the best validation step, beside the last checkpoint
@@ -53,7 +66,7 @@ class CheckpointError(ValueError):
 
 
 def _fresh(path) -> str:
-    return (f"to start fresh, run with --restart (or delete {path}), or use another --workdir")
+    return f"to start fresh, run with --restart (or delete {path}), or use another --workdir"
 
 
 def _digest(arrays: dict[str, np.ndarray], meta_text: str) -> str:
@@ -66,21 +79,42 @@ def _digest(arrays: dict[str, np.ndarray], meta_text: str) -> str:
     return h.hexdigest()
 
 
-def save_checkpoint(path, *, params, opt_state, step: int, key, history, config: dict, extra: dict | None = None,
-                    data: str | None = None):
+def save_checkpoint(
+    path,
+    *,
+    params,
+    opt_state,
+    step: int,
+    key,
+    history,
+    config: dict,
+    extra: dict | None = None,
+    data: str | None = None,
+):
     """Save a checkpoint; ``params``/``opt_state`` are pytrees (stored as their leaves);
     ``data``: the fingerprint of the training data (checked when resuming)."""
     import jax
 
-    key_data = np.asarray(jax.random.key_data(key)) if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key) \
+    key_data = (
+        np.asarray(jax.random.key_data(key))
+        if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)
         else np.asarray(key)
+    )
     arrays = {"key": key_data}
     p_leaves = [np.asarray(x) for x in jax.tree.leaves(params)]
     o_leaves = [np.asarray(x) for x in jax.tree.leaves(opt_state)]
     arrays.update({f"params/{k}": a for k, a in enumerate(p_leaves)})
     arrays.update({f"opt_state/{k}": a for k, a in enumerate(o_leaves)})
-    meta = {"format": FORMAT, "step": int(step), "history": list(history), "config": dict(config),
-            "extra": dict(extra or {}), "data": data, "n_params": len(p_leaves), "n_opt_state": len(o_leaves)}
+    meta = {
+        "format": FORMAT,
+        "step": int(step),
+        "history": list(history),
+        "config": dict(config),
+        "extra": dict(extra or {}),
+        "data": data,
+        "n_params": len(p_leaves),
+        "n_opt_state": len(o_leaves),
+    }
     meta_text = json.dumps(meta, sort_keys=True)
     buf = io.BytesIO()
     np.savez(buf, **arrays, meta=np.array(meta_text), checksum=np.array(_digest(arrays, meta_text)))
@@ -95,8 +129,10 @@ def _read(path) -> tuple[dict, dict[str, np.ndarray]]:
         with np.load(path, allow_pickle=False) as z:
             arrays = {name: z[name] for name in z.files}
     except (OSError, EOFError, ValueError, zipfile.BadZipFile, KeyError) as err:
-        raise CheckpointError(f"checkpoint {path} is unreadable ({type(err).__name__}: {err}); it is truncated, "
-                              f"corrupted or not an eqsolve checkpoint; {_fresh(path)}") from None
+        raise CheckpointError(
+            f"checkpoint {path} is unreadable ({type(err).__name__}: {err}); it is truncated, "
+            f"corrupted or not an eqsolve checkpoint; {_fresh(path)}"
+        ) from None
     if "meta" not in arrays or "checksum" not in arrays:
         raise CheckpointError(f"checkpoint {path} is not an eqsolve checkpoint (no meta record); {_fresh(path)}")
     meta_text = str(arrays.pop("meta"))
@@ -106,11 +142,13 @@ def _read(path) -> tuple[dict, dict[str, np.ndarray]]:
     except json.JSONDecodeError as err:
         raise CheckpointError(f"checkpoint {path} has a corrupted meta record ({err}); {_fresh(path)}") from None
     if meta.get("format") != FORMAT:
-        raise CheckpointError(f"checkpoint {path} has format {meta.get('format')!r}; this eqsolve reads format "
-                              f"{FORMAT}; {_fresh(path)}")
+        raise CheckpointError(
+            f"checkpoint {path} has format {meta.get('format')!r}; this eqsolve reads format {FORMAT}; {_fresh(path)}"
+        )
     if _digest(arrays, meta_text) != checksum:
-        raise CheckpointError(f"checkpoint {path} fails its checksum (its arrays or record were changed after "
-                              f"writing); {_fresh(path)}")
+        raise CheckpointError(
+            f"checkpoint {path} fails its checksum (its arrays or record were changed after writing); {_fresh(path)}"
+        )
     return meta, arrays
 
 
@@ -119,8 +157,15 @@ def read_meta(path) -> dict:
     return _read(path)[0]
 
 
-def load_checkpoint(path, *, params_template, opt_state_template, config: dict | None = None,
-                    data: str | None = None, free=FREE_ON_RESUME) -> dict[str, Any]:
+def load_checkpoint(
+    path,
+    *,
+    params_template,
+    opt_state_template,
+    config: dict | None = None,
+    data: str | None = None,
+    free=FREE_ON_RESUME,
+) -> dict[str, Any]:
     """Load a checkpoint into pytrees shaped like the templates (a fresh model/optimizer).
 
     ``config``: the current run's config (dict); a field outside ``free`` that differs from the
@@ -138,20 +183,30 @@ def load_checkpoint(path, *, params_template, opt_state_template, config: dict |
         diff = [k for k in sorted(set(saved) | set(config)) if k not in free and saved.get(k) != config.get(k)]
         if diff:
             what = ", ".join(f"{option_of(k)} {saved.get(k)!r} (this run: {config.get(k)!r})" for k in diff)
-            raise CheckpointError(f"checkpoint {path} was trained with other settings: {what}; resume with the "
-                                  f"same settings, or {_fresh(path)}")
+            raise CheckpointError(
+                f"checkpoint {path} was trained with other settings: {what}; resume with the "
+                f"same settings, or {_fresh(path)}"
+            )
     if data is not None and meta.get("data") is not None and meta["data"] != data:
-        raise CheckpointError(f"checkpoint {path} was trained on other data (fingerprint {meta['data'][:12]}, this "
-                              f"run's data {data[:12]}); {_fresh(path)}")
+        raise CheckpointError(
+            f"checkpoint {path} was trained on other data (fingerprint {meta['data'][:12]}, this "
+            f"run's data {data[:12]}); {_fresh(path)}"
+        )
     out = {k: meta[k] for k in ("step", "history", "config", "extra", "data")}
     for name, tmpl in (("params", params_template), ("opt_state", opt_state_template)):
         leaves, treedef = jax.tree.flatten(tmpl)
         saved = [arrays[f"{name}/{k}"] for k in range(meta[f"n_{name}"])]
         if len(saved) != len(leaves) or any(np.shape(a) != np.shape(b) for a, b in zip(saved, leaves)):
             bad = next((k for k, (a, b) in enumerate(zip(saved, leaves)) if np.shape(a) != np.shape(b)), None)
-            shapes = "" if bad is None else f"; array {bad}: saved {np.shape(saved[bad])}, model {np.shape(leaves[bad])}"
-            raise CheckpointError(f"checkpoint {path}: {name} do not match the model being built ({len(saved)} saved "
-                                  f"arrays vs {len(leaves)} expected{shapes}); {_fresh(path)}")
-        out[name] = jax.tree.unflatten(treedef, [jnp.asarray(a, dtype=jnp.asarray(b).dtype) for a, b in zip(saved, leaves)])
+            shapes = (
+                "" if bad is None else f"; array {bad}: saved {np.shape(saved[bad])}, model {np.shape(leaves[bad])}"
+            )
+            raise CheckpointError(
+                f"checkpoint {path}: {name} do not match the model being built ({len(saved)} saved "
+                f"arrays vs {len(leaves)} expected{shapes}); {_fresh(path)}"
+            )
+        out[name] = jax.tree.unflatten(
+            treedef, [jnp.asarray(a, dtype=jnp.asarray(b).dtype) for a, b in zip(saved, leaves)]
+        )
     out["key"] = jnp.asarray(arrays["key"])
     return out

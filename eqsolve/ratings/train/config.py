@@ -1,4 +1,5 @@
 """The training configuration of the exchangeable ratings models (one dataclass, JSON-able)."""
+
 from __future__ import annotations
 
 import dataclasses

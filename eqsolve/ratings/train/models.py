@@ -1,4 +1,5 @@
 """The model factory: a ``TrainConfig`` -> a Flax NNX exchangeable ratings model."""
+
 from __future__ import annotations
 
 from .config import TrainConfig
@@ -16,12 +17,29 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None, side_d
     k = int(cfg.count_features) + int(cfg.random_features)
     side = tuple(k + int(d) for d in side_dims) if k or any(side_dims) else ()
     if cfg.model in ("self-supervised", "selfsup", "masked"):
-        return SelfSupervisedExchangeable(n_levels, ch=cfg.ch, num_layers=cfg.num_layers, dropout=cfg.dropout, side_dims=side,
-                                          residual=cfg.residual, norm=cfg.norm, side_scale=cfg.side_scale, rngs=rngs)
+        return SelfSupervisedExchangeable(
+            n_levels,
+            ch=cfg.ch,
+            num_layers=cfg.num_layers,
+            dropout=cfg.dropout,
+            side_dims=side,
+            residual=cfg.residual,
+            norm=cfg.norm,
+            side_scale=cfg.side_scale,
+            rngs=rngs,
+        )
     if cfg.model in ("factorized", "autoencoder"):
         return FactorizedExchangeable(
-            n_levels, ch=cfg.ch, enc_layers=cfg.enc_layers, dec_layers=cfg.dec_layers,
-            factor_dim=cfg.factor_dim, dropout=cfg.dropout, side_dims=side,
-            residual=cfg.residual, norm=cfg.norm, side_scale=cfg.side_scale, rngs=rngs,
+            n_levels,
+            ch=cfg.ch,
+            enc_layers=cfg.enc_layers,
+            dec_layers=cfg.dec_layers,
+            factor_dim=cfg.factor_dim,
+            dropout=cfg.dropout,
+            side_dims=side,
+            residual=cfg.residual,
+            norm=cfg.norm,
+            side_scale=cfg.side_scale,
+            rngs=rngs,
         )
     raise ValueError(f"unknown model {cfg.model!r}; use 'self-supervised' or 'factorized'")

@@ -1,4 +1,5 @@
 """Learning-curve plot (matplotlib, Agg backend, PNG)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,6 +38,7 @@ def plot_learning_curve(history, path, *, baseline: float | None = None, title: 
     import io
 
     from ...safeio import atomic_write_bytes
+
     buf = io.BytesIO()  # written atomically: an interruption never leaves a half-written picture
     fig.savefig(buf, dpi=100, format="png")
     plt.close(fig)

@@ -5,6 +5,7 @@ The context (known) ratings are given as input and the query entries as hidden e
 take part in any pooling, so the predictions depend only on the context ratings, never on which
 query positions exist; ``True`` follows the paper's code (hidden entries are pooled).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,7 +31,6 @@ def _bucket(n: int) -> int:
         if n <= int(p * f):
             return int(p * f)
     return 2 * p
-
 
 
 def default_levels(r: Ratings) -> tuple:
@@ -60,8 +60,20 @@ def _extra_hidden(context: Ratings, queries: Ratings, positions: Ratings | None)
     return positions.users[keep], positions.items[keep]
 
 
-def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg, ctx_idx=None, q_idx=None, rows=None,
-                   cols=None, positions=None, side=None):
+def _predict_batch(
+    fns,
+    params,
+    context: Ratings,
+    queries: Ratings,
+    values,
+    cfg,
+    ctx_idx=None,
+    q_idx=None,
+    rows=None,
+    cols=None,
+    positions=None,
+    side=None,
+):
     """Predict queries (optionally restricted to a sub-matrix rows x cols) from context.
 
     ``positions``: further known positions (unknown ratings) that take part as hidden entries
@@ -94,7 +106,9 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
         "w": jnp.asarray(cat(np.ones(nc, np.float32), np.full(nq, 1.0 if cfg.positions_visible else 0.0, np.float32))),
     }
     if side is not None:
-        batch["side"] = _side_rows(side, sizes) if rows is None else (jnp.asarray(side[0][rows]), jnp.asarray(side[1][cols]))
+        batch["side"] = (
+            _side_rows(side, sizes) if rows is None else (jnp.asarray(side[0][rows]), jnp.asarray(side[1][cols]))
+        )
     import jax
 
     n_draws = max(int(cfg.eval_samples), 1) if cfg.random_features else 1
@@ -102,7 +116,7 @@ def _predict_batch(fns, params, context: Ratings, queries: Ratings, values, cfg,
     for d in range(n_draws):
         out = out + np.asarray(fns.pred(params, batch, sizes, jax.random.PRNGKey(1000 + d)))
     out = out / n_draws
-    return out[nc:nc + len(queries) if rows is None else nc + nq]
+    return out[nc : nc + len(queries) if rows is None else nc + nq]
 
 
 def _side_rows(side, sizes):
@@ -115,8 +129,9 @@ def _side_rows(side, sizes):
     return tuple(jnp.asarray(feats[:n]) for feats, n in zip(side, sizes))
 
 
-def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0, positions=None,
-            side=None):
+def predict(
+    fns, params, context: Ratings, queries: Ratings, values, cfg: TrainConfig, seed: int = 0, positions=None, side=None
+):
     """Predicted ratings for every entry of ``queries`` given ``context``; clipped to levels.
 
     ``side``: (user features (n_users, F_u), item features (n_items, F_i)) when the model was
@@ -135,7 +150,9 @@ def predict(fns, params, context: Ratings, queries: Ratings, values, cfg: TrainC
         for rows, cols in coverage_blocks(queries, cfg.sample_rows, cfg.sample_cols, rng, cfg.eval_passes):
             q_idx = entries_in(queries, rows, cols)
             c_idx = entries_in(context, rows, cols)
-            total[q_idx] += _predict_batch(fns, params, context, queries, values, cfg, c_idx, q_idx, rows, cols, side=side)
+            total[q_idx] += _predict_batch(
+                fns, params, context, queries, values, cfg, c_idx, q_idx, rows, cols, side=side
+            )
             count[q_idx] += 1
         if np.any(count == 0):  # cannot happen: coverage_blocks covers every query
             raise RuntimeError("coverage failed: some query entries were never predicted")

@@ -12,29 +12,85 @@ benchmarks and the examples.
   paper's (Hartford et al. 2018: 0.5 channel dropout, 15% masking, Adam 1e-3, plain layers),
   with the paper code's protocol of pooling the known query positions (``positions_visible``).
 """
+
 from __future__ import annotations
 
 from .config import TrainConfig
 
 __all__ = ["PRESETS", "DEFAULT_PRESET", "config_from_preset", "preset_names"]
 
-_SELF_SUPERVISED = dict(model="self-supervised", ch=64, num_layers=8, residual=True, dropout=0.1, lr=1e-2,
-                        lr_final_frac=0.05, mse_weight=1.0, steps=1700, eval_every=250, mask_rate=0.15, clip=1.0,
-                        positions_visible=False)
+_SELF_SUPERVISED = dict(
+    model="self-supervised",
+    ch=64,
+    num_layers=8,
+    residual=True,
+    dropout=0.1,
+    lr=1e-2,
+    lr_final_frac=0.05,
+    mse_weight=1.0,
+    steps=1700,
+    eval_every=250,
+    mask_rate=0.15,
+    clip=1.0,
+    positions_visible=False,
+)
 
 PRESETS: dict[str, dict] = {
     "self-supervised": dict(_SELF_SUPERVISED, side_features=True, side_scale=0.1),
     "self-supervised-plain": dict(_SELF_SUPERVISED),
-    "factorized": dict(model="factorized", ch=64, enc_layers=5, dec_layers=3, residual=True, factor_dim=32,
-                       dropout=0.1, lr=1e-2, lr_final_frac=0.05, mse_weight=1.0, steps=3000, eval_every=250,
-                       mask_rate=0.15, clip=1.0, positions_visible=False),
-    "travel": dict(_SELF_SUPERVISED, ch=32, num_layers=6, steps=2000, eval_every=100, mask_rate=0.15,
-                   mask_rate_max=0.9, cold_rate=0.2),
-    "paper-self-supervised": dict(model="self-supervised", ch=128, num_layers=4, dropout=0.5, mask_rate=0.15,
-                                  lr=1e-3, lr_final_frac=0.1, steps=3000, eval_every=250, positions_visible=True),
-    "paper-factorized": dict(model="factorized", ch=128, enc_layers=3, dec_layers=2, factor_dim=64, dropout=0.5,
-                             mask_rate=0.15, lr=1e-3, lr_final_frac=0.1, steps=3000, eval_every=250,
-                             positions_visible=True),
+    "factorized": dict(
+        model="factorized",
+        ch=64,
+        enc_layers=5,
+        dec_layers=3,
+        residual=True,
+        factor_dim=32,
+        dropout=0.1,
+        lr=1e-2,
+        lr_final_frac=0.05,
+        mse_weight=1.0,
+        steps=3000,
+        eval_every=250,
+        mask_rate=0.15,
+        clip=1.0,
+        positions_visible=False,
+    ),
+    "travel": dict(
+        _SELF_SUPERVISED,
+        ch=32,
+        num_layers=6,
+        steps=2000,
+        eval_every=100,
+        mask_rate=0.15,
+        mask_rate_max=0.9,
+        cold_rate=0.2,
+    ),
+    "paper-self-supervised": dict(
+        model="self-supervised",
+        ch=128,
+        num_layers=4,
+        dropout=0.5,
+        mask_rate=0.15,
+        lr=1e-3,
+        lr_final_frac=0.1,
+        steps=3000,
+        eval_every=250,
+        positions_visible=True,
+    ),
+    "paper-factorized": dict(
+        model="factorized",
+        ch=128,
+        enc_layers=3,
+        dec_layers=2,
+        factor_dim=64,
+        dropout=0.5,
+        mask_rate=0.15,
+        lr=1e-3,
+        lr_final_frac=0.1,
+        steps=3000,
+        eval_every=250,
+        positions_visible=True,
+    ),
 }
 DEFAULT_PRESET = "travel"
 

@@ -11,6 +11,7 @@ same host data and supplies its own devices' shards).
 :class:`ShardedFns` has the interface of the one-device functions (``step``, ``pred``) and
 moves host data onto the mesh; :func:`place_batch` places a training batch once.
 """
+
 from __future__ import annotations
 
 
@@ -66,8 +67,9 @@ class ShardedFns:
         self.fns, self.mesh = fns, mesh
 
     def step(self, params, state, batch, key, sizes, lr):
-        params, state, loss = self.fns.step(params, state, batch, replicate(key, self.mesh), sizes,
-                                            replicate(lr, self.mesh))
+        params, state, loss = self.fns.step(
+            params, state, batch, replicate(key, self.mesh), sizes, replicate(lr, self.mesh)
+        )
         return params, state, float(host(loss))
 
     def pred(self, params, batch, sizes, fkey):

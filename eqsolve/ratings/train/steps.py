@@ -6,6 +6,7 @@ levels; the prediction is the expected rating). A batch is a dict of flat entry 
 (``u``, ``i``, ``level``, ``valid``, ``fixed`` for training; ``hidden``, ``w`` for prediction)
 plus the static matrix ``sizes`` (n_rows, n_cols).
 """
+
 from __future__ import annotations
 
 from .config import TrainConfig
@@ -15,8 +16,21 @@ __all__ = ["get_fns", "training_mask"]
 _FNS_CACHE: dict = {}
 # config fields the jitted functions do not read (the learning rate is an argument of the step):
 # trainers that differ only in these share compiled functions (e.g. ensemble members' seeds)
-_NOT_TRACED = frozenset({"seed", "steps", "eval_every", "checkpoint_every", "eval_passes", "sampler", "sample_rows",
-                         "sample_cols", "eval_samples", "lr", "lr_final_frac"})
+_NOT_TRACED = frozenset(
+    {
+        "seed",
+        "steps",
+        "eval_every",
+        "checkpoint_every",
+        "eval_passes",
+        "sampler",
+        "sample_rows",
+        "sample_cols",
+        "eval_samples",
+        "lr",
+        "lr_final_frac",
+    }
+)
 
 
 def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
@@ -30,6 +44,7 @@ def get_fns(graphdef, rest, tx, cfg: "TrainConfig", values, mesh=None):
         if mesh is None:
             return _Fns(graphdef, rest, tx, cfg, values)
         from .sharded import ShardedFns
+
         return ShardedFns(_Fns(graphdef, rest, tx, cfg, values, mesh), mesh)
 
     traced = {k: v for k, v in cfg.to_dict().items() if k not in _NOT_TRACED}
@@ -104,8 +119,21 @@ class _Fns:
             """The model on all entries; with a mesh, entries split over it (pools psum'd)."""
             if mesh is None:
                 return forward_local(params, x, index, sizes, weights, key, deterministic, fkey, given)
-            run = entry_parallel(lambda r, e: forward_local(r["p"], e["x"], e["index"], sizes, e["w"], r["key"],
-                                                            deterministic, r["fkey"], r["given"], ENTRY_AXIS), mesh)
+            run = entry_parallel(
+                lambda r, e: forward_local(
+                    r["p"],
+                    e["x"],
+                    e["index"],
+                    sizes,
+                    e["w"],
+                    r["key"],
+                    deterministic,
+                    r["fkey"],
+                    r["given"],
+                    ENTRY_AXIS,
+                ),
+                mesh,
+            )
             return run({"p": params, "key": key, "fkey": fkey, "given": given}, {"x": x, "index": index, "w": weights})
 
         def loss_fn(params, batch, key, sizes):
@@ -143,7 +171,9 @@ class _Fns:
 
         def pred(params, batch, sizes, fkey):
             x = encode_ratings(batch["level"], batch["hidden"], K)
-            logits = forward(params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey, batch.get("side"))
+            logits = forward(
+                params, x, (batch["u"], batch["i"]), sizes, batch["w"], None, True, fkey, batch.get("side")
+            )
             return expected_rating(logits, vals)
 
         self.step = jax.jit(step, static_argnums=(4,))

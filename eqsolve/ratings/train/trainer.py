@@ -4,6 +4,7 @@ Full-batch on all observed entries by default; ``sampler="uniform"|"conditional"
 random sub-matrices instead (for big matrices). See :mod:`.steps` for the loss and
 :mod:`.prediction` for prediction.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,15 @@ import numpy as np
 from ..data.ratings import Ratings, bias_baseline
 from ..data.sampling import localize, sample_conditional, sample_uniform
 from ..data.fingerprint import ratings_fingerprint
-from .checkpoint import (BEST_NAME, CHECKPOINT_NAME, FREE_ON_PREDICT, FREE_ON_RESUME, LEGACY_NAME, load_checkpoint,
-                         save_checkpoint)
+from .checkpoint import (
+    BEST_NAME,
+    CHECKPOINT_NAME,
+    FREE_ON_PREDICT,
+    FREE_ON_RESUME,
+    LEGACY_NAME,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .config import TrainConfig
 from .models import build_model
 from .validate import check_config
@@ -46,8 +54,18 @@ class Trainer:
     processes) to split the entries over (:mod:`.sharded`); the results equal one device's.
     """
 
-    def __init__(self, cfg: TrainConfig, train: Ratings, val: Ratings | None = None, workdir=None, resume: bool = True,
-                 positions: Ratings | None = None, side=None, predict_only: bool = False, mesh=None):
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        train: Ratings,
+        val: Ratings | None = None,
+        workdir=None,
+        resume: bool = True,
+        positions: Ratings | None = None,
+        side=None,
+        predict_only: bool = False,
+        mesh=None,
+    ):
         import jax
         import optax
         from flax import nnx
@@ -72,8 +90,9 @@ class Trainer:
             if len(self.side) != 2 or any(f.ndim != 2 for f in self.side):
                 raise ValueError("side must be (user features (n_users, F_u), item features (n_items, F_i))")
             _side_rows(self.side, (train.n_users, train.n_items))
-        self.model = build_model(cfg, len(self.values), side_dims=(0, 0) if side is None else
-                                 tuple(f.shape[1] for f in self.side))
+        self.model = build_model(
+            cfg, len(self.values), side_dims=(0, 0) if side is None else tuple(f.shape[1] for f in self.side)
+        )
         self.graphdef, params, self.rest = nnx.split(self.model, nnx.Param, ...)
         # Adam (AdamW with weight decay) without its learning rate: the step multiplies the update
         # by ``lr_at(step)``, a cosine decay over ``self.horizon`` steps (``cfg.steps``, or fewer
@@ -98,11 +117,17 @@ class Trainer:
         self.best_params, self.best_step, self.best_val = None, None, None
         self.predict_only = predict_only
         self.data_fingerprint = ratings_fingerprint(train, val)
-        if self.workdir is not None and resume and (self.workdir / LEGACY_NAME).exists() \
-                and not (self.workdir / CHECKPOINT_NAME).exists():
-            raise ValueError(f"{self.workdir / LEGACY_NAME} is a pickle checkpoint of an earlier eqsolve; pickles "
-                             f"can run code, so it is not loaded: start fresh with --restart (or delete it), or "
-                             f"use another --workdir")
+        if (
+            self.workdir is not None
+            and resume
+            and (self.workdir / LEGACY_NAME).exists()
+            and not (self.workdir / CHECKPOINT_NAME).exists()
+        ):
+            raise ValueError(
+                f"{self.workdir / LEGACY_NAME} is a pickle checkpoint of an earlier eqsolve; pickles "
+                f"can run code, so it is not loaded: start fresh with --restart (or delete it), or "
+                f"use another --workdir"
+            )
         if self.workdir is not None and resume and (self.workdir / CHECKPOINT_NAME).exists():
             self.load(self.workdir / CHECKPOINT_NAME)
             self.resumed = True
@@ -134,18 +159,32 @@ class Trainer:
         if not sharded.writes_files():  # several processes: the first one writes
             return path
         save_checkpoint(
-            path, params=params, opt_state=opt_state, step=self.step_count, key=self.key,
-            history=self.history, config=self.cfg.to_dict(),
-            extra={"elapsed": self.elapsed, "horizon": self.horizon, "best_step": self.best_step,
-                   "best_val": self.best_val},
+            path,
+            params=params,
+            opt_state=opt_state,
+            step=self.step_count,
+            key=self.key,
+            history=self.history,
+            config=self.cfg.to_dict(),
+            extra={
+                "elapsed": self.elapsed,
+                "horizon": self.horizon,
+                "best_step": self.best_step,
+                "best_val": self.best_val,
+            },
             data=self.data_fingerprint,
         )
         return path
 
     def load(self, path):
-        ck = load_checkpoint(path, params_template=self.params, opt_state_template=self.opt_state,
-                             config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
-                             free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
+        ck = load_checkpoint(
+            path,
+            params_template=self.params,
+            opt_state_template=self.opt_state,
+            config=self.cfg.to_dict(),
+            data=None if self.predict_only else self.data_fingerprint,
+            free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME,
+        )
         self.params, self.opt_state = ck["params"], ck["opt_state"]
         if self.mesh is not None:
             self.params, self.opt_state = sharded.replicate((self.params, self.opt_state), self.mesh)
@@ -156,9 +195,14 @@ class Trainer:
             self.horizon = int(extra.get("horizon", self.horizon))
         best = Path(path).with_name(BEST_NAME)
         if best.exists():  # written when validation improved; ignored if from beyond the resumed step
-            b = load_checkpoint(best, params_template=self.params, opt_state_template=self.opt_state,
-                                config=self.cfg.to_dict(), data=None if self.predict_only else self.data_fingerprint,
-                                free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME)
+            b = load_checkpoint(
+                best,
+                params_template=self.params,
+                opt_state_template=self.opt_state,
+                config=self.cfg.to_dict(),
+                data=None if self.predict_only else self.data_fingerprint,
+                free=FREE_ON_PREDICT if self.predict_only else FREE_ON_RESUME,
+            )
             if b["step"] <= self.step_count:
                 self.best_params, self.best_step, self.best_val = b["params"], b["step"], b["extra"]["best_val"]
                 if self.mesh is not None:
@@ -220,8 +264,9 @@ class Trainer:
         side = self.side if side is None else tuple(np.asarray(f, np.float32) for f in side)
         if scale is not None:
             context = scale.ratings_to_levels(context)
-        p = predict(self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions,
-                    side=side)
+        p = predict(
+            self.fns, params, context, queries, self.values, self.cfg, seed, positions=self.positions, side=side
+        )
         return p if scale is None else scale.from_model(p)
 
     def validate(self) -> float | None:
@@ -229,8 +274,14 @@ class Trainer:
             return None
         return rmse(self.predict(self.train_data, self.val_data), self.val_data.ratings)
 
-    def run(self, steps: int | None = None, progress: bool = False, stop_after: int | None = None, log=None,
-            max_seconds: float | None = None):
+    def run(
+        self,
+        steps: int | None = None,
+        progress: bool = False,
+        stop_after: int | None = None,
+        log=None,
+        max_seconds: float | None = None,
+    ):
         """Train until ``steps`` (default ``cfg.steps``) total steps are done.
 
         ``stop_after``: stop after this many steps in this call (for tests of interruption).
@@ -264,8 +315,9 @@ class Trainer:
                 break
             batch, sizes = self._batch(self.step_count)
             self.key, sub = jax.random.split(self.key)
-            self.params, self.opt_state, loss = self.fns.step(self.params, self.opt_state, batch, sub, sizes,
-                                                              np.float32(self.lr_at(self.step_count)))
+            self.params, self.opt_state, loss = self.fns.step(
+                self.params, self.opt_state, batch, sub, sizes, np.float32(self.lr_at(self.step_count))
+            )
             self.step_count += 1
             done_here += 1
             losses.append(loss)
@@ -290,11 +342,17 @@ class Trainer:
                 losses = []
                 val = self.validate()
                 self.elapsed = clock()
-                rec = {"step": self.step_count, "train_loss": tl, "val_rmse": val, "elapsed": self.elapsed,
-                       "lr": self.lr_at(self.step_count - 1)}
+                rec = {
+                    "step": self.step_count,
+                    "train_loss": tl,
+                    "val_rmse": val,
+                    "elapsed": self.elapsed,
+                    "lr": self.lr_at(self.step_count - 1),
+                }
                 if self.cfg.ema and val is not None:  # the current (not averaged) weights, for comparison
-                    rec["val_rmse_current"] = rmse(self.predict(self.train_data, self.val_data, params=self.params),
-                                                   self.val_data.ratings)
+                    rec["val_rmse_current"] = rmse(
+                        self.predict(self.train_data, self.val_data, params=self.params), self.val_data.ratings
+                    )
                 if val is not None and (self.best_val is None or val < self.best_val):
                     self.best_params, self.best_step, self.best_val = self.eval_params, self.step_count, val
                     if self.workdir is not None:
@@ -329,10 +387,15 @@ class Trainer:
             return
         step = self.step_count - len(vals) + (int(bad[0]) + 1 if len(bad) else len(vals))
         what = f"the loss is {vals[bad[0]]}" if len(bad) else "a weight is not finite"
-        kept = (f"the last good checkpoint in {self.workdir} is kept"
-                if self.workdir is not None and (self.workdir / CHECKPOINT_NAME).exists() else "nothing was saved")
-        raise TrainingDiverged(f"training diverged: {what} at step {step}; {kept}. Lower --lr (now {self.cfg.lr:g}) "
-                               f"or clip gradients with --clip")
+        kept = (
+            f"the last good checkpoint in {self.workdir} is kept"
+            if self.workdir is not None and (self.workdir / CHECKPOINT_NAME).exists()
+            else "nothing was saved"
+        )
+        raise TrainingDiverged(
+            f"training diverged: {what} at step {step}; {kept}. Lower --lr (now {self.cfg.lr:g}) "
+            f"or clip gradients with --clip"
+        )
 
     def bias_rmse(self, context: Ratings | None = None, queries: Ratings | None = None) -> float | None:
         context = self.train_data if context is None else context

@@ -5,6 +5,7 @@ The lock is held by the open file, so the kernel releases it when the process en
 refused at once with the first run's pid and start time, instead of both writing checkpoints
 and the last writer winning.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -39,8 +40,10 @@ class WorkdirLock:
                 holder = {}
             fh.close()
             who = f" (pid {holder['pid']}, started {holder['started']})" if "pid" in holder else ""
-            raise ValueError(f"workdir {self.workdir} is in use by another eqsolve train run{who}; wait for it to "
-                             f"finish or use another --workdir") from None
+            raise ValueError(
+                f"workdir {self.workdir} is in use by another eqsolve train run{who}; wait for it to "
+                f"finish or use another --workdir"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(json.dumps({"pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
