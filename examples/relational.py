@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from eqsolve.relational.presets import PRESETS
 from eqsolve.relational import (
     DATASETS,
     TrainConfig,
@@ -37,38 +38,6 @@ from eqsolve.relational import (
     synthetic_kg,
     to_tensor,
 )
-
-FULL = {  # the settings of benchmarks/relational.py (PRESETS)
-    "nations": dict(
-        relations="exchangeable",
-        channels=(32, 32, 32),
-        steps=1500,
-        eval_every=50,
-        patience=10,
-        lr=3e-3,
-        input_scale=5.0,
-    ),
-    "kinships": dict(
-        relations="channels",
-        channels=(64, 64, 64),
-        steps=1500,
-        eval_every=100,
-        patience=5,
-        dropout=0.2,
-        lr=1e-2,
-        input_scale=20.0,
-    ),
-    "umls": dict(
-        relations="channels",
-        channels=(64, 64, 64),
-        steps=1500,
-        eval_every=100,
-        patience=5,
-        dropout=0.2,
-        lr=1e-2,
-        input_scale=20.0,
-    ),
-}
 
 
 def main(argv=None) -> int:
@@ -107,7 +76,7 @@ def main(argv=None) -> int:
         relations=args.relations,
     )
     if args.full:
-        cfg = TrainConfig(seed=args.seed, **FULL.get(data.name, FULL["nations"]))
+        cfg = TrainConfig(seed=args.seed, **PRESETS.get(data.name, PRESETS["nations"]))
     if args.tiny:
         cfg = TrainConfig(channels=(4,), steps=4, eval_every=2, seed=args.seed, relations=args.relations)
     E, _, R = data.shape
