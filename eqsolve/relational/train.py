@@ -42,6 +42,7 @@ class TrainConfig:
     hide: float = 0.2  # fraction of training triples hidden per step
     batch: int = 1  # independent masks per step
     lr: float = 3e-3
+    schedule: str = "constant"  # or "cosine": lr decays to lr * 0.01 over ``steps``
     weight_decay: float = 0.0
     steps: int = 1000  # upper bound; early stopping usually ends sooner
     eval_every: int = 50
@@ -103,7 +104,13 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
         rngs=nnx.Rngs(cfg.seed),
     )
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
-    tx = optax.adamw(cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.schedule == "constant":
+        lr = cfg.lr
+    elif cfg.schedule == "cosine":
+        lr = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
+    else:
+        raise ValueError(f"schedule must be 'constant' or 'cosine', got {cfg.schedule!r}")
+    tx = optax.adamw(lr, weight_decay=cfg.weight_decay)
     opt_state = tx.init(params)
     # every per-entry tensor in the layers' own layout (no transpose of the relation axis per step)
     Xn = model.to_native(X[None, None])[0]  # (1, E, E, R) or (R, E, E)
