@@ -31,7 +31,7 @@ import numpy as np
 
 from ..reps.base import Rep
 from ..solve.basis import RepBasis
-from .equivariance import DEFAULT_TOL, group_elements, invariance_errors
+from .equivariance import DEFAULT_TOL, _as_array, group_elements, invariance_errors
 from .report import Check, ColumnWitness, DependenceWitness, MissingInvariantWitness, Report
 
 __all__ = [
@@ -208,7 +208,7 @@ def dense_nullspace(rep: Rep, rtol: float = RANK_RTOL) -> np.ndarray | None:
     _, s, vt = np.linalg.svd(C, full_matrices=True)
     scale = max(1.0, s[0] if len(s) else 0.0)
     rank = int((s > rtol * scale).sum())
-    return vt[rank:].T
+    return vt[rank:].conj().T  # complex C (U(n), SU(n)): the nullspace is conj(vt)^T
 
 
 def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray | None]:
@@ -320,7 +320,7 @@ def basis(
     else:
         if rep is None:
             raise TypeError("verify.basis(Q, rep): give the rep the columns of Q belong to")
-        Q = np.asarray(basis_or_rep, dtype=np.float64)
+        Q = _as_array(basis_or_rep)  # complex columns (U(n), SU(n)) stay complex
         if Q.ndim == 1:
             Q = Q[:, None]
         if Q.ndim != 2 or Q.shape[0] != rep.size():
@@ -359,14 +359,14 @@ def basis(
 
     # (ii) orthonormal and independent
     if k:
-        gram = Q.T @ Q
+        gram = Q.conj().T @ Q  # Hermitian Gram matrix (= Q^T Q for real Q)
         report.orthonormality_error = float(np.abs(gram - np.eye(k)).max())
         s = np.linalg.svd(Q, compute_uv=False)
         report.smallest_singular_value = float(s[-1])
         indep = s[-1] > 1e-8 * max(1.0, s[0])
         if not indep:
             _, _, vt = np.linalg.svd(Q, full_matrices=False)
-            c = vt[-1]
+            c = vt[-1].conj()  # Q = U S V^H: Q conj(vt[-1]) = s_min u_min
             cols = [int(x) for x in np.argsort(-np.abs(c)) if abs(c[x]) > 1e-6]
             report.dependence = DependenceWitness(c, float(np.linalg.norm(Q @ c)), cols)
         checks.append(
@@ -436,14 +436,14 @@ def _missing_invariant(rep: Rep, Q: np.ndarray, N: np.ndarray | None, els) -> Mi
     if N is None or N.shape[1] == 0:
         return None
     Qo, _ = np.linalg.qr(Q) if Q.shape[1] else (np.zeros((Q.shape[0], 0)), None)
-    R = N - Qo @ (Qo.T @ N)
+    R = N - Qo @ (Qo.conj().T @ N)
     if how == "orbit indicator":
         c = int(np.argmax(np.linalg.norm(R, axis=0)))
         v = N[:, c]
         dist = float(np.linalg.norm(R[:, c]))
     else:
         _, s, vt = np.linalg.svd(R, full_matrices=False)
-        v = N @ vt[0]
+        v = N @ vt[0].conj()
         dist = float(s[0])
     v = v / np.linalg.norm(v)
     resid = float(invariance_errors(rep, v[:, None], els).max()) if len(els) else 0.0
