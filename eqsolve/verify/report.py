@@ -65,7 +65,9 @@ class GroupElement(_ShortRepr):
     def matrices(self) -> dict:
         """``{factor: (d_f, d_f) matrix}`` (permutations turned into matrices): float64, or
         complex128 for a complex factor (U(n), SU(n)), never cast to real."""
-        return {f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else _as_matrix(v)) for f, v in self.parts.items()}
+        return {
+            f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else _as_matrix(v)) for f, v in self.parts.items()
+        }
 
     def matrix(self, G) -> np.ndarray:
         """The (d, d) element of ``G`` (Kronecker product over the factors: identity, or a

@@ -39,8 +39,11 @@ def test_split_of_complex_kronecker_products(H):
             assert all(_in_group(f, m) for f, m in parts.items())
             assert np.abs(H.element(parts) - g[k]).max() < 1e-12
         rng = np.random.default_rng(0)
-        A = {f: np.einsum("k,kij->ij", rng.normal(size=len(f.lie_algebra)), f.lie_algebra) for f in H.factors
-             if len(f.lie_algebra)}
+        A = {
+            f: np.einsum("k,kij->ij", rng.normal(size=len(f.lie_algebra)), f.lie_algebra)
+            for f in H.factors
+            if len(f.lie_algebra)
+        }
         Al = H.element(A, lie=True)
         back = H.split_lie(np.asarray(Al))
         for f, a in A.items():  # unique here: at most one factor (U(n)) has a trace
