@@ -48,7 +48,7 @@ def test_solved_complex_basis_passes_with_schur_weyl_dimension(G, p, q, special)
     assert B.dim == expect
     report = verify.basis(B)
     assert report.passed, str(report)
-    assert report.expected["dense-svd"] == expect
+    assert report.expected == {"schur-weyl": expect, "dense-svd": expect}  # verify's own count and the SVD
     assert verify.equivariance(B).passed
     # group elements stay complex: the samples are unitary, not their real parts
     els = eqmod.group_elements(G, 2)
@@ -167,9 +167,23 @@ def test_products_with_complex_factors_verify(G, rep_of, expect):
     assert B.dim == expect
     report = verify.basis(B)
     assert report.passed, str(report)
+    assert report.expected == {"schur-weyl": expect, "dense-svd": expect}
     # functions of the product's defining rep: x -> c x commutes, x -> conj(x) does not
     assert verify.equivariance(lambda x: (0.5 - 2j) * x, V(G), V(G)).passed
     assert not verify.equivariance(np.conj, V(G), V(G)).passed
+
+
+def test_schur_weyl_count_alone_catches_a_short_basis():
+    # SU(3) T(4, 1): (2,1,1) is (1) plus a column of height 3: f = 3 invariants (dense SVD also 3)
+    from eqsolve.verify.maximality import schur_weyl_count
+
+    rep = T(4, 1, SU(3))
+    assert schur_weyl_count(rep) == unitary_tensor(3, 4, 1, True) == 3
+    Q = rep.equivariant_basis().dense()
+    report = verify.basis(Q[:, :2], rep, count="schur-weyl")
+    assert not report.passed and report.expected == {"schur-weyl": 3}
+    assert report.check("(iii)").measured == "2 vs 3"
+    assert schur_weyl_count(T(2, 0, SU(2) * S(3))) == 2 and schur_weyl_count(T(2, 0, S(3))) is None
 
 
 def test_permutation_group_refuses_complex_groups():
