@@ -189,3 +189,15 @@ def test_schur_weyl_count_alone_catches_a_short_basis():
 def test_permutation_group_refuses_complex_groups():
     with pytest.raises(TypeError, match=r"SU\(2\)"):
         verify.permutation_group(SU(2))
+
+
+def test_cli_verifies_complex_groups(capsys):
+    from eqsolve.cli import main
+    from eqsolve.parse import parse_group
+
+    G = parse_group("SU(2)xU(2)")
+    assert [str(f) for f in G.factors] == ["SU(2)[0]", "U(2)[1]"] and G.is_complex
+    assert main(["verify", "basis", "U(2)", "T(2,0)", "T(1,1)"]) == 0
+    assert main(["verify", "equivariance", "SU(2)xS(3)", "V", "V"]) == 0
+    out = capsys.readouterr().out
+    assert "complex N(0,1) coefficients" in out and "ALL CLAIMS HOLD" in out
