@@ -66,13 +66,13 @@ def compile_block(
     real-only pattern program)."""
     if mode not in MODES:
         raise ValueError(f"unknown runtime mode {mode!r}; choose one of {', '.join(MODES)}")
+    if complex_group is not None and mode == "pattern":
+        raise ValueError(
+            f"mode='pattern' runs real pooling programs, but this layer is a map of reps of {complex_group}, "
+            f"a complex group (complex weights and inputs): use mode='auto' or mode='dense'"
+        )
     if complex_group is not None and isinstance(basis, PatternBasis):
-        if mode == "pattern":
-            raise ValueError(
-                f"mode='pattern' runs real pooling programs, but this layer is a map of reps of {complex_group}, "
-                f"a complex group (complex weights and inputs): use mode='auto' or mode='dense'"
-            )
-        return DenseProgram(basis, out_shape, in_shape)
+        return DenseProgram(basis, out_shape, in_shape)  # pooling programs are real-only
     if mode in ("auto", "pattern") and isinstance(basis, PatternBasis):
         return PatternProgram(basis, len(out_shape), pooling, fast_vjp)
     if mode == "pattern":

@@ -9,7 +9,7 @@ import pytest
 from flax import nnx
 
 from eqsolve import verify
-from eqsolve.groups import SO, SU, S, U
+from eqsolve.groups import SO, SU, S, U, Z
 from eqsolve.nn import MLP, EMLP, EMLPH, BiLinear, GatedNonlinearity, Linear, gated
 from eqsolve.reps import Scalar, T, V
 from eqsolve.runtime import LinearProgram
@@ -31,6 +31,8 @@ CASES = {
     "SU3": (SU(3), lambda G: V(G) + V(G).T, lambda G: T(2, 0, G) + T(0, 2, G) + Scalar(G)),
     "SU2xS3": (SU(2) * S(3), lambda G: V(G) + T(1, 1, G), lambda G: V(G) + Scalar(G)),
     "U2xSU2": (U(2) * SU(2), lambda G: T(1, 1, G) + V(G), lambda G: T(1, 1, G) + V(G) + Scalar(G)),
+    # a block with permutation leaves only: orbit gather (Z(4)) with complex weights
+    "SU2xZ4": (SU(2) * Z(4), lambda G: V(G) + V(G.factors[1]), lambda G: V(G.factors[1]) + V(G)),
 }
 
 
@@ -40,6 +42,8 @@ def test_complex_linear_is_equivariant_and_equals_dense(name):
     rin, rout = rin_of(G), rout_of(G)
     layer = Linear(rin, rout, rngs=nnx.Rngs(0))
     assert layer.program.is_complex
+    if name == "SU2xZ4":
+        assert sorted(p.kind for _, _, p in layer.program.blocks) == ["dense", "orbit"]
     for p in list(layer.weights) + list(layer.biases):  # real parameters: (..., 2) real and imaginary parts
         assert p[...].dtype == jnp.float32 and p[...].shape[-1] == 2
     rng = np.random.default_rng(1)
@@ -79,6 +83,18 @@ def test_solver_coefficients_round_trip_and_real_layers_refuse_complex():
         real.weights_from_solver(np.array([1.0 + 0.5j]))
     with pytest.raises(ValueError, match=r"SU\(2\).*real and imaginary"):
         prog(list(w[..., 0] for w in ws), jnp.zeros((1, 4), jnp.complex64))  # parameters without the (2,) axis
+
+
+def test_pattern_blocks_of_a_complex_layer():
+    # S(3)-only blocks of a layer of SU(2) x S(3) have pattern bases: applied densely with complex
+    # weights (equivariant, equal to Q @ w above); the real pooling runtime is refused by name
+    G = SU(2) * S(3)
+    rin = V(G) + V(G.factors[1])
+    layer = Linear(rin, rin, rngs=nnx.Rngs(0))
+    assert all(p.kind == "dense" for _, _, p in layer.program.blocks)
+    assert verify.equivariance(_fn(layer), rin, rin, tol=2e-5, lie_t=0.1, samples=3).passed
+    with pytest.raises(ValueError, match=r"mode='pattern'.*SU\(2\).*complex"):
+        Linear(rin, rin, rngs=nnx.Rngs(0), mode="pattern")
 
 
 def test_complex_layer_trains_with_real_gradients():
