@@ -113,7 +113,7 @@ class DirectProduct(Group):
         from ..memory import check_fits
 
         check_fits(
-            count * self.d * self.d * 8,
+            count * self.d * self.d * (16 if self.is_complex else 8),
             f"{what} of {self} ({count} x {self.d} x {self.d})",
             "work per factor: G.factors, or pass elements as {factor: matrix}",
         )

@@ -205,7 +205,13 @@ class LinearProgram:
         return int(sum(np.prod(s) for s in w + b))
 
     def init(self, key, dtype=jnp.float32, bias_init: float = 0.0):
-        """Random weights (a list of (C_out, C_in, P) arrays) and zero biases."""
+        """Random weights (a list of (C_out, C_in, P) arrays; (C_out, C_in, P, 2) real and
+        imaginary parts for a complex layer) and zero biases. ``dtype`` is a real dtype."""
+        if jnp.issubdtype(dtype, jnp.complexfloating):
+            raise TypeError(
+                f"parameters of {self.rep_in} -> {self.rep_out} are real arrays (a complex group's "
+                f"coefficients are stored as real and imaginary parts); pass a real dtype, e.g. jnp.float32"
+            )
         rng = np.random.default_rng(_seed(key))
         ws, bs = [], []
         fan = {}

@@ -142,3 +142,8 @@ def test_real_only_models_refuse_complex_groups_by_name():
         MLP(V, Scalar, SU(2), ch=8, num_layers=1, rngs=nnx.Rngs(0))
     with pytest.raises(ValueError, match=r"EMLPH.*U\(2\)"):
         EMLPH(V, Scalar, U(2), ch=8, num_layers=1, rngs=nnx.Rngs(0))
+
+
+def test_complex_layers_take_real_parameter_dtypes():
+    with pytest.raises(TypeError, match="real dtype"):
+        Linear(V(SU(2)), V(SU(2)), rngs=nnx.Rngs(0), dtype=jnp.complex64)
