@@ -13,28 +13,30 @@ test split once. Baselines: full-tensor training (every (h, t, r) entry, binary
 cross-entropy, positives = train triples), Adam, L2 on the embeddings, embedding dimension
 ``--dim`` (ComplEx: dim/2 complex coordinates, the same number of reals).
 
-``--ensemble K`` averages the logits of K exchangeable models trained with seeds seed..seed+K-1.
+``--ensemble K`` averages the logits of K exchangeable models trained with seeds seed..seed+K-1
+(default: the preset's, 3 for every data set; eqsolve/relational/presets.py is the one table of
+settings, also read by ``examples/relational.py --full``).
 
 ``--save-scores FILE.npz`` writes ``scores`` (E, E, R) float32, ``scores[h, t, r]``, the
 exchangeable model's test-time scores (its input: the train split), plus ``scores_distmult`` /
 ``scores_complex`` when run, and ``entities`` / ``relations`` (names in index order), so the
 results can be re-scored independently.
 
-Measured on the shared 2-core CPU (2026-11-30, seed 0, load average 20-38 from other jobs, so
-wall times are several times what an idle machine needs), filtered test MRR (H@1 / H@10):
+Measured on the shared 2-core CPU (2026-11-30 20:32-20:56 UTC, seed 0, the preset defaults,
+not niced, load average 1-5 from other jobs), filtered test MRR (H@1 / H@10), one run per data
+set; "wall" is the whole run (data, DistMult, ComplEx, the 3-model ensemble, evaluation):
 
-    data      exchangeable              DistMult          ComplEx           target  exch. wall
-    nations   0.8261 (0.7338 / 0.9925)  0.7472            0.6379            0.83    609 s
-     --ensemble 3: 0.8484 (0.7687 / 1.0000)                                         1280 s
-    kinships  0.8356 (0.7505 / 0.9902)  0.5132            0.7152            0.87    1807 s
-     --ensemble 2: 0.8514 (0.7700 / 0.9916), 404 s for both members at load 3-5
-    umls      0.9356 (0.9145 / 0.9758)  0.7405            0.8658            0.95    1956 s
+    data      exchangeable (3 models)   DistMult  ComplEx  target  wall
+    nations   0.8484 (0.7687 / 1.0000)  0.7472    0.6379   0.83    113 s
+    kinships  0.9139 (0.8524 / 0.9963)  0.5132    0.7152   0.87    432 s
+    umls      0.9652 (0.9523 / 0.9856)  0.7404    0.8658   0.95    827 s
 
-Nations uses S(E) x S(R); Kinships and UMLS the ``relations="channels"`` variant (S(E) only).
-Commands: ``python benchmarks/relational.py --dataset NAME --models distmult,complex,exchangeable
---save-scores NAME.npz`` (``--inductive`` on Nations, ``--time-limit 2400`` on Kinships/UMLS,
-not reached). Nations inductive (3 of 14 entities held out, 52 test queries touching them):
-MRR 0.8443 vs 0.8528 for the model trained on all entities, same queries.
+    python benchmarks/relational.py --dataset NAME --save-scores NAME.npz
+
+Nations uses S(E) x S(R); Kinships and UMLS the ``relations="channels"`` variant (S(E) only;
+S(E) x S(R) costs ~0.4-0.8 s per step there, too slow for 20 minutes). Nations inductive
+(3 of 14 entities held out, 52 test queries touching them): MRR 0.8443 vs 0.8528 for the
+model trained on all entities, same queries (``--inductive``, single model, earlier run).
 
 Without the data folder (default ../shared/data/kg relative to the repository root, or
 $EQSOLVE_KG_DATA, or --data-root) the script says so and exits 0.

@@ -7,6 +7,11 @@ visible* in the input: hidden training triples are positives, entries that are n
 triples are negatives. Inverse relations need no extra channel: the solved basis already holds
 the transposes of the entity axes. Channel dropout on hidden layers.
 
+Speed: the input, mask and target live in the layers' own layout (``RelationalNet.to_native``:
+(R, E, E) channels for ``relations="channels"``), so no step transposes the relation axis, and
+the ``eval_every`` steps between evaluations run as one compiled ``lax.scan`` (no per-step
+dispatch or host work). On 2 CPU cores: Kinships 97 -> ~30 ms per step, UMLS ~55 ms.
+
 Early stopping: every ``eval_every`` steps the model scores the full training tensor (nothing
 hidden, no dropout) and the filtered MRR on the *valid* split is computed with train + valid as
 the filter; the best weights are kept and training stops after ``patience`` evaluations
@@ -42,7 +47,6 @@ class TrainConfig:
     hide: float = 0.2  # fraction of training triples hidden per step
     batch: int = 1  # independent masks per step
     lr: float = 3e-3
-    schedule: str = "constant"  # or "cosine": lr decays to lr * 0.01 over ``steps``
     weight_decay: float = 0.0
     steps: int = 1000  # upper bound; early stopping usually ends sooner
     eval_every: int = 50
@@ -104,13 +108,7 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
         rngs=nnx.Rngs(cfg.seed),
     )
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
-    if cfg.schedule == "constant":
-        lr = cfg.lr
-    elif cfg.schedule == "cosine":
-        lr = optax.cosine_decay_schedule(cfg.lr, cfg.steps, alpha=0.01)
-    else:
-        raise ValueError(f"schedule must be 'constant' or 'cosine', got {cfg.schedule!r}")
-    tx = optax.adamw(lr, weight_decay=cfg.weight_decay)
+    tx = optax.adamw(cfg.lr, weight_decay=cfg.weight_decay)
     opt_state = tx.init(params)
     # every per-entry tensor in the layers' own layout (no transpose of the relation axis per step)
     Xn = model.to_native(X[None, None])[0]  # (1, E, E, R) or (R, E, E)
