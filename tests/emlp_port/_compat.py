@@ -129,6 +129,7 @@ class _LinenStyleEMLP:
 
     def __init__(self, rep_in, rep_out, group, **kw):
         self.args, self.kw = (rep_in, rep_out, group), kw
+        self._forward = None
 
     def init(self, key, x):
         import jax
@@ -137,7 +138,11 @@ class _LinenStyleEMLP:
         return _nnx_emlp(*self.args, seed=seed, **self.kw)
 
     def apply(self, params, x):
-        return params(np.asarray(x, dtype=np.float32))
+        from flax import nnx
+
+        if self._forward is None:
+            self._forward = nnx.jit(lambda m, x: m(x))
+        return self._forward(params, np.asarray(x, dtype=np.float32))
 
 
 class _NN:
@@ -146,11 +151,14 @@ class _NN:
 
     @staticmethod
     def EMLP(rep_in, rep_out, group, **kw):
+        from flax import nnx
+
         model = _nnx_emlp(rep_in, rep_out, group, **kw)
+        forward = nnx.jit(lambda m, x: m(x))  # one compile instead of one per eager op
 
         def apply(x):
             x = np.asarray(x, dtype=np.float32)
-            y = np.asarray(model(x[None] if x.ndim == 1 else x))
+            y = np.asarray(forward(model, x[None] if x.ndim == 1 else x))
             return y[0] if x.ndim == 1 else y
 
         return apply
