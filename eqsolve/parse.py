@@ -11,7 +11,8 @@ Groups
 
 Names (EMLP's meanings): ``S(n)``, ``A(n)``, ``Z(n)``, ``C(k)`` and ``D(k)`` (2x2 rotations,
 and reflections, of the plane), ``DihedralPerm(n)`` (the dihedral group permuting n points),
-``Trivial(n)``, ``SO(n)``, ``O(n)``, ``SL(n)``, ``GL(n)``, ``Sp(m)``, ``Scaling(n)``,
+``Trivial(n)``, ``SO(n)``, ``O(n)``, ``SL(n)``, ``GL(n)``, ``U(n)``, ``SU(n)`` (complex),
+``Sp(m)``, ``Scaling(n)``,
 ``Lorentz()`` = ``O13()`` = ``O(1,3)``, ``SO(1,3)`` = ``SO13()``, ``SO+(1,3)`` = ``SO13p()``,
 ``O(1,1)`` = ``O11()``, ``SO+(1,1)`` = ``SO11p()``, ``Parity()``, ``TimeReversal()``,
 ``RubiksCube()``, ``Cube()``, ``ZksZnxZn(k,n)``, ``SO2eR3()``, ``O2eR3()``, ``DkeR3(k)``,
@@ -181,6 +182,8 @@ _GROUP_NAMES = {
     "O": "O",
     "SL": "SL",
     "GL": "GL",
+    "U": "U",
+    "SU": "SU",
     "Sp": "Sp",
     "Scaling": "Scaling",
     "Lorentz": "Lorentz",
@@ -202,7 +205,7 @@ _GROUP_NAMES = {
     "Permutation": "Permutation",
 }
 _KNOWN = (
-    "S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
+    "S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, U, SU, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
     "RubiksCube, Cube, ZksZnxZn, SO2eR3, O2eR3, DkeR3, Trivial, Permutation"
 )
 
@@ -316,7 +319,23 @@ def _parse_group_factor(p: _Parser):
             p.error(f"{name} needs a positive integer, got {args[k]}", arg_toks[k])
         return args[k]
 
-    if name in ("S", "A", "Z", "C", "D", "DihedralPerm", "Trivial", "SO", "SL", "GL", "Sp", "Scaling", "DkeR3"):
+    if name in (
+        "S",
+        "A",
+        "Z",
+        "C",
+        "D",
+        "DihedralPerm",
+        "Trivial",
+        "SO",
+        "SL",
+        "GL",
+        "U",
+        "SU",
+        "Sp",
+        "Scaling",
+        "DkeR3",
+    ):
         if name == "SO" and len(args) == 2:
             if args != [1, 3]:
                 p.error(f"only the Lorentz signature SO(1,3) is supported, got SO({args[0]},{args[1]})", tok)

@@ -76,7 +76,9 @@ def main(argv=None) -> int:
         relations=args.relations,
     )
     if args.full:
-        cfg = TrainConfig(seed=args.seed, **PRESETS.get(data.name, PRESETS["nations"]))
+        preset = dict(PRESETS.get(data.name, PRESETS["nations"]))
+        preset.pop("ensemble", None)  # the example trains one member of the benchmark's ensemble
+        cfg = TrainConfig(seed=args.seed, **preset)
     if args.tiny:
         cfg = TrainConfig(channels=(4,), steps=4, eval_every=2, seed=args.seed, relations=args.relations)
     E, _, R = data.shape

@@ -142,3 +142,51 @@ def wreath_tensor(m: int, n: int, k: int) -> int:
         return total
 
     return count(k, n)
+
+
+# ------------------------------------------------------------------ U(n), SU(n): Schur-Weyl
+def partitions(m: int, max_parts: int | None = None, largest: int | None = None):
+    """Partitions of m (weakly decreasing tuples) with at most ``max_parts`` parts."""
+    largest = m if largest is None else largest
+    if m == 0:
+        yield ()
+        return
+    if max_parts == 0:
+        return
+    for first in range(min(m, largest), 0, -1):
+        for rest in partitions(m - first, None if max_parts is None else max_parts - 1, first):
+            yield (first,) + rest
+
+
+def standard_tableaux(shape) -> int:
+    """f^lambda by the hook length formula."""
+    shape = [r for r in shape if r]
+    m = sum(shape)
+    cols = [sum(1 for r in shape if r > j) for j in range(shape[0])] if shape else []
+    hooks = 1
+    for i, r in enumerate(shape):
+        for j in range(r):
+            hooks *= (r - j - 1) + (cols[j] - i - 1) + 1
+    return math.factorial(m) // hooks
+
+
+def unitary_tensor(n: int, p: int, q: int = 0, special: bool = False) -> int:
+    """Complex dim of the invariants of V^{⊗p} ⊗ (V*)^{⊗q} for U(n) (``special=False``) or
+    SU(n), by Schur-Weyl duality: V^{⊗m} = sum over partitions lambda of m with at most n rows
+    of f^lambda copies of the irrep S_lambda. U(n): Hom(V^{⊗q}, V^{⊗p}) is zero unless p = q,
+    then sum f_lambda^2. SU(n): S_mu ≅ S_lambda iff mu = lambda + (k^n) (k columns of height n),
+    so for p = q + k n the count is sum_{lambda ⊢ q} f_lambda f_{lambda + k^n}, else zero."""
+    if p < q:
+        p, q = q, p
+    if not special:
+        if p != q:
+            return 0
+        return sum(standard_tableaux(lam) ** 2 for lam in partitions(p, n))
+    if (p - q) % n:
+        return 0
+    k = (p - q) // n
+    total = 0
+    for lam in partitions(q, n):
+        lam_n = list(lam) + [0] * (n - len(lam))
+        total += standard_tableaux(lam) * standard_tableaux([r + k for r in lam_n])
+    return total

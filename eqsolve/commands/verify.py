@@ -130,10 +130,14 @@ def _equivariance(args) -> int:
     print(rep_cols.table(width=args.width))
     status = 0 if rep_cols.passed else 1
     if B.dim and (rin >> rout).size() <= 4_000_000:
-        c = np.random.default_rng(args.seed).normal(size=B.dim)
+        rng = np.random.default_rng(args.seed)
+        c = rng.normal(size=B.dim)
+        if B.dtype == np.complex128:  # U(n), SU(n): a generic map has complex coefficients
+            c = (c + 1j * rng.normal(size=B.dim)) / np.sqrt(2)
         W = B.apply(c).reshape(rout.size(), rin.size())
         rep_w = verify.equivariance(W, rin, rout, samples=args.samples, seed=args.seed + 1)
-        rep_w.title = f"a generic W = basis @ N(0,1) coefficients: {rep_w.title}"
+        kind = "complex N(0,1)" if B.dtype == np.complex128 else "N(0,1)"
+        rep_w.title = f"a generic W = basis @ {kind} coefficients: {rep_w.title}"
         print()
         print(rep_w.table(width=args.width))
         status = status or (0 if rep_w.passed else 1)

@@ -13,6 +13,7 @@ Internally elements are kept per factor (``{factor: matrix}``), so nothing of si
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cached_property
 
@@ -46,6 +47,20 @@ def kron_matrix(mats, lie: bool = False) -> KronMatrix:
     km = np.asarray(out).view(KronMatrix)
     km.Ms = list(mats)
     return km
+
+
+def _as_element(m) -> np.ndarray:
+    """float64, or complex128 for complex input (elements of U(n), SU(n)): never cast to real."""
+    m = np.asarray(m)
+    return m.astype(np.complex128 if np.iscomplexobj(m) else np.float64, copy=False)
+
+
+def _det_one(f: Group) -> bool:
+    """Every element of the complex group f has det 1 (SU(n)): discrete generators of det 1 and
+    a traceless Lie algebra."""
+    return all(abs(np.linalg.det(g) - 1) < 1e-8 for g in f.discrete_generators) and all(
+        abs(np.trace(a)) < 1e-10 for a in f.lie_algebra
+    )
 
 
 def _kron_all(mats) -> np.ndarray:
@@ -89,11 +104,16 @@ class DirectProduct(Group):
     def factors(self) -> tuple[Group, ...]:
         return self._factors
 
+    @cached_property
+    def is_complex(self) -> bool:
+        """Some factor is complex (U(n), SU(n)): elements and reps of the product are complex."""
+        return any(f.is_complex for f in self._factors)
+
     def _check_dense(self, count: int, what: str) -> None:
         from ..memory import check_fits
 
         check_fits(
-            count * self.d * self.d * 8,
+            count * self.d * self.d * (16 if self.is_complex else 8),
             f"{what} of {self} ({count} x {self.d} x {self.d})",
             "work per factor: G.factors, or pass elements as {factor: matrix}",
         )
@@ -105,11 +125,9 @@ class DirectProduct(Group):
         Kronecker sum (zero on missing factors)."""
         self._check_dense(1, "an element")
         if not lie:
-            return kron_matrix(
-                [np.asarray(parts[f], dtype=float) if f in parts else np.eye(f.d) for f in self._factors]
-            )
+            return kron_matrix([_as_element(parts[f]) if f in parts else np.eye(f.d) for f in self._factors])
         return kron_matrix(
-            [np.asarray(parts[f], dtype=float) if f in parts else np.zeros((f.d, f.d)) for f in self._factors], lie=True
+            [_as_element(parts[f]) if f in parts else np.zeros((f.d, f.d)) for f in self._factors], lie=True
         )
 
     @cached_property
@@ -170,7 +188,7 @@ class DirectProduct(Group):
             return self._check_parts(g)
         if isinstance(g, KronMatrix) and g.Ms is not None and len(g.Ms) == len(self._factors):
             return self._check_parts(dict(zip(self._factors, g.Ms)))  # the factors are known exactly
-        g = np.asarray(g, dtype=np.float64)
+        g = _as_element(g)  # complex for products with U(n), SU(n) factors
         if g.shape != (self.d, self.d):
             raise ValueError(
                 f"element of {self} must be a ({self.d}, {self.d}) Kronecker product (EMLP's "
@@ -205,7 +223,7 @@ class DirectProduct(Group):
             return self._check_parts(A)
         if isinstance(A, KronMatrix) and A.Ms is not None and len(A.Ms) == len(self._factors):
             return self._check_parts(dict(zip(self._factors, A.Ms)))
-        A = np.asarray(A, dtype=np.float64)
+        A = _as_element(A)
         if A.shape != (self.d, self.d):
             raise ValueError(
                 f"Lie-algebra element of {self} must be a ({self.d}, {self.d}) Kronecker sum or a "
@@ -221,8 +239,8 @@ class DirectProduct(Group):
             for j in sorted(others, reverse=True):  # partial trace over the other factors
                 B = np.trace(B, axis1=j, axis2=j + B.ndim // 2)
             B = B / math.prod(dims[j] for j in others)
-            tr = np.trace(B) / f.d
-            total_trace += tr
+            tr = np.trace(B) / f.d  # sum_g tr(A_g) / d_g: the same scalar for every factor
+            total_trace = tr
             parts.append(B - tr * np.eye(f.d))
         traced = [i for i, f in enumerate(self._factors) if any(abs(np.trace(a)) > 1e-10 for a in f.lie_algebra)]
         if traced:
@@ -239,11 +257,32 @@ class DirectProduct(Group):
         return {f: m for f, m in out.items() if len(f.lie_algebra) or np.abs(m).max() > 1e-12}
 
     def _normalise(self, parts: list[np.ndarray]) -> list[np.ndarray]:
-        total = 1.0
-        free = []
+        """Scale the rank-one factors (whose Kronecker product is g) to elements of their groups.
+
+        Per factor: a real factor of a complex g first loses the common phase of its entries;
+        complex factors with det 1 (SU(n)) are scaled to det 1 (a d-th root of unity left to
+        choose), unimodular real ones to |det| = 1, others to RMS singular value 1 (scale free);
+        permutation factors to a nonnegative sum, odd-d positive-determinant ones to det > 0
+        (else the sign is free). The scalar left over goes to the first free factor that can
+        take it (a complex factor any scalar, a real one a real scalar), after choosing the
+        roots of unity of the det-1 complex factors (``1`` first)."""
+        total: complex = 1.0
+        free: list[int] = []
+        roots: list[int] = []
         for i, (f, m) in enumerate(zip(self._factors, parts)):
+            if np.iscomplexobj(m) and not f.is_complex:
+                k = int(np.argmax(np.abs(m)))
+                phase = m.flat[k] / abs(m.flat[k]) if abs(m.flat[k]) > 0 else 1.0
+                m = m / phase
+                total /= phase
+                if np.abs(m.imag).max() <= 1e-10 * max(np.abs(m).max(), 1e-300):
+                    m = m.real.copy()
             det = np.linalg.det(m)
-            if f.is_unimodular and abs(det) > 0:
+            special = f.is_complex and _det_one(f)
+            if special and abs(det) > 0:
+                c = complex(det) ** (-1.0 / f.d)  # det(c m) = 1
+                roots.append(i)
+            elif f.is_unimodular and abs(det) > 0:
                 c = abs(det) ** (-1.0 / f.d)
             else:
                 c = np.linalg.norm(m) / np.sqrt(f.d) if np.linalg.norm(m) > 0 else 1.0
@@ -251,24 +290,59 @@ class DirectProduct(Group):
                 free.append(i)
             sign = 0.0
             if f.is_permutation:
-                sign = np.sign(m.sum())
+                sign = np.sign(m.sum().real)
             elif f.has_positive_determinants and f.d % 2 == 1:
-                sign = np.sign(det)
+                sign = np.sign(det.real)
+            elif special:
+                sign = 1.0
             if sign == 0.0:
                 sign = 1.0
-                free.append(i)
+                if i not in free:
+                    free.append(i)
             parts[i] = m * c * sign
             total *= c * sign
-        if free:  # the scalar left over goes to the first factor whose scale or sign is free
-            parts[free[0]] = parts[free[0]] / total
-        return parts
+        # now kron(parts) = total * g: choose roots of unity, then give the rest to a free factor
+        combos = itertools.islice(itertools.product(*[range(self._factors[i].d) for i in roots]), 100_000)
+        for ks in combos:
+            omega = [np.exp(2j * np.pi * k / self._factors[i].d) for i, k in zip(roots, ks)]
+            t = total * math.prod(omega) if omega else total
+            target = None
+            if abs(t - 1) < 1e-8:
+                target = (None, 1.0)
+            else:
+                for j in free:
+                    if self._factors[j].is_complex or np.iscomplexobj(parts[j]):
+                        target = (j, t)
+                        break
+                    if abs(np.imag(t)) <= 1e-10 * abs(t):
+                        target = (j, float(np.real(t)))
+                        break
+            if target is None:
+                continue
+            for i, w in zip(roots, omega):
+                parts[i] = parts[i] * w
+            j, t = target
+            if j is not None:
+                parts[j] = parts[j] / t
+            break
+        out = []
+        for f, p in zip(self._factors, parts):
+            if np.iscomplexobj(p) and not f.is_complex:  # a real factor must come out real
+                if np.abs(p.imag).max() > 1e-8 * max(np.abs(p).max(), 1.0):
+                    raise ValueError(
+                        f"the element of {self} has a complex factor for the real group {f} (imaginary "
+                        f"part {np.abs(p.imag).max():.2e}); pass a dict {{factor: matrix}}"
+                    )
+                p = p.real.copy()
+            out.append(p)
+        return out
 
     def _check_parts(self, g: dict) -> dict:
         out = {}
         for f, m in g.items():
             if f not in self._factors:
                 raise ValueError(f"{f} is not a factor of {self} (factors: {', '.join(map(str, self._factors))})")
-            m = np.asarray(m, dtype=np.float64)
+            m = _as_element(m)
             if m.shape != (f.d, f.d):
                 raise ValueError(f"the element of factor {f} must be ({f.d}, {f.d}), got {m.shape}")
             out[f] = m

@@ -35,6 +35,16 @@ def _offdiagonal(n: int) -> list[np.ndarray]:
     return out
 
 
+class UnitaryGroup(Group):
+    """U(n) (``special=False``) or SU(n) (``special=True``) on C^n; made by :func:`U` / :func:`SU`.
+    Declares which, so independent counts (Schur-Weyl, :mod:`eqsolve.verify`) can apply."""
+
+    def __init__(self, lie, n: int, special: bool, label: str | None = None):
+        kind = "SU" if special else "U"
+        super().__init__(None, lie, d=n, name=f"{kind}({n})", label=label, key=(kind, n))
+        self.special = bool(special)
+
+
 def U(n: int, label: str | None = None) -> Group:
     """The unitary group U(n) on C^n (complex defining rep; n^2 Lie generators)."""
     n = _check_n(n, "U", lambda n: 16 * n**4, "its Lie algebra (n^2 complex matrices n x n)")
@@ -43,7 +53,7 @@ def U(n: int, label: str | None = None) -> Group:
         A = np.zeros((n, n), dtype=complex)
         A[i, i] = 1j
         gens.append(A)
-    return Group(None, np.array(gens), d=n, name=f"U({n})", label=label, key=("U", n))
+    return UnitaryGroup(np.array(gens), n, special=False, label=label)
 
 
 def SU(n: int, label: str | None = None) -> Group:
@@ -55,4 +65,4 @@ def SU(n: int, label: str | None = None) -> Group:
         A[i] = 1j
         gens.append(np.diag(A))
     lie = np.array(gens).reshape(len(gens), n, n)
-    return Group(None, lie if len(lie) else None, d=n, name=f"SU({n})", label=label, key=("SU", n))
+    return UnitaryGroup(lie if len(lie) else None, n, special=True, label=label)

@@ -162,7 +162,14 @@ def _size(rep, group) -> int:
         return int(rep)
     if not isinstance(rep, Rep):
         raise TypeError(f"MLP: rep_in / rep_out must be a Rep or an int size, got {type(rep).__name__}")
-    return _bind(rep, group).size()
+    rep = _bind(rep, group)
+    cplx = [f for f in rep.G.factors if f.is_complex]
+    if cplx:
+        raise ValueError(
+            f"MLP is a real network, but {rep} is a rep of {cplx[0]}, a complex group (complex vectors): "
+            f"feed real and imaginary parts as real features, i.e. pass int sizes (2 * {rep.size()})"
+        )
+    return rep.size()
 
 
 class MLP(nnx.Module):
@@ -296,6 +303,13 @@ class EMLPH(HNet):
     """EMLP's ``EMLPH``: an ``HNet`` whose network is ``EMLP(rep_in, rep_out, group, ...)``."""
 
     def __init__(self, rep_in, rep_out, group, ch=384, num_layers: int = 3, *, rngs: nnx.Rngs, **kw):
+        cplx = [f for f in group.factors if f.is_complex]
+        if cplx:
+            raise ValueError(
+                f"EMLPH: a Hamiltonian is a real function of a real phase space, but {cplx[0]} is a complex "
+                f"group (complex reps and an EMLP with complex outputs); use a real group, or EMLP(...) "
+                f"with a real readout of your own (e.g. the real part of an invariant output)"
+            )
         super().__init__(EMLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers, rngs=rngs, **kw))
 
 

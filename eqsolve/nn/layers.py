@@ -7,6 +7,12 @@ tensor-shaped / pure-function form for use inside ``jax.jit``:
   (size-agnostic for pattern bases: the same weights apply to any n);
 - ``linear_apply(program, weights, biases, x)``: a pure function of arrays;
 - ``nnx.split(layer)`` / ``nnx.merge`` as usual.
+
+Complex groups (U(n), SU(n), products with them): the equivariant maps form a complex vector
+space, so :class:`Linear` and :class:`BiLinear` hold complex coefficients, stored as real
+parameters with a trailing axis of 2 (real part, imaginary part); inputs and outputs are
+complex (a real input is promoted). :class:`GatedNonlinearity` gates by the sigmoid of the real
+part of the (invariant) gate scalars, which keeps it equivariant.
 """
 
 from __future__ import annotations
@@ -37,6 +43,16 @@ def _bind(rep: Rep, G=None) -> Rep:
     return rep(G)
 
 
+def _complex_group(*reps: Rep):
+    """The first complex factor group (U(n), SU(n)) of the reps' groups, else None."""
+    for r in reps:
+        if r.G is not None:
+            for f in r.G.factors:
+                if f.is_complex:
+                    return f
+    return None
+
+
 class _Static:
     """Holds a compiled program as static (hashable by identity) module metadata."""
 
@@ -64,6 +80,9 @@ class Linear(nnx.Module):
         rngs: ``nnx.Rngs``.
         use_bias: add the invariant bias.
         mode: "auto" | "pattern" | "orbit" | "dense" (force a runtime; "dense" is the reference).
+            Reps of complex groups (U(n), SU(n)) take complex coefficients: every weight and bias
+            array has a trailing axis of 2 (real, imaginary), inputs and outputs are complex, and
+            "pattern" (real pooling) is refused.
         pooling: "sum" | "mean" for pattern blocks (mean generalises across sizes).
         fast_vjp: faster custom backward for pattern blocks; False to allow forward-mode AD.
     """
@@ -105,7 +124,8 @@ class Linear(nnx.Module):
         return self.program.apply_fields([w[...] for w in self.weights], xs, [b[...] for b in self.biases], sizes)
 
     def solver_coefficients(self) -> np.ndarray:
-        """The weights in ``(rep_in >> rep_out).equivariant_basis()`` coordinates."""
+        """The weights in ``(rep_in >> rep_out).equivariant_basis()`` coordinates (complex128
+        for a complex group)."""
         return self.program.solver_coefficients([np.asarray(w[...]) for w in self.weights])
 
     def dense_matrix(self) -> np.ndarray:
@@ -139,7 +159,9 @@ class BiLinear(nnx.Module):
         scale: output factor (EMLP: 0.1).
         init_std: std of the initial weights (default 0.01, EMLP's Flax init; 1.0 is EMLP's
             objax init).
-    Input (..., rep_in.size()) -> output (..., rep_out.size()).
+    Input (..., rep_in.size()) -> output (..., rep_out.size()). For reps of a complex group
+    (U(n), SU(n)) the weights are complex: each weight array has a trailing axis of 2 (real,
+    imaginary parts, each ~ N(0, init_std^2 / 2)) and ``num_weights`` counts both parts.
     """
 
     def __init__(
@@ -154,6 +176,7 @@ class BiLinear(nnx.Module):
     ):
         lin, lout = Layout(rep_in), Layout(rep_out)
         self._layouts = _Static((lin, lout))
+        self.is_complex = _complex_group(rep_in, rep_out) is not None
         keys = [F.key for F in lin.fields]
         from ..runtime.compile import _seed
 
@@ -173,11 +196,13 @@ class BiLinear(nnx.Module):
         # random draws share one compiled program
         self.selections = nnx.List([ChannelSelection(jnp.asarray(sels[fk], jnp.int32)) for _, _, fk in triples])
         self.scale = scale
+        tail, std = ((2,), init_std / np.sqrt(2)) if self.is_complex else ((), init_std)
         self.weights = nnx.List(
             [
                 nnx.Param(
                     jnp.asarray(
-                        init_std * rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk]))),
+                        std
+                        * rng.normal(size=(lout.fields[fo].channels, lin.fields[fi].channels, len(sels[fk])) + tail),
                         dtype,
                     )
                 )
@@ -187,7 +212,8 @@ class BiLinear(nnx.Module):
 
     @property
     def num_weights(self) -> int:
-        """EMLP's ``Wdim`` (the length of its bilinear weight vector)."""
+        """EMLP's ``Wdim`` (the length of its bilinear weight vector; real and imaginary parts
+        both counted for a complex group)."""
         return sum(int(np.prod(w.shape)) for w in self.weights)
 
     def __call__(self, x):
@@ -198,11 +224,17 @@ class BiLinear(nnx.Module):
         """W(x): (..., rep_out.size(), rep_in.size()) so that ``self(x) == scale * W(x) @ x``."""
         return self._matrix([w[...] for w in self.weights], [s[...] for s in self.selections], x)
 
+    def _coefficients(self, w):
+        """The block weights as used: complex from the (..., 2) parts for a complex group."""
+        return jax.lax.complex(w[..., 0], w[..., 1]) if self.is_complex else w
+
     def _matrix(self, weights, selections, x):
         lin, lout = self._layouts.obj
+        weights = [self._coefficients(w) for w in weights]
         xs = lin.split(x)
         batch = x.shape[:-1]
-        W = jnp.zeros(batch + (lout.size, lin.size), x.dtype)
+        dtype = jnp.result_type(x.dtype, jnp.complex64) if self.is_complex else x.dtype
+        W = jnp.zeros(batch + (lout.size, lin.size), dtype)
         for w, sel, (fo, fi, fk) in zip(weights, selections, self._triples.obj):
             Fo, Fi = lout.fields[fo], lin.fields[fi]
             xk = jnp.take(xs[fk], sel, axis=len(batch))  # (..., n, *O, *I)
@@ -222,27 +254,36 @@ class BiLinear(nnx.Module):
             no, ni = len(lout.fields[fo].shape), len(lin.fields[fi].shape)
             O, I = "ABCDEFGHIJ"[:no], "KLMNOPQRST"[:ni]
             xk = jnp.take(xs[fk], sel[...], axis=len(batch))  # (..., n, *O, *I)
-            y = self.scale * jnp.einsum(f"...n{O}{I},...c{I},dcn->...d{O}", xk, xs[fi], w[...], optimize="optimal")
+            wc = self._coefficients(w[...])
+            y = self.scale * jnp.einsum(f"...n{O}{I},...c{I},dcn->...d{O}", xk, xs[fi], wc, optimize="optimal")
             outs[fo] = y if outs[fo] is None else outs[fo] + y
+        dtype = jnp.result_type(xs[0].dtype, jnp.complex64) if self.is_complex else xs[0].dtype
         for fo, F in enumerate(lout.fields):
             if outs[fo] is None:
-                outs[fo] = jnp.zeros(batch + (F.channels,) + F.shape, xs[0].dtype)
+                outs[fo] = jnp.zeros(batch + (F.channels,) + F.shape, dtype)
         return outs
 
 
 def bilinear_weights(out_rep: Rep, in_rep: Rep, seed: int = 0):
     """EMLP's ``bilinear_weights(out_rep, in_rep)``: ``(Wdim, P)`` with ``P(w, x)`` the matrix
     W(x) (..., out_rep.size(), in_rep.size()) built from a weight vector w (Wdim,) as
-    :class:`BiLinear` builds it (channel choice drawn from ``seed``)."""
+    :class:`BiLinear` builds it (channel choice drawn from ``seed``). For a complex group w is
+    real (real and imaginary parts, as the layer's parameters) and x may be complex."""
     layer = BiLinear(in_rep, out_rep, rngs=nnx.Rngs(seed))
     shapes = [tuple(w.shape) for w in layer.weights]
     sels = [s[...] for s in layer.selections]
     ends = np.cumsum([int(np.prod(sh)) for sh in shapes]).tolist()
 
     def P(w, x):
+        if jnp.iscomplexobj(w):
+            raise TypeError(
+                "bilinear_weights: w is the real parameter vector (a complex group's weights are stored as "
+                "real and imaginary parts); got a complex w"
+            )
         w = jnp.asarray(w, jnp.float32)
         parts = [w[a:b].reshape(sh) for a, b, sh in zip([0] + ends[:-1], ends, shapes)]
-        return layer._matrix(parts, sels, jnp.asarray(x, jnp.float32))
+        x = jnp.asarray(x)
+        return layer._matrix(parts, sels, x.astype(jnp.complex64 if jnp.iscomplexobj(x) else jnp.float32))
 
     return layer.num_weights, P
 
@@ -282,7 +323,8 @@ class GatedNonlinearity(nnx.Module):
     """x in gated(rep) (..., gated(rep).size()) -> (..., rep.size()):
     ``sigmoid(gate) * value`` per channel; scalars and permutation-rep channels are gated by
     themselves (swish), as in EMLP. Equivariant because the gates are invariant scalars (or,
-    for permutation reps, the swish is pointwise)."""
+    for permutation reps, the swish is pointwise). Complex inputs (reps of U(n), SU(n)):
+    ``sigmoid(Re gate) * value`` (the real part of an invariant is invariant)."""
 
     def __init__(self, rep: Rep):
         self.rep = rep
@@ -291,4 +333,6 @@ class GatedNonlinearity(nnx.Module):
     def __call__(self, x):
         n = self.rep.size()
         gates = jnp.take(x, jnp.asarray(self._idx.obj), axis=-1)
+        if jnp.iscomplexobj(gates):  # complex groups: the real part of an invariant gate is invariant
+            gates = gates.real
         return jax.nn.sigmoid(gates) * x[..., :n]

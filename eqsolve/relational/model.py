@@ -104,13 +104,29 @@ class RelationalNet(nnx.Module):
         """x (B, C_in, E, E, R) -> logits (B, E, E, R). ``key``: dropout key (None = eval)."""
         if x.ndim != 5 or x.shape[2] != x.shape[3]:
             raise ValueError(f"RelationalNet takes x of shape (B, C, E, E, R); got {x.shape}")
+        return self.from_native(self.forward_native(self.to_native(x), key=key))
+
+    # The layers' own layout ("native"): (B, C, E, E, R) for S(E) x S(R); (B, C * R, E, E) for
+    # relations="channels". Training keeps every per-entry tensor (input, mask, target) in it, so
+    # that no step transposes the relation axis (a strided copy of the whole tensor, per step).
+    def to_native(self, x):
+        """x (B, C, E, E, R) -> the layers' layout (see above)."""
+        if self.relations == "channels":
+            B, C, E, _, R = x.shape
+            return jnp.moveaxis(x, 4, 2).reshape(B, C * R, E, E)
+        return x
+
+    def from_native(self, h):
+        """Native logits -> (B, E, E, R)."""
+        if self.relations == "channels":  # (B, R, E, E) -> (B, E, E, R)
+            return jnp.moveaxis(h, 1, 3)
+        return h[:, 0]
+
+    def forward_native(self, x, *, key=None):
+        """x in the native layout -> native logits ((B, 1, E, E, R) or (B, R, E, E))."""
         n = len(self.layers)
         keys = [None] * n if key is None else list(jax.random.split(key, n))
-        B, C, E, _, R = x.shape
-        x = x * self.input_scale
-        if self.relations == "channels":  # (B, C, E, E, R) -> (B, C * R, E, E)
-            x = jnp.moveaxis(x, 4, 2).reshape(B, C * R, E, E)
-        h = x
+        h = x * self.input_scale
         for i, layer in enumerate(self.layers):
             y = layer.apply_fields([h])[0]
             if i < n - 1:
@@ -119,6 +135,4 @@ class RelationalNet(nnx.Module):
                 if self.widths[i] == self.widths[i + 1]:
                     y = y + h
             h = y
-        if self.relations == "channels":  # (B, R, E, E) -> (B, E, E, R)
-            return jnp.moveaxis(h, 1, 3)
-        return h[:, 0]
+        return h

@@ -12,6 +12,12 @@ in field) is one monomial type of ``rep_in >> rep_out``, whose basis is read fro
 
 Parameters are plain arrays, one (C_out, C_in, P) per block, so the program is a pure
 function usable inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``.
+
+Complex groups (U(n), SU(n), and products with them): the equivariant maps form a *complex*
+vector space, so every coefficient is complex. Parameters stay real arrays with a trailing axis
+of 2 (real, imaginary): (C_out, C_in, P, 2); the program combines them into complex weights,
+inputs and outputs are complex. Pattern (pooling) programs are real-only: a complex layer
+applies those blocks through their dense basis (``mode="pattern"`` is refused by name).
 """
 
 from __future__ import annotations
@@ -46,10 +52,27 @@ def _types(layout: Layout) -> Rep:
     return terms[0][0] if len(terms) == 1 else SumRep(terms)
 
 
-def compile_block(basis: Basis, out_shape, in_shape, mode: str = "auto", pooling: str = "sum", fast_vjp: bool = True):
-    """The program applying one block's basis (see module docstring)."""
+def compile_block(
+    basis: Basis,
+    out_shape,
+    in_shape,
+    mode: str = "auto",
+    pooling: str = "sum",
+    fast_vjp: bool = True,
+    complex_group=None,
+):
+    """The program applying one block's basis (see module docstring). ``complex_group``: the
+    complex group (U(n), SU(n)) of a complex layer, whose blocks take complex weights (never a
+    real-only pattern program)."""
     if mode not in MODES:
         raise ValueError(f"unknown runtime mode {mode!r}; choose one of {', '.join(MODES)}")
+    if complex_group is not None and mode == "pattern":
+        raise ValueError(
+            f"mode='pattern' runs real pooling programs, but this layer is a map of reps of {complex_group}, "
+            f"a complex group (complex weights and inputs): use mode='auto' or mode='dense'"
+        )
+    if complex_group is not None and isinstance(basis, PatternBasis):
+        return DenseProgram(basis, out_shape, in_shape)  # pooling programs are real-only
     if mode in ("auto", "pattern") and isinstance(basis, PatternBasis):
         return PatternProgram(basis, len(out_shape), pooling, fast_vjp)
     if mode == "pattern":
@@ -113,6 +136,8 @@ class LinearProgram:
                 raise ValueError(f"{name} {r} is unbound: give it a group first, e.g. ({r})(S(3))")
         self.rep_in, self.rep_out = rep_in, rep_out
         self.mode, self.pooling = mode, pooling
+        cplx = [f for r in (rep_in, rep_out) for f in r.G.factors if f.is_complex]
+        self.complex_group = cplx[0] if cplx else None  # U(n), SU(n): complex weights, inputs, outputs
         self.lin, self.lout = Layout(rep_in), Layout(rep_out)
         if basis is None:
             # one copy of every field type on each side: the same blocks as rep_in >> rep_out
@@ -129,14 +154,16 @@ class LinearProgram:
             for fi, Fi in enumerate(self.lin.fields):
                 b = _block(basis, Fo.key + dual_keys[fi], f"{Fi} -> {Fo}")
                 if b.dim:
-                    self.blocks.append((fo, fi, compile_block(b, Fo.shape, Fi.shape, mode, pooling, fast_vjp)))
+                    prog = compile_block(b, Fo.shape, Fi.shape, mode, pooling, fast_vjp, self.complex_group)
+                    self.blocks.append((fo, fi, prog))
         self.bias_blocks = []
         if bias:
             bias_basis = _types(self.lout).equivariant_basis(method=method)
             for fo, Fo in enumerate(self.lout.fields):
                 b = _block(bias_basis, Fo.key, f"{Fo}")
                 if b.dim:
-                    self.bias_blocks.append((fo, compile_block(b, Fo.shape, (), mode, pooling, fast_vjp)))
+                    prog = compile_block(b, Fo.shape, (), mode, pooling, fast_vjp, self.complex_group)
+                    self.bias_blocks.append((fo, prog))
         self.default_sizes = {}
         for F in self.lin.fields + self.lout.fields:
             for leaf, n in zip(F.leaves, F.shape):
@@ -144,11 +171,33 @@ class LinearProgram:
                     self.default_sizes[leaf.G] = n
 
     # ------------------------------------------------------------- parameters
+    @property
+    def is_complex(self) -> bool:
+        """A layer of a complex group: parameters (..., 2) hold real and imaginary parts."""
+        return self.complex_group is not None
+
     def param_shapes(self):
+        """Shapes of the weights (C_out, C_in, P) and biases (C_out, 1, P); complex layers add a
+        trailing axis of 2 (real, imaginary parts)."""
+        tail = (2,) if self.is_complex else ()
         return (
-            [(self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params) for fo, fi, p in self.blocks],
-            [(self.lout.fields[fo].channels, 1, p.num_params) for fo, p in self.bias_blocks],
+            [
+                (self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params) + tail
+                for fo, fi, p in self.blocks
+            ],
+            [(self.lout.fields[fo].channels, 1, p.num_params) + tail for fo, p in self.bias_blocks],
         )
+
+    def _complex(self, w, what: str):
+        """Real parameters (..., 2) -> complex weights (complex layers); real layers unchanged."""
+        if not self.is_complex:
+            return w
+        if w.ndim != 4 or w.shape[-1] != 2 or jnp.iscomplexobj(w):
+            raise ValueError(
+                f"{what} of the complex layer {self.rep_in} -> {self.rep_out} (group {self.complex_group}) must "
+                f"be real arrays (C_out, C_in, P, 2) of real and imaginary parts; got shape {w.shape}, dtype {w.dtype}"
+            )
+        return jax.lax.complex(w[..., 0], w[..., 1])
 
     @property
     def num_params(self) -> int:
@@ -156,7 +205,13 @@ class LinearProgram:
         return int(sum(np.prod(s) for s in w + b))
 
     def init(self, key, dtype=jnp.float32, bias_init: float = 0.0):
-        """Random weights (a list of (C_out, C_in, P) arrays) and zero biases."""
+        """Random weights (a list of (C_out, C_in, P) arrays; (C_out, C_in, P, 2) real and
+        imaginary parts for a complex layer) and zero biases. ``dtype`` is a real dtype."""
+        if jnp.issubdtype(dtype, jnp.complexfloating):
+            raise TypeError(
+                f"parameters of {self.rep_in} -> {self.rep_out} are real arrays (a complex group's "
+                f"coefficients are stored as real and imaginary parts); pass a real dtype, e.g. jnp.float32"
+            )
         rng = np.random.default_rng(_seed(key))
         ws, bs = [], []
         fan = {}
@@ -165,9 +220,17 @@ class LinearProgram:
         for fo, fi, p in self.blocks:
             c_out, c_in = self.lout.fields[fo].channels, self.lin.fields[fi].channels
             scale = p.init_scale(c_in) / np.sqrt(fan[fo])
-            ws.append(jnp.asarray(rng.normal(size=(c_out, c_in, p.num_params)) * scale, dtype))
+            if self.is_complex:  # E|w|^2 as for a real layer, split over real and imaginary parts
+                scale = scale[..., None] / np.sqrt(2)
+                ws.append(jnp.asarray(rng.normal(size=(c_out, c_in, p.num_params, 2)) * scale, dtype))
+            else:
+                ws.append(jnp.asarray(rng.normal(size=(c_out, c_in, p.num_params)) * scale, dtype))
         for fo, p in self.bias_blocks:
-            bs.append(jnp.full((self.lout.fields[fo].channels, 1, p.num_params), bias_init, dtype))
+            shape = (self.lout.fields[fo].channels, 1, p.num_params)
+            if self.is_complex:
+                bs.append(jnp.stack([jnp.full(shape, bias_init, dtype), jnp.zeros(shape, dtype)], axis=-1))
+            else:
+                bs.append(jnp.full(shape, bias_init, dtype))
         return ws, bs
 
     # ------------------------------------------------------------------ apply
@@ -194,6 +257,8 @@ class LinearProgram:
         the sizes of the reps)."""
         n = self.sizes_from(xs, sizes)
         batch = xs[0].shape[: xs[0].ndim - 1 - len(self.lin.fields[0].shape)]
+        weights = [self._complex(w, "weights") for w in weights]
+        biases = [self._complex(b, "biases") for b in biases]
         outs = [None] * len(self.lout.fields)
         pending = {}  # bias terms per out field, handed to a pooling block where there is one
         for b, (fo, p) in zip(biases, self.bias_blocks):
@@ -208,7 +273,7 @@ class LinearProgram:
         for fo, ys in pending.items():
             for y in ys:
                 outs[fo] = y if outs[fo] is None else outs[fo] + y
-        dtype = xs[0].dtype
+        dtype = jnp.result_type(xs[0].dtype, jnp.complex64) if self.is_complex else xs[0].dtype
         for fo, F in enumerate(self.lout.fields):
             shape = (
                 batch
@@ -227,9 +292,10 @@ class LinearProgram:
 
     # ------------------------------------------------------- solver coordinates
     def solver_coefficients(self, weights) -> np.ndarray:
-        """The coefficients of this map in ``(rep_in >> rep_out).equivariant_basis()`` (float64),
-        so that ``basis.dense() @ c`` reshaped (size_out, size_in) is the layer's matrix."""
-        conv = {(fo, fi): p.to_solver(np.asarray(w, np.float64)) for w, (fo, fi, p) in zip(weights, self.blocks)}
+        """The coefficients of this map in ``(rep_in >> rep_out).equivariant_basis()`` (float64;
+        complex128 for a complex layer), so that ``basis.dense() @ c`` reshaped (size_out, size_in)
+        is the layer's matrix."""
+        conv = {(fo, fi): p.to_solver(self._np_weights(w)) for w, (fo, fi, p) in zip(weights, self.blocks)}
         parts = []
         for fo, a in self.lout.position:
             for fi, b in self.lin.position:
@@ -237,11 +303,36 @@ class LinearProgram:
                     parts.append(conv[(fo, fi)][a, b])
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    def _np_weights(self, w) -> np.ndarray:
+        """float64 weights, or complex128 from the (..., 2) real parameters of a complex layer."""
+        w = np.asarray(w)
+        if np.iscomplexobj(w):
+            raise TypeError(f"parameters of {self.rep_in} -> {self.rep_out} are real arrays, got dtype {w.dtype}")
+        w = w.astype(np.float64)
+        return w[..., 0] + 1j * w[..., 1] if self.is_complex else w
+
+    def _params_from(self, w: np.ndarray, dtype):
+        """Parameters from float64/complex128 weights: (..., 2) real and imaginary parts for a
+        complex layer; a real layer refuses complex weights with a nonzero imaginary part."""
+        if self.is_complex:
+            return jnp.asarray(np.stack([w.real, w.imag], axis=-1), dtype)
+        if np.iscomplexobj(w):
+            if np.abs(w.imag).max(initial=0.0) > 0:
+                raise ValueError(
+                    f"{self.rep_in} -> {self.rep_out} is a layer of a real group; complex coefficients "
+                    f"(imaginary part up to {np.abs(w.imag).max():.2e}) do not fit it"
+                )
+            w = w.real
+        return jnp.asarray(w, dtype)
+
     def weights_from_solver(self, coeffs, dtype=jnp.float32):
-        """Inverse of :meth:`solver_coefficients`: weights whose map is ``sum_k c_k q_k``."""
-        coeffs = np.asarray(coeffs, dtype=np.float64)
+        """Inverse of :meth:`solver_coefficients`: weights whose map is ``sum_k c_k q_k``
+        (complex coefficients for a complex layer)."""
+        coeffs = np.asarray(coeffs)
+        cdtype = np.complex128 if (self.is_complex or np.iscomplexobj(coeffs)) else np.float64
+        coeffs = coeffs.astype(cdtype)
         ws = [
-            np.zeros((self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params))
+            np.zeros((self.lout.fields[fo].channels, self.lin.fields[fi].channels, p.num_params), cdtype)
             for fo, fi, p in self.blocks
         ]
         where = {(fo, fi): k for k, (fo, fi, _) in enumerate(self.blocks)}
@@ -255,11 +346,11 @@ class LinearProgram:
                     pos += P
         if pos != len(coeffs):
             raise ValueError(f"expected {pos} coefficients for {self.rep_in} -> {self.rep_out}, got {len(coeffs)}")
-        return [jnp.asarray(w, dtype) for w in ws]
+        return [self._params_from(w, dtype) for w in ws]
 
     def bias_solver_coefficients(self, biases) -> np.ndarray:
         """The bias in ``rep_out.equivariant_basis()`` coordinates."""
-        conv = {fo: p.to_solver(np.asarray(b, np.float64)) for b, (fo, p) in zip(biases, self.bias_blocks)}
+        conv = {fo: p.to_solver(self._np_weights(b)) for b, (fo, p) in zip(biases, self.bias_blocks)}
         parts = [conv[fo][a, 0] for fo, a in self.lout.position if fo in conv]
         return np.concatenate(parts) if parts else np.zeros(0)
 

@@ -3,7 +3,9 @@ Rubik's cube group, products of permutation groups on sums of points, ...).
 
 The weight matrix of a block is assembled lazily from the orbit index, W[o, i] =
 w[orbit(o, i)] / sqrt(count): a gather of the P coefficients, O(size) work and memory,
-never the (size, P) dense basis. The program's weights are exactly the solver's coefficients.
+never the (size, P) dense basis. The program's weights are exactly the solver's coefficients
+(complex in a layer of a complex group, e.g. the Z(4) blocks of SU(2) x Z(4): the gather is the
+same).
 """
 
 from __future__ import annotations

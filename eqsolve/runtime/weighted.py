@@ -15,7 +15,9 @@ from ..solve.basis import Basis
 class WeightTensorProgram(abc.ABC):
     """Block ``in-field -> out-field`` applied as one contraction with a weight tensor
     (C_out, C_in, *out_shape, *in_shape) built by :meth:`weight` from weights (C_out, C_in, P).
-    The program's weights are exactly the solver's coefficients."""
+    The program's weights are exactly the solver's coefficients: real, or complex for a block of
+    a complex group (U(n), SU(n); :class:`~eqsolve.runtime.LinearProgram` stores them as real
+    and imaginary parts and hands the program the complex array)."""
 
     kind: str  # "orbit" or "dense": which final program this is
 
@@ -39,7 +41,13 @@ class WeightTensorProgram(abc.ABC):
         return jnp.einsum(f"...c{I},dc{O}{I}->...d{O}", x, self.weight(w))
 
     def to_solver(self, w, sizes=None):
-        return np.asarray(w, dtype=np.float64)
+        return _real_or_complex(w)
 
     def from_solver(self, c, sizes=None):
-        return np.asarray(c, dtype=np.float64)
+        return _real_or_complex(c)
+
+
+def _real_or_complex(a) -> np.ndarray:
+    """float64, or complex128 for complex weights (reps of U(n), SU(n)): never cast to real."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)

@@ -15,6 +15,11 @@ Errors are relative and scale-free:
 - function f: ``|f(rho_in(g) x) - rho_out(g) f(x)| / max(|f(x)|, ...)`` on random x, and for
   the Lie algebra the same at ``g = exp(t A)`` divided by ``t`` (a finite-difference estimate of
   the derivative residual that needs no JVP).
+
+Complex groups (U(n), SU(n), and products with them): everything is computed in complex
+arithmetic, nothing is cast to real. Elements, rho's and bases stay complex128, a complex W or
+basis is checked as it is (norms are Hermitian), and a function of a complex rep gets complex
+Gaussian inputs x = (a + i b) / sqrt(2) (so a map that ignores or drops imaginary parts fails).
 """
 
 from __future__ import annotations
@@ -64,6 +69,19 @@ def group_elements(G, samples: int = 8, seed: int = 0, lie: bool = True) -> list
     return out
 
 
+def _as_array(a) -> np.ndarray:
+    """float64, or complex128 for complex input; never drops an imaginary part."""
+    a = np.asarray(a)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise TypeError(f"expected a numeric array, got dtype {a.dtype}")
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+
+
+def _is_complex(rep: Rep) -> bool:
+    """The rep's group has a complex factor (U(n), SU(n)): its vectors are complex."""
+    return any(f.is_complex for f in rep._require_group().factors)
+
+
 def _rms_scale(M: np.ndarray) -> float:
     return float(np.linalg.norm(M) / np.sqrt(max(M.shape[0], 1)))
 
@@ -81,7 +99,8 @@ def act(rep: Rep, el: GroupElement, X: np.ndarray) -> tuple[np.ndarray, float]:
     if rep.size() <= DENSE_ACTION_MAX:
         M = rep._drho(parts) if lie else rep._rho(parts)
         return M @ X, _rms_scale(M) if lie else max(1.0, _rms_scale(M))
-    out = np.zeros_like(X)
+    # complex groups act by complex matrices: the result is complex even for a real X
+    out = np.zeros(X.shape, dtype=np.result_type(X, np.complex128 if _is_complex(rep) else np.float64))
     scale = 1.0
     for mono in rep.monomials:
         mats = mono.leaf_matrices(parts, lie=lie)
@@ -193,7 +212,7 @@ def equivariance(
         )
     else:
         rep = _maprep(rep_in, rep_out)
-        W = np.asarray(f_or_W, dtype=np.float64)
+        W = _as_array(f_or_W)  # a complex W (U(n), SU(n) maps) stays complex
         shape = (rep_out.size(), rep_in.size())
         if W.shape != shape:
             if W.ndim == 1 and W.size == shape[0] * shape[1]:
@@ -311,9 +330,11 @@ def _check_function(f: Callable, rep: MapRep, samples, seed, tol, batch, lie_t) 
     rng = np.random.default_rng(seed + 12345)
     n_in, n_out = rep.rep_in.size(), rep.rep_out.size()
     x = rng.normal(size=(batch, n_in))
+    if _is_complex(rep):  # complex reps take complex inputs, so imaginary parts are exercised
+        x = (x + 1j * rng.normal(size=(batch, n_in))) / np.sqrt(2)
 
     def call(z):
-        y = np.asarray(f(z), dtype=np.float64)
+        y = _as_array(f(z))
         if y.shape != (batch, n_out):
             raise ValueError(f"f must map (batch, {n_in}) to (batch, {n_out}); got output shape {y.shape}")
         return y

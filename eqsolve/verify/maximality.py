@@ -15,6 +15,12 @@ subspace computed *independently of the solvers*:
   ``rep._rho`` / ``rep._drho`` (Kronecker products formed explicitly), one SVD, for small reps.
 - ``"matchings"``: for O(n) tensor reps, (k-1)!! perfect matchings of k axes (k even, k <= n).
 - ``"orbits"``: connected components (networkx) of the coordinate graph of a permutation rep.
+- ``"schur-weyl"``: for tensor reps of U(n) and SU(n) (complex dimensions), also inside direct
+  products with permutation groups: a block's invariants are the tensor product of each
+  factor's, so its count is the product over factors of Schur-Weyl counts (U(n), SU(n)) and
+  Burnside moments (permutation factors). U(n): V^{⊗p} ⊗ V*^{⊗q} has sum_lambda (f^lambda)^2
+  invariants (lambda ⊢ p with at most n rows) if p = q, else none; SU(n): for p = q + k n,
+  sum_{lambda ⊢ q} f^lambda f^{lambda + (k^n)} (f^lambda by the hook length formula).
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from functools import lru_cache
 import networkx as nx
 import numpy as np
 
-from ..reps.base import Rep
+from ..groups.unitary import UnitaryGroup
+from ..reps.base import BaseRep, Rep
 from ..solve.basis import RepBasis
-from .equivariance import DEFAULT_TOL, group_elements, invariance_errors
+from .equivariance import DEFAULT_TOL, _as_array, group_elements, invariance_errors
 from .report import Check, ColumnWitness, DependenceWitness, MissingInvariantWitness, Report
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "matching_count",
     "orbit_count",
     "sn_fixed_point_moment",
+    "schur_weyl_count",
 ]
 
 BURNSIDE_MAX_ORDER = 100_000
@@ -161,6 +169,78 @@ def matching_count(rep: Rep) -> int | None:
     return total
 
 
+# ========================================================= Schur-Weyl (U(n), SU(n))
+def _partitions(m: int, max_parts: int, largest: int | None = None):
+    """Partitions of m (weakly decreasing tuples) with at most ``max_parts`` parts."""
+    largest = m if largest is None else largest
+    if m == 0:
+        yield ()
+        return
+    if max_parts == 0:
+        return
+    for first in range(min(m, largest), 0, -1):
+        for rest in _partitions(m - first, max_parts - 1, first):
+            yield (first,) + rest
+
+
+def _hook_dimension(shape) -> int:
+    """f^lambda: standard Young tableaux of the shape (hook length formula)."""
+    shape = [r for r in shape if r]
+    if not shape:
+        return 1
+    cols = [sum(1 for r in shape if r > j) for j in range(shape[0])]
+    hooks = math.prod((r - j - 1) + (cols[j] - i - 1) + 1 for i, r in enumerate(shape) for j in range(r))
+    return math.factorial(sum(shape)) // hooks
+
+
+@lru_cache(maxsize=None)
+def unitary_invariants(n: int, p: int, q: int, special: bool) -> int:
+    """Complex dimension of the invariants of V^{⊗p} ⊗ V*^{⊗q} under U(n) or SU(n)."""
+    if p < q:
+        p, q = q, p
+    if not special:
+        return sum(_hook_dimension(lam) ** 2 for lam in _partitions(p, n)) if p == q else 0
+    if (p - q) % n:
+        return 0
+    k = (p - q) // n
+    return sum(
+        _hook_dimension(lam) * _hook_dimension([r + k for r in list(lam) + [0] * (n - len(lam))])
+        for lam in _partitions(q, n)
+    )
+
+
+SCHUR_WEYL_MAX_AXES = 40
+
+
+def schur_weyl_count(rep: Rep) -> int | None:
+    """Invariants of a tensor rep of U(n) / SU(n) (complex dimension), also of products with
+    permutation factors (see module docstring), or None when the rep is of another kind."""
+    G = rep.G
+    if G is None or not any(isinstance(f, UnitaryGroup) for f in G.factors):
+        return None
+    total = Fraction(0)
+    for mono in rep.monomials:
+        if len(mono.leaves) > SCHUR_WEYL_MAX_AXES:
+            return None
+        axes: dict = {}
+        for leaf in mono.leaves:
+            if not isinstance(leaf, BaseRep):
+                return None  # a user rep: no closed count
+            axes.setdefault(leaf.G, [0, 0])[1 if leaf.dual else 0] += 1
+        term = Fraction(1)
+        for f, (p, q) in axes.items():
+            if isinstance(f, UnitaryGroup):
+                term *= unitary_invariants(f.d, p, q, f.special)
+            elif f.is_permutation and (f.is_full_symmetric or f.order() <= BURNSIDE_MAX_ORDER):
+                term *= fixed_point_moment(f, p + q)
+            else:
+                return None
+        total += term
+    if total.denominator != 1:
+        raise ArithmeticError(f"Schur-Weyl count of {rep} is not an integer: {total}")
+    return int(total)
+
+
 # ================================================================ orbits
 def _coordinate_orbits(rep: Rep) -> list[np.ndarray]:
     """Orbits of the coordinates of a permutation rep (networkx connected components)."""
@@ -208,16 +288,16 @@ def dense_nullspace(rep: Rep, rtol: float = RANK_RTOL) -> np.ndarray | None:
     _, s, vt = np.linalg.svd(C, full_matrices=True)
     scale = max(1.0, s[0] if len(s) else 0.0)
     rank = int((s > rtol * scale).sum())
-    return vt[rank:].T
+    return vt[rank:].conj().T  # complex C (U(n), SU(n)): the nullspace is conj(vt)^T
 
 
 def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray | None]:
     """Independent counts ``{method: dim}`` of the invariant subspace of ``rep`` and, when the
     dense SVD ran, its nullspace (size, k).
 
-    ``method``: ``"auto"`` (Burnside or Brauer matchings when they apply, plus dense SVD for
-    small reps, orbits as a fall-back), or one of ``"burnside"``, ``"matchings"``,
-    ``"dense-svd"``, ``"orbits"``.
+    ``method``: ``"auto"`` (Burnside, Brauer matchings or Schur-Weyl when they apply, plus dense
+    SVD for small reps, orbits as a fall-back), or one of ``"burnside"``, ``"matchings"``,
+    ``"schur-weyl"``, ``"dense-svd"``, ``"orbits"``.
     """
     counts: dict = {}
     N = None
@@ -229,6 +309,10 @@ def expected_dimension(rep: Rep, method: str = "auto") -> tuple[dict, np.ndarray
         mc = matching_count(rep)
         if mc is not None:
             counts["matchings"] = mc
+    if method in ("auto", "schur-weyl"):
+        sw = schur_weyl_count(rep)
+        if sw is not None:
+            counts["schur-weyl"] = sw
     if method in ("auto", "dense-svd") and (method == "dense-svd" or rep.size() <= 400 or not counts):
         N = dense_nullspace(rep)
         if N is not None:
@@ -320,7 +404,7 @@ def basis(
     else:
         if rep is None:
             raise TypeError("verify.basis(Q, rep): give the rep the columns of Q belong to")
-        Q = np.asarray(basis_or_rep, dtype=np.float64)
+        Q = _as_array(basis_or_rep)  # complex columns (U(n), SU(n)) stay complex
         if Q.ndim == 1:
             Q = Q[:, None]
         if Q.ndim != 2 or Q.shape[0] != rep.size():
@@ -359,14 +443,14 @@ def basis(
 
     # (ii) orthonormal and independent
     if k:
-        gram = Q.T @ Q
+        gram = Q.conj().T @ Q  # Hermitian Gram matrix (= Q^T Q for real Q)
         report.orthonormality_error = float(np.abs(gram - np.eye(k)).max())
         s = np.linalg.svd(Q, compute_uv=False)
         report.smallest_singular_value = float(s[-1])
         indep = s[-1] > 1e-8 * max(1.0, s[0])
         if not indep:
             _, _, vt = np.linalg.svd(Q, full_matrices=False)
-            c = vt[-1]
+            c = vt[-1].conj()  # Q = U S V^H: Q conj(vt[-1]) = s_min u_min
             cols = [int(x) for x in np.argsort(-np.abs(c)) if abs(c[x]) > 1e-6]
             report.dependence = DependenceWitness(c, float(np.linalg.norm(Q @ c)), cols)
         checks.append(
@@ -436,14 +520,14 @@ def _missing_invariant(rep: Rep, Q: np.ndarray, N: np.ndarray | None, els) -> Mi
     if N is None or N.shape[1] == 0:
         return None
     Qo, _ = np.linalg.qr(Q) if Q.shape[1] else (np.zeros((Q.shape[0], 0)), None)
-    R = N - Qo @ (Qo.T @ N)
+    R = N - Qo @ (Qo.conj().T @ N)
     if how == "orbit indicator":
         c = int(np.argmax(np.linalg.norm(R, axis=0)))
         v = N[:, c]
         dist = float(np.linalg.norm(R[:, c]))
     else:
         _, s, vt = np.linalg.svd(R, full_matrices=False)
-        v = N @ vt[0]
+        v = N @ vt[0].conj()
         dist = float(s[0])
     v = v / np.linalg.norm(v)
     resid = float(invariance_errors(rep, v[:, None], els).max()) if len(els) else 0.0

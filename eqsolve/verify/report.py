@@ -37,6 +37,12 @@ class _ShortRepr:
 
 
 # ================================================================== elements
+def _as_matrix(v) -> np.ndarray:
+    """float64, or complex128 for complex input (elements of U(n), SU(n))."""
+    a = np.asarray(v)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+
+
 @dataclass(repr=False)
 class GroupElement(_ShortRepr):
     """A group (or Lie-algebra) element, kept per factor so nothing block-diagonal is formed.
@@ -57,10 +63,10 @@ class GroupElement(_ShortRepr):
         return self.kind != "lie" and all(np.asarray(v).ndim == 1 for v in self.parts.values())
 
     def matrices(self) -> dict:
-        """``{factor: (d_f, d_f) matrix}`` (permutations turned into matrices)."""
+        """``{factor: (d_f, d_f) matrix}`` (permutations turned into matrices): float64, or
+        complex128 for a complex factor (U(n), SU(n)), never cast to real."""
         return {
-            f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else np.asarray(v, dtype=float))
-            for f, v in self.parts.items()
+            f: (perm_matrix(np.asarray(v)) if np.asarray(v).ndim == 1 else _as_matrix(v)) for f, v in self.parts.items()
         }
 
     def matrix(self, G) -> np.ndarray:
@@ -70,7 +76,8 @@ class GroupElement(_ShortRepr):
         if len(G.factors) > 1:  # a product's defining rep is the tensor product (EMLP's meaning)
             return G.element(mats, lie=self.kind == "lie")
         f = G.factors[0]
-        return mats.get(f, np.zeros((f.d, f.d)) if self.kind == "lie" else np.eye(f.d))
+        dtype = np.complex128 if f.is_complex else np.float64
+        return mats.get(f, np.zeros((f.d, f.d), dtype) if self.kind == "lie" else np.eye(f.d, dtype=dtype))
 
     def __str__(self):
         return self.name
