@@ -22,7 +22,9 @@ def test_test_set_states_are_rotations_with_their_labels():
     assert test.X.shape == (100, 36) and sorted(np.bincount(test.Y)) == [50, 50]
     rotations = finite_group_elements(train.symmetry.discrete_generators)
     assert len(rotations) == 24
-    orbit = {label: {np.round(x.reshape(6, 6) @ g, 8).tobytes() for g in rotations} for x, label in zip(train.X, train.Y)}
+    orbit = {
+        label: {np.round(x.reshape(6, 6) @ g, 8).tobytes() for g in rotations} for x, label in zip(train.X, train.Y)
+    }
     assert not (orbit[0] & orbit[1])  # the parity state is not a rotation of the solved cube
     for x, y in zip(test.X, test.Y):
         assert np.round(x.reshape(6, 6), 8).tobytes() in orbit[int(y)]

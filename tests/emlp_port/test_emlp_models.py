@@ -83,7 +83,9 @@ def test_pytorch_emlp(dsclass):
     ds, mb = get_dsmb(dsclass)
     net = network(ds.rep_in, ds.rep_out, group=ds.symmetry).to(device)
     model = lambda x: jax.device_put(net(torch.from_numpy(np.asarray(x)).to(device)).cpu().data.numpy())
-    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, "Pytorch EMLP failed equivariance test"
+    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, (
+        "Pytorch EMLP failed equivariance test"
+    )
 
 
 from _compat import vis
