@@ -103,6 +103,11 @@ def new_group_cases():
     ]
 
 
+def large_cases():
+    """Opt-in (``--large``): SO(3) T11, 177,147 x 1,585 (a 2.2 GB basis; ~4.5 GB peak)."""
+    return [("SO(3) T11 invariants", T(11, 0, SO(3)))]
+
+
 def timed(fn, repeats: int, warmup: bool = True):
     """Median seconds of ``repeats`` calls (caches cleared before each). With ``warmup``, untimed
     calls first (at least one, and for fast calls until 20 ms have passed), so that lazy imports
@@ -148,6 +153,7 @@ def dense_textbook(rep):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--large", action="store_true", help="also SO(3) T11 (one run, ~20 s, ~4.5 GB)")
     args = ap.parse_args(argv)
     fast_rep, dense_rep = (3, 1) if args.quick else (7, 3)
     print(f"# eqsolve solver benchmark (single-threaded BLAS; median of {fast_rep} runs, dense {dense_rep})")
@@ -160,6 +166,8 @@ def main(argv=None):
     rows = []
     all_cases = [(n, r, fast_rep) for n, r in cases()] + [(n, r, 3) for n, r in extra_cases()]
     all_cases += [(n, r, 3) for n, r in new_group_cases()]
+    if args.large:
+        all_cases += [(n, r, 1) for n, r in large_cases()]
     for name, rep, n_rep in all_cases:
         t, basis = timed(lambda: solve_basis(rep, cache=False), n_rep)
         res = basis.residuals

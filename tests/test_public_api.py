@@ -21,6 +21,7 @@ PUBLIC = {
         "O5Synthetic",
         "Inertia",
         "ParticleInteraction",
+        "InvertedCube",
         "DoubleSpringPendulum",
         "DoublePendulum",
     ],

@@ -6,6 +6,8 @@ and standardization statistics.
   -> the 3x3 inertia tensor.
 - ``ParticleInteraction(N)``: the e-mu scattering matrix element, 4 four-momenta -> scalar,
   Lorentz invariant.
+- ``InvertedCube(train=True)``: a cube's face colouring, solved (1) or parity-inverted (0);
+  ``Cube()`` invariant classification (EMLP's small test dataset).
 - ``DoubleSpringPendulum(n_systems)`` (alias ``DoublePendulum``): chunks of trajectories of
   EMLP's double spring pendulum, symmetric under O(2) about the vertical axis
   (``eqsolve.groups.O2eR3()``).
@@ -18,6 +20,7 @@ state, so the draws differ from EMLP's while the distributions are the same.
 """
 
 from .base import Dataset, split
+from .cube import InvertedCube
 from .dynamics import DoublePendulum, DoubleSpringPendulum
 from .synthetic import Inertia, O5Synthetic, ParticleInteraction
 
@@ -27,6 +30,7 @@ __all__ = [
     "O5Synthetic",
     "Inertia",
     "ParticleInteraction",
+    "InvertedCube",
     "DoubleSpringPendulum",
     "DoublePendulum",
 ]

@@ -34,28 +34,33 @@ def lambert_rank(ch: int, d: int) -> int:
     return r
 
 
-def binomial_allocation(N: int, rank: int, G) -> Rep | None:
-    """N tensors of a given rank split over T(p, q), p + q = rank, in binomial proportion
-    (deterministically); all T(rank) for groups whose dual rep equals the rep."""
+def binomial_allocation(N: int, rank: int, G, seed: int | None = 0) -> Rep | None:
+    """EMLP's ``binomial_allocation``: N tensors of total rank r = p + q over T(p, q) in binomial
+    proportion: ``N // 2**r`` copies of ``binom(r, p) * T(p, r - p)`` for every p, and the
+    ``N % 2**r`` left over each T(p, r - p) with p ~ Binomial(r, 1/2). EMLP draws the leftover
+    from numpy's global state; here from ``default_rng(seed)`` (``seed=None``: fresh entropy, as
+    random as EMLP's). For groups whose dual rep equals the rep (orthogonal) every T(p, r - p) is
+    T(r), so the result is N * T(r) whatever is drawn."""
     if N <= 0:
         return None
     if rank == 0:
         return N * ScalarRep(G)
     if G.is_orthogonal:
         return N * _T(rank, 0, G)
-    w = [math.comb(rank, k) / 2**rank for k in range(rank + 1)]
-    counts = [int(math.floor(N * x)) for x in w]
-    for k in sorted(range(rank + 1), key=lambda k: -w[k])[: N - sum(counts)]:
-        counts[k] += 1
-    terms = [c * _T(rank - k, k, G) for k, c in enumerate(counts) if c]
+    counts = [(N // 2**rank) * math.comb(rank, k) for k in range(rank + 1)]
+    for p in np.random.default_rng(seed).binomial(rank, 0.5, N % 2**rank):
+        counts[int(p)] += 1
+    terms = [c * _T(p, rank - p, G) for p, c in enumerate(counts) if c]
     out = terms[0]
     for t in terms[1:]:
         out = out + t
     return out
 
 
-def uniform_rep(ch: int, G) -> Rep:
-    """EMLP's heuristic: allocate ``ch`` dimensions to tensors of ranks 0..r evenly."""
+def uniform_rep(ch: int, G, seed: int | None = 0) -> Rep:
+    """EMLP's heuristic: ``ch`` dimensions spread evenly over tensors of ranks 0..r (size exactly
+    ``ch``); each rank's tensors split over T(p, q) by :func:`binomial_allocation` (``seed``: its
+    leftover draw; only non-orthogonal groups have one)."""
     if ch < 1:
         raise ValueError(f"uniform_rep needs ch >= 1, got {ch}")
     d = G.d
@@ -65,7 +70,8 @@ def uniform_rep(ch: int, G) -> Rep:
         for k in range(r + 1):
             Ns[k] += d ** (r - k)
         ch -= (r + 1) * d**r
-    parts = [binomial_allocation(n, r, G) for r, n in enumerate(Ns)]
+    rng = np.random.default_rng(seed)
+    parts = [binomial_allocation(n, r, G, seed=int(rng.integers(2**31))) for r, n in enumerate(Ns)]
     parts = [p for p in parts if p is not None]
     out = parts[0]
     for p in parts[1:]:

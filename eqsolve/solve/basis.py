@@ -42,6 +42,10 @@ class _Columns(abc.ABC):
 
     size: int
     dim: int
+    dtype: type = np.float64  # complex128 for the bases of reps of U(n), SU(n)
+    # numpy defers ``ndarray @ Q`` to ``Q.__rmatmul__`` (matrix-free) instead of densifying Q;
+    # ``np.asarray(Q)`` still gives the dense matrix
+    __array_ufunc__ = None
 
     @abc.abstractmethod
     def dense(self) -> np.ndarray:
@@ -65,8 +69,12 @@ class _Columns(abc.ABC):
         return self.apply(coeffs)
 
     def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
-        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^T x^T)^T``."""
-        return self.coefficients(_real_or_complex(x).T).T
+        """``x @ Q`` for x (size,) or (B, size), matrix-free: ``(Q^T x^T)^T``, which for a real
+        basis is the coefficients of x (for a complex one, ``conj(Q^H conj(x))``)."""
+        x = _real_or_complex(x)
+        if np.iscomplexobj(x) or np.dtype(self.dtype) == np.complex128:
+            return self.coefficients(x.conj().T).conj().T
+        return self.coefficients(x.T).T
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(Q)``: :meth:`dense` (refused by size when it cannot fit)."""
@@ -119,6 +127,7 @@ class DenseBasis(Basis):
         Q = np.asarray(Q)  # complex128 for reps of complex groups (U(n), SU(n)), else float64
         self.Q = Q.astype(np.complex128 if np.iscomplexobj(Q) else np.float64, copy=False)
         self.is_complex = np.iscomplexobj(self.Q)
+        self.dtype = np.complex128 if self.is_complex else np.float64
         self.size, self.dim = self.Q.shape
         self.residuals = residuals
         self.method = method
@@ -487,19 +496,39 @@ class RepBasis(_Columns):
             np.complex128 if (self.dtype == np.complex128 or np.iscomplexobj(a)) else np.float64, copy=False
         )
 
-    def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
-        """``x @ Q`` for x (size,) or (B, size): the coefficients ``(Q^H x^T)^T``."""
-        return self.coefficients(self._cast(x).T).T
+    @functools.cached_property
+    def _batches(self) -> list[tuple[Basis, list, np.ndarray, np.ndarray | None]]:
+        """Blocks that share one Basis object (identical monomials), batched so that a rep with
+        tens of thousands of blocks is applied in a few numpy calls: (basis, monomials, first
+        column of each block (n_blocks,), parent indices (n_blocks, m) int64, or None for a
+        basis used by one block, which is gathered by its monomial (a slice when contiguous))."""
+        groups: dict[int, tuple[Basis, list, list]] = {}
+        for i, (mono, b) in enumerate(self.blocks):
+            if b.dim:
+                entry = groups.setdefault(id(b), (b, [], []))
+                entry[1].append(mono)
+                entry[2].append(self._col[i])
+        out = []
+        for b, monos, cols in groups.values():
+            idx = np.stack([mono.index_array().reshape(-1) for mono in monos]) if len(monos) > 1 else None
+            out.append((b, monos, np.asarray(cols, dtype=np.int64), idx))
+        return out
 
     def apply(self, coeffs: np.ndarray) -> np.ndarray:
         """Q @ coeffs for coeffs (dim,) or (dim, B), without forming Q."""
         coeffs = self._cast(coeffs)
         if coeffs.shape[0] != self.dim:
             raise ValueError(f"expected {self.dim} coefficients, got {coeffs.shape[0]}")
-        out = np.zeros((self.size,) + coeffs.shape[1:], dtype=coeffs.dtype)
-        for i, (mono, b) in enumerate(self.blocks):
-            if b.dim:
-                mono.scatter_add(out, b.apply(coeffs[self._col[i] : self._col[i + 1]]))
+        rest = coeffs.shape[1:]
+        out = np.zeros((self.size,) + rest, dtype=coeffs.dtype)
+        for b, monos, cols, idx in self._batches:
+            if idx is None:
+                monos[0].scatter_add(out, b.apply(coeffs[cols[0] : cols[0] + b.dim]))
+                continue
+            n, m = idx.shape
+            c = coeffs[cols[:, None] + np.arange(b.dim)]  # (n, dim, *rest)
+            y = b.apply(np.moveaxis(c, 0, 1).reshape(b.dim, -1)).reshape((m, n) + rest)
+            out[idx] = np.moveaxis(y, 1, 0)  # blocks of a direct sum own disjoint coordinates
         return out
 
     def coefficients(self, x: np.ndarray) -> np.ndarray:
@@ -507,8 +536,16 @@ class RepBasis(_Columns):
         x = self._cast(x)
         if x.shape[0] != self.size:
             raise ValueError(f"expected a vector of size {self.size} for {self.rep}, got {x.shape[0]}")
-        parts = [b.coefficients(mono.gather(x)) for mono, b in self.blocks if b.dim]
-        return np.concatenate(parts) if parts else np.zeros((0,) + x.shape[1:])
+        rest = x.shape[1:]
+        out = np.zeros((self.dim,) + rest, dtype=np.result_type(x.dtype, self.dtype))
+        for b, monos, cols, idx in self._batches:
+            if idx is None:
+                out[cols[0] : cols[0] + b.dim] = b.coefficients(monos[0].gather(x))
+                continue
+            n, m = idx.shape
+            c = b.coefficients(np.moveaxis(x[idx], 0, 1).reshape(m, -1)).reshape((b.dim, n) + rest)
+            out[cols[:, None] + np.arange(b.dim)] = np.moveaxis(c, 1, 0)
+        return out
 
     def projector(self):
         """Q Q^T as a lazy scipy LinearOperator (size, size)."""

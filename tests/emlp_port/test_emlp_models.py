@@ -1,11 +1,91 @@
-# Ported from mfinzi/equivariant-MLP tests/model_tests.py (MIT licence): the two tests that need
-# no EMLP datasets, with only the imports changed (emlp -> eqsolve; ``emlp.nn`` -> the _compat
-# shim that supplies Flax NNX's rngs; LazyKron from eqsolve.reps.linear_operators). Every
-# assertion and tolerance is EMLP's. Not ported: test_init_forward_and_equivariance and the
-# haiku / flax / pytorch EMLP tests (they need emlp.datasets, torch's DataLoader and oil's seeds).
+# Ported from mfinzi/equivariant-MLP tests/model_tests.py (MIT licence) with only the imports
+# changed: emlp -> eqsolve (datasets from eqsolve.datasets, reps and groups from eqsolve);
+# ``emlp.nn`` and its ``objax`` / ``flax`` backends -> the _compat shim over eqsolve's Flax NNX
+# EMLP (which supplies NNX's rngs, and maps flax's ``init``/``apply`` convention onto it);
+# torch's ``DataLoader`` and oil's fixed seeds -> the minimal stand-ins in _compat;
+# ``jax.vmap`` over numpy ``rho_dense`` -> _compat.vmap. Every assertion and tolerance is EMLP's.
+# The haiku and pytorch tests need those frameworks and EMLP's backends for them; eqsolve's nn is
+# Flax NNX only (the brief), so they skip when haiku / torch is absent, as they do in EMLP.
+import jax
 import numpy as np
+import pytest
+from _compat import DataLoader
+from eqsolve.nn import uniform_rep, MLP, EMLP, Standardize
 import _compat as emlp
 from test_emlp_equivariance import parametrize, rel_error, scale_adjusted_rel_error
+from _compat import FixedNumpySeed, FixedPytorchSeed
+from eqsolve.datasets import Inertia, O5Synthetic, ParticleInteraction, InvertedCube
+from jax import random
+from _compat import vmap
+
+
+def equivariance_err(model, mb, repin, repout, group):
+    x, y = mb
+    gs = group.samples(x.shape[0])
+    rho_gin = vmap(repin(group).rho_dense)(gs)
+    rho_gout = vmap(repout(group).rho_dense)(gs)
+    y1 = model((rho_gin @ x[..., None])[..., 0])
+    y2 = (rho_gout @ model(x)[..., None])[..., 0]
+    return np.asarray(scale_adjusted_rel_error(y1, y2, gs))
+
+
+def get_dsmb(dsclass):
+    seed = 2021
+    bs = 50
+    with FixedNumpySeed(seed), FixedPytorchSeed(seed):
+        ds = dsclass(100)
+    dataloader = DataLoader(ds, batch_size=min(bs, len(ds)), num_workers=0, pin_memory=False)
+    mb = next(iter(dataloader))
+    mb = jax.device_put(mb[0].numpy()), jax.device_put(mb[1].numpy())
+    return ds, mb
+
+
+@parametrize([Inertia, O5Synthetic, ParticleInteraction, InvertedCube])
+def test_init_forward_and_equivariance(dsclass):
+    network = emlp.nn.objax.EMLP
+    ds, mb = get_dsmb(dsclass)
+    model = network(ds.rep_in, ds.rep_out, group=ds.symmetry)
+    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, "Objax EMLP failed equivariance test"
+
+
+@parametrize([Inertia])
+def test_haiku_emlp(dsclass):
+    hk = pytest.importorskip("haiku", reason="eqsolve's nn is Flax NNX only; EMLP's haiku backend needs haiku")
+    from emlp.nn.haiku import EMLP as hkEMLP
+
+    network = hkEMLP
+    ds, mb = get_dsmb(dsclass)
+    net = network(ds.rep_in, ds.rep_out, group=ds.symmetry)
+    net = hk.without_apply_rng(hk.transform(net))
+    params = net.init(random.PRNGKey(42), mb[0])
+    model = lambda x: net.apply(params, x)
+    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, "Haiku EMLP failed equivariance test"
+
+
+@parametrize([Inertia])
+def test_flax_emlp(dsclass):
+    flaxEMLP = emlp.nn.flax.EMLP
+    network = flaxEMLP
+    ds, mb = get_dsmb(dsclass)
+    net = network(ds.rep_in, ds.rep_out, group=ds.symmetry)
+    params = net.init(random.PRNGKey(42), mb[0])
+    model = lambda x: net.apply(params, x)
+    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, "flax EMLP failed equivariance test"
+
+
+@parametrize([Inertia])
+def test_pytorch_emlp(dsclass):
+    torch = pytest.importorskip("torch", reason="eqsolve's nn is Flax NNX only; EMLP's pytorch backend needs torch")
+    from emlp.nn.pytorch import EMLP as ptEMLP
+
+    network = ptEMLP
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    ds, mb = get_dsmb(dsclass)
+    net = network(ds.rep_in, ds.rep_out, group=ds.symmetry).to(device)
+    model = lambda x: jax.device_put(net(torch.from_numpy(np.asarray(x)).to(device)).cpu().data.numpy())
+    assert equivariance_err(model, mb, ds.rep_in, ds.rep_out, ds.symmetry) < 1e-4, (
+        "Pytorch EMLP failed equivariance test"
+    )
 
 
 from _compat import vis

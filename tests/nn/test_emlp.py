@@ -7,7 +7,7 @@ import pytest
 from flax import nnx
 
 from eqsolve.groups import O, SO, Lorentz, S
-from eqsolve.nn import EMLP, uniform_rep
+from eqsolve.nn import EMLP, binomial_allocation, uniform_rep
 from eqsolve.reps import Scalar, T, V
 from layer_checks import equivariance_error
 
@@ -36,6 +36,31 @@ def test_uniform_rep_size(G, ch):
     r = uniform_rep(ch, G)
     assert r.size() == ch
     assert any(not m.leaves for m in r.monomials) and any(m.leaves for m in r.monomials)
+
+
+def test_binomial_allocation_is_emlps():
+    """EMLP's split: N // 2^r copies of binom(r, p) T(p, r-p), the N % 2^r leftover drawn
+    Binomial(r, 1/2); orthogonal groups: N T(r)."""
+    G = Lorentz()  # not orthogonal: T(p, q) differ
+    assert binomial_allocation(9, 2, G, seed=5).size() == 9 * 16  # 2 * (T(2,0) + 2 T(1,1) + T(0,2)) + 1 drawn
+
+    def terms(rep):  # {str(T(p, q)): total multiplicity}
+        out: dict[str, int] = {}
+        for r, m in rep.terms:
+            out[str(r)] = out.get(str(r), 0) + m
+        return out
+
+    assert terms(binomial_allocation(8, 2, G)) == terms(2 * T(2, 0, G) + 4 * T(1, 1, G) + 2 * T(0, 2, G))
+    draws = {str(terms(binomial_allocation(9, 2, G, seed=s))) for s in range(40)}
+    assert len(draws) == 3  # the leftover lands on each of T(2,0), T(1,1), T(0,2) for some seed
+    assert terms(binomial_allocation(9, 2, O(3), seed=5)) == terms(9 * T(2, 0, O(3)))
+
+
+def test_uniform_rep_seed():
+    G = Lorentz()
+    assert str(uniform_rep(100, G, seed=1)) == str(uniform_rep(100, G, seed=1))
+    assert len({str(uniform_rep(100, G, seed=s)) for s in range(20)}) > 1
+    assert all(uniform_rep(100, G, seed=s).size() == 100 for s in range(5))
 
 
 def test_emlp_trains():

@@ -3,25 +3,41 @@
 import numpy as np
 import pytest
 
-from eqsolve.groups import SO, S
+from eqsolve.groups import SO, S, U
 from eqsolve.memory import TooLargeError
-from eqsolve.reps import T, V
+from eqsolve.reps import Scalar, T, V
 
 
-@pytest.mark.parametrize("rep", [V(S(5)) ** 2 >> V(S(5)) ** 2, T(3, 0, SO(3)), V(S(3)) + V(S(3)) ** 2])
+def _shared_blocks():
+    """Many blocks sharing one Basis object (identical monomials): the batched path."""
+    X = V(S(4))
+    return (3 * X + 2 * X**2 + Scalar) >> (2 * X + X**2)
+
+
+def _complex_blocks():
+    X = V(U(2))
+    return 2 * X + X.T >> X + 2 * X.T
+
+
+@pytest.mark.parametrize(
+    "rep",
+    [V(S(5)) ** 2 >> V(S(5)) ** 2, T(3, 0, SO(3)), V(S(3)) + V(S(3)) ** 2, _shared_blocks(), _complex_blocks()],
+)
 def test_shape_matmul_asarray(rep):
     Q = rep.equivariant_basis()
     dense = Q.dense()
     assert Q.shape == dense.shape == (rep.size(), Q.dim)
     assert np.array_equal(np.asarray(Q), dense)
-    assert np.asarray(Q, dtype=np.float32).dtype == np.float32
+    if not np.iscomplexobj(dense):
+        assert np.asarray(Q, dtype=np.float32).dtype == np.float32
     rng = np.random.default_rng(0)
     W = rng.normal(size=Q.dim)
     assert np.allclose(Q @ W, dense @ W)
     W2 = rng.normal(size=(Q.dim, 3))
     assert np.allclose(Q @ W2, dense @ W2)
     x = rng.normal(size=(2, rep.size()))
-    assert np.allclose(x @ Q, x @ dense)
+    assert np.allclose(x @ Q, x @ dense)  # matrix-free
+    assert np.allclose((Q @ W2).T.conj() @ Q, W2.T)  # the coefficients of Q W are W
 
 
 def test_matmul_never_forms_the_dense_basis():
