@@ -72,7 +72,8 @@ class FitResult:
 
 def masked_input(key, X, hide: float, batch: int):
     """X (E, E, R) 0/1 -> (visible (B, 1, E, E, R), loss mask (B, E, E, R)): each training triple
-    is hidden with probability ``hide``; the loss mask is 1 on every entry not visible."""
+    is hidden with probability ``hide``; the loss mask is 1 on every entry not visible. Works on
+    any layout: X (*shape) -> (B, 1, *shape), (B, *shape) (:func:`fit` passes the native one)."""
     keep = jax.random.bernoulli(key, 1.0 - hide, (batch,) + X.shape).astype(X.dtype)
     vis = keep * X[None]
     return vis[:, None], 1.0 - vis
@@ -115,12 +116,11 @@ def fit(data: KGData, cfg: TrainConfig | None = None, *, train_triples=None, log
 
     def loss_fn(params, key):
         kmask, kdrop = jax.random.split(key)
-        keep = jax.random.bernoulli(kmask, 1.0 - cfg.hide, (cfg.batch,) + Xn.shape).astype(Xn.dtype)
-        vis = keep * Xn
-        logits = nnx.merge(graphdef, params, rest).forward_native(vis, key=kdrop)
+        vis, mask = masked_input(kmask, Xn, cfg.hide, cfg.batch)
+        logits = nnx.merge(graphdef, params, rest).forward_native(vis[:, 0], key=kdrop)
         target = jnp.broadcast_to(Xn, logits.shape)
         ce = optax.sigmoid_binary_cross_entropy(logits, target)
-        w = (1.0 - vis) * (1.0 + (cfg.pos_weight - 1.0) * target)
+        w = mask * (1.0 + (cfg.pos_weight - 1.0) * target)
         return jnp.sum(ce * w) / jnp.sum(w)
 
     def one_step(carry, _):
