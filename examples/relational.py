@@ -5,7 +5,7 @@ the head and tail axes together, one relation permutation) has 30 equality patte
 (diagonals, transposes, pools), compiled to pooling on dense (B, C, E, E, R) tensors.
 
     python examples/relational.py                          # Nations, small model (about a minute)
-    python examples/relational.py --dataset kinships --full  # the benchmark's settings
+    python examples/relational.py --dataset kinships --full  # the benchmark's settings, one model of its ensemble
     python examples/relational.py --dataset umls --steps 500 --channels 16,16
     python examples/relational.py --inductive              # score entities held out of training
     python examples/relational.py --tiny                   # seconds (the test suite runs this)
@@ -54,7 +54,11 @@ def main(argv=None) -> int:
         help="exchangeable: S(E) x S(R); channels: S(E) only, one channel per relation "
         "(--full uses the benchmark's choice per data set)",
     )
-    p.add_argument("--full", action="store_true", help="the benchmark's settings for this data set")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="the benchmark's settings for this data set (one model; the benchmark averages 3)",
+    )
     p.add_argument("--inductive", action="store_true", help="hold 20%% of the entities out of training")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tiny", action="store_true", help="tiny settings (seconds)")
