@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(PY) -m ruff check . || status=1; \
 	$(PY) -m ruff format --check . || status=1; \
 	$(PY) -m mypy || status=1; \
-	$(PY) -m pytest tests || status=1; \
+	$(PY) -m pytest tests -n 2 --durations=15 || status=1; \
 	exit $$status
 
 bench: $(STAMP)

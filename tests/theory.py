@@ -145,17 +145,19 @@ def wreath_tensor(m: int, n: int, k: int) -> int:
 
 
 # ------------------------------------------------------------------ U(n), SU(n): Schur-Weyl
-def partitions(m: int, max_parts: int | None = None, largest: int | None = None):
-    """Partitions of m (weakly decreasing tuples) with at most ``max_parts`` parts."""
-    largest = m if largest is None else largest
+def partitions(m: int, max_parts: int | None = None):
+    """Partitions of m (weakly decreasing tuples) with at most ``max_parts`` parts, from sympy
+    (not eqsolve's enumeration, so the count below stays independent of it)."""
+    from sympy.utilities.iterables import partitions as sympy_partitions
+
     if m == 0:
-        yield ()
-        return
+        return [()]
     if max_parts == 0:
-        return
-    for first in range(min(m, largest), 0, -1):
-        for rest in partitions(m - first, None if max_parts is None else max_parts - 1, first):
-            yield (first,) + rest
+        return []
+    out = []
+    for mult in sympy_partitions(m, m=max_parts):
+        out.append(tuple(sorted((part for part, k in mult.items() for _ in range(k)), reverse=True)))
+    return out
 
 
 def standard_tableaux(shape) -> int:
