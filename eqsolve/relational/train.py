@@ -10,7 +10,7 @@ the transposes of the entity axes. Channel dropout on hidden layers.
 Speed: the input, mask and target live in the layers' own layout (``RelationalNet.to_native``:
 (R, E, E) channels for ``relations="channels"``), so no step transposes the relation axis, and
 the ``eval_every`` steps between evaluations run as one compiled ``lax.scan`` (no per-step
-dispatch or host work). On 2 CPU cores: Kinships 97 -> ~30 ms per step, UMLS ~55 ms.
+dispatch or host work). On 2 CPU cores: Kinships 97 -> 30-45 ms per step, UMLS 60-70 ms.
 
 Early stopping: every ``eval_every`` steps the model scores the full training tensor (nothing
 hidden, no dropout) and the filtered MRR on the *valid* split is computed with train + valid as
