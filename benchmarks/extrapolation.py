@@ -58,6 +58,7 @@ $EQSOLVE_DATA/ml-100k) is absent.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -201,9 +202,7 @@ def main(argv=None):
     members = []  # (trainer, params) per member
     track = []
     for k in range(args.ensemble):
-        member_cfg = config_from_preset(args.preset, **{**overrides, "seed": args.seed + k})
-        member_cfg.levels = cfg.levels
-        trainer = Trainer(member_cfg, fit, val)
+        trainer = Trainer(dataclasses.replace(cfg, seed=args.seed + k), fit, val)
 
         def log(rec, trainer=trainer, k=k):
             line = f"  step {rec['step']:5d}  loss {rec['train_loss']:.4f}  val RMSE {rec['val_rmse']:.4f}"
