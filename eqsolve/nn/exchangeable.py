@@ -311,13 +311,15 @@ class _Stack(nnx.Module):
 class SelfSupervisedExchangeable(nnx.Module):
     """Masked (self-supervised) exchangeable model of Hartford et al. (Sec. 5.2).
 
-    Input per entry: one-hot rating (``n_levels``) plus a hidden indicator; optionally side
+    Input per entry: one-hot rating (``n_levels``) plus a hidden indicator, then ``entry_in``
+    further channels if any (e.g. :func:`eqsolve.nn.neighbours.neighbour_features`); optionally side
     features per row / column (``side_dims``, added to the first layer by a zero-initialized
     exchangeable layer scaled by ``side_scale``); ``num_layers`` exchangeable layers of ``ch``
     channels; output logits.
 
     ``model(x, index, sizes, weights=None, *, key=None, deterministic=True, side=None, axis_name=None)``
-    with x = ``encode_ratings(...)`` (nnz, n_levels+1) -> logits (nnz, n_levels).
+    with x = ``encode_ratings(...)`` (nnz, n_levels+1), with the ``entry_in`` channels appended
+    when there are any -> logits (nnz, n_levels).
     """
 
     def __init__(
@@ -332,10 +334,11 @@ class SelfSupervisedExchangeable(nnx.Module):
         residual: bool = False,
         norm: bool = False,
         side_scale: float = 0.1,
+        entry_in: int = 0,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
-        in_ch = self.n_levels + 1
+        in_ch = self.n_levels + 1 + int(entry_in)
         widths = [in_ch] + [int(ch)] * (int(num_layers) - 1) + [self.n_levels]
         self.net = _Stack(
             widths,
@@ -358,7 +361,8 @@ class SelfSupervisedExchangeable(nnx.Module):
 class FactorizedExchangeable(nnx.Module):
     """Factorized exchangeable autoencoder (Hartford et al. Sec. 5.2, "factorized").
 
-    Encoder: exchangeable layers on the input entries, then a mean pool per axis gives one
+    Encoder: exchangeable layers on the input entries (``n_levels`` + 1 + ``entry_in`` channels,
+    as in :class:`SelfSupervisedExchangeable`), then a mean pool per axis gives one
     factor vector per user (row) and per item (column), shape (sizes[a], factor_dim).
     Decoder: at each queried entry the two factors are concatenated (with their product) and
     passed through exchangeable layers; output logits.
@@ -385,10 +389,11 @@ class FactorizedExchangeable(nnx.Module):
         residual: bool = False,
         norm: bool = False,
         side_scale: float = 0.1,
+        entry_in: int = 0,
         rngs: nnx.Rngs,
     ):
         self.n_levels = int(n_levels)
-        in_ch = self.n_levels + 1
+        in_ch = self.n_levels + 1 + int(entry_in)
         self.factor_dim = int(factor_dim)
         enc = [in_ch] + [int(ch)] * (int(enc_layers) - 1) + [self.factor_dim]
         dec = [3 * self.factor_dim] + [int(ch)] * (int(dec_layers) - 1) + [self.n_levels]

@@ -1,4 +1,4 @@
-"""The extrapolation (density shift) and cold-start benchmark scripts end to end on a tiny
+"""The extrapolation (density shift), cold-start and CLI transfer benchmark scripts end to end on a tiny
 hand-made MovieLens-format folder (--tiny: a tiny model, a few steps; not a measurement)."""
 
 import json
@@ -57,3 +57,23 @@ def test_cold_start_script_hides_every_input_rating_of_the_cold_rows(tiny_folder
     for r in rows.values():
         assert all(np.isfinite(r[k]) for k in ("model", "bias", "user-knn"))
         assert r["no_worse_than_bias"] == (r["model"] <= r["bias"])
+
+
+def test_transfer_cli_script_trains_once_and_evaluates_every_disguised_file(tiny_folder, tmp_path):
+    """Through `eqsolve train` / `evaluate`: the evaluate-reported RMSE equals the one recomputed
+    from its predictions CSV, its bias baseline equals the one fitted here on the raw context,
+    and each file is on its scale (1..100 ratings are mapped, 1..5 ones are not)."""
+    bench = load_benchmark("transfer_cli")
+    out = tmp_path / "res.json"
+    assert bench.main(["--data", str(tiny_folder), "--tiny", "--workdir", str(tmp_path / "w"), "--json", str(out)]) == 0
+    rows = {r["file"]: r for r in json.loads(out.read_text())["rows"]}
+    assert set(rows) == {"scale-1-5", "half-step", "scale-1-100", "sparse", "sparse-1-100"}
+    for r in rows.values():
+        assert r["model"] == pytest.approx(r["model_from_csv"], abs=1e-4)
+        assert r["bias_reported"] == pytest.approx(r["bias"], rel=1e-6)
+        assert r["beats_bias"] == (r["model"] < r["bias"])
+    assert rows["scale-1-5"]["scale"] is None and rows["sparse"]["scale"] is None
+    assert rows["half-step"]["scale"] == [0.5, 5.0]
+    assert rows["scale-1-100"]["scale"][1] <= 100 and rows["scale-1-100"]["model"] > 5  # on the raw scale
+    sparse, half = rows["sparse"]["median_context_per_user"], rows["scale-1-5"]["median_context_per_user"]
+    assert sparse <= 3 and sparse < half

@@ -120,6 +120,34 @@ def test_factorized_predictions_do_not_depend_on_batching_or_padding(small):
     np.testing.assert_allclose(one, full[3:4], rtol=0, atol=2e-6)
 
 
+def test_knn_feature_model_predicts_from_the_context_alone(small):
+    """With kNN input features (computed from the visible ratings), a query's prediction does
+    not depend on which other queries are asked: the features see no hidden entry or padding.
+    The features are used: the same weights with the features zeroed predict differently."""
+    fit, val = small
+    t = Trainer(
+        TrainConfig(ch=8, num_layers=3, steps=6, eval_every=6, dropout=0.0, lr=3e-2, knn_features=True), fit, val
+    )
+    t.run()
+    full = t.predict(fit, val)
+    half = len(val) // 2
+    parts = np.concatenate(
+        [t.predict(fit, val.subset(np.arange(half))), t.predict(fit, val.subset(np.arange(half, len(val))))]
+    )
+    np.testing.assert_allclose(parts, full, rtol=0, atol=2e-6)
+    one = t.predict(fit, val.subset(np.array([3])))
+    np.testing.assert_allclose(one, full[3:4], rtol=0, atol=2e-6)
+    from flax import nnx
+
+    model = nnx.merge(t.graphdef, t.eval_params, t.rest)
+    first = model.net.layers[0].weights
+    assert first["keep_0_1"][...].shape[0] == len(LEVELS) + 1 + 4  # one-hot, hidden flag, 4 kNN channels
+    for w in first.values():
+        w[...] = w[...].at[len(LEVELS) + 1 :].set(0.0)
+    _, blind, _ = nnx.split(model, nnx.Param, ...)
+    assert np.abs(t.predict(fit, val, params=blind) - full).max() > 1e-3
+
+
 # --- presets ----------------------------------------------------------------------------------
 def test_presets_are_defined_once_and_checked():
     from bench_scripts import load_benchmark

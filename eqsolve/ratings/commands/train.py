@@ -83,6 +83,7 @@ _FIELDS = {
     "visible_loss_weight": "visible_loss_weight",
     "side_features": "side_features",
     "count_features": "count_features",
+    "knn_features": "knn_features",
     "random_features": "random_features",
     "eval_samples": "eval_samples",
     "residual": "residual",
@@ -156,6 +157,11 @@ def add_model_arguments(p):
         help="MovieLens-100K: user age / gender / occupation and item genres / year as input channels",
     )
     g.add_argument("--count-features", **flag, help="log #ratings of user and item as input channels")
+    g.add_argument(
+        "--knn-features",
+        **flag,
+        help="user- and item-kNN estimates from the visible ratings as input channels (dense N x M)",
+    )
     g.add_argument(
         "--random-features",
         type=int_at_least(0),

@@ -34,6 +34,8 @@ class TrainConfig:
     side_features: bool = False  # per-user / per-item features of the data set (Trainer(side=...)) as inputs
     side_scale: float = 0.1  # output multiplier (= relative Adam step) of the side-feature path
     count_features: bool = False  # log(1 + #ratings) of the user and the item as side features
+    knn_features: bool = False  # user- and item-kNN estimates from the visible ratings as extra
+    # input channels of every entry (eqsolve.nn.neighbours; dense N x M: ML-100K-sized matrices)
     random_features: int = 0  # Gaussian features per user and per item, redrawn every pass
     eval_samples: int = 1  # predictions averaged over this many random-feature draws
     residual: bool = False  # skip connections between hidden layers of equal width

@@ -12,10 +12,12 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None, side_d
     from flax import nnx
 
     from ...nn.exchangeable import FactorizedExchangeable, SelfSupervisedExchangeable
+    from ...nn.neighbours import NEIGHBOUR_CHANNELS
 
     rngs = nnx.Rngs(params=cfg.seed if seed is None else seed)
     k = int(cfg.count_features) + int(cfg.random_features)
     side = tuple(k + int(d) for d in side_dims) if k or any(side_dims) else ()
+    entry_in = NEIGHBOUR_CHANNELS if cfg.knn_features else 0
     if cfg.model in ("self-supervised", "selfsup", "masked"):
         return SelfSupervisedExchangeable(
             n_levels,
@@ -26,6 +28,7 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None, side_d
             residual=cfg.residual,
             norm=cfg.norm,
             side_scale=cfg.side_scale,
+            entry_in=entry_in,
             rngs=rngs,
         )
     if cfg.model in ("factorized", "autoencoder"):
@@ -40,6 +43,7 @@ def build_model(cfg: TrainConfig, n_levels: int, seed: int | None = None, side_d
             residual=cfg.residual,
             norm=cfg.norm,
             side_scale=cfg.side_scale,
+            entry_in=entry_in,
             rngs=rngs,
         )
     raise ValueError(f"unknown model {cfg.model!r}; use 'self-supervised' or 'factorized'")

@@ -5,9 +5,11 @@ benchmarks and the examples.
   (see benchmarks/movielens.py for their measured test RMSE). ``self-supervised`` uses the
   MovieLens-100K side features (u.user, u.item); ``self-supervised-plain`` is the same without.
 * ``travel``: the default of ``eqsolve train``: the tuned self-supervised architecture, smaller,
-  trained for transfer: a random mask rate per step (15-90% of the inputs hidden, so it learns
-  from sparse inputs too) and every rating of 20% of the rows and columns hidden per step (cold
-  start). No side features, so it applies to any ratings matrix.
+  trained for transfer: a random mask rate per step (5-95% of the inputs hidden, so it learns
+  from sparse and dense inputs), every rating of 20% of the rows and columns hidden per step
+  (cold start), and user-/item-kNN estimates from the visible ratings as input channels
+  (``knn_features``, :mod:`eqsolve.nn.neighbours`: the similar-user signal that pooling alone
+  does not give). No side features, so it applies to any ratings matrix.
 * ``paper-self-supervised`` / ``paper-factorized``: the settings this code base has used as the
   paper's (Hartford et al. 2018: 0.5 channel dropout, 15% masking, Adam 1e-3, plain layers),
   with the paper code's protocol of pooling the known query positions (``positions_visible``).
@@ -59,11 +61,12 @@ PRESETS: dict[str, dict] = {
         _SELF_SUPERVISED,
         ch=32,
         num_layers=6,
-        steps=2000,
-        eval_every=100,
-        mask_rate=0.15,
-        mask_rate_max=0.9,
+        steps=4000,
+        eval_every=200,
+        mask_rate=0.05,
+        mask_rate_max=0.95,
         cold_rate=0.2,
+        knn_features=True,
     ),
     "paper-self-supervised": dict(
         model="self-supervised",

@@ -94,6 +94,7 @@ class _Fns:
         from flax import nnx
 
         from ...nn.exchangeable import encode_ratings, expected_rating
+        from ...nn.neighbours import neighbour_features
         from ...nn.sharded import entry_parallel
         from ...runtime.sharded import ENTRY_AXIS, cross_device_sum
 
@@ -102,6 +103,12 @@ class _Fns:
 
         def forward_local(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None, axis_name=None):
             model = nnx.merge(graphdef, params, rest)
+            if cfg.knn_features:  # from the visible ratings: contributing and not hidden
+                visible = weights * (1.0 - x[:, K])
+                rating = x[:, :K] @ vals
+                span = max(float(max(values)) - float(min(values)), 1e-6)
+                feats = neighbour_features(rating, visible, index, sizes, span=span, axis_name=axis_name)
+                x = jnp.concatenate([x, feats], axis=1)
             side = None
             if cfg.count_features or cfg.random_features or given is not None:
                 side = []
