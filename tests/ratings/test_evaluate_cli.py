@@ -92,6 +92,25 @@ def test_explicit_scale_overrides_detection(files, trained, tmp_path):
     assert main(["evaluate", "--workdir", str(trained), "--data", str(files / "half.tsv"), "--scale", "levels"]) == 2
 
 
+def test_map_back_fit_and_range_use_the_same_model_predictions(files, trained, tmp_path):
+    """Default: the line raw = a + b level fitted on the context (reported); --map-back range:
+    the range map. Undoing the range map gives the model's level-scale predictions p, and the
+    fitted predictions are a + b p (clipped to the scale)."""
+    fit, rows_fit = _evaluate(trained, tmp_path, "--data", str(files / "hundred.tsv"))
+    rng_, rows_rng = _evaluate(trained, tmp_path, "--data", str(files / "hundred.tsv"), "--map-back", "range")
+    assert rng_["map_back"] == "range" and len(fit["map_back"]) == 2 and fit["scale"] == rng_["scale"]
+    context, _ = load_ratings(files / "hundred.tsv", max_levels=None)
+    level = np.clip(np.round(1 + (context.ratings - fit["scale"][0]) * 4 / np.ptp(fit["scale"])), 1, 5)
+    b, a = np.polyfit(level, context.ratings, 1)  # the fit, recomputed here
+    assert fit["map_back"] == pytest.approx([a, b], rel=1e-6)
+    lo, hi = fit["scale"]
+    p = 1 + (np.array([float(r["prediction"]) for r in rows_rng]) - lo) * 4 / (hi - lo)
+    expect = np.clip(a + b * p, lo, hi)
+    np.testing.assert_allclose([float(r["prediction"]) for r in rows_fit], expect, rtol=1e-4, atol=1e-3)
+    true = np.array([float(r["true"]) for r in rows_fit])
+    assert fit["test_rmse"] == pytest.approx(np.sqrt(np.mean((expect - true) ** 2)), rel=1e-4)
+
+
 def test_split_codes_and_unknown_labels(files, trained, tmp_path, capsys):
     res, rows = _evaluate(trained, tmp_path, "--data", str(files / "codes.tsv"))
     assert res["scale"] is None and len(rows) == res["n_test"] > 0

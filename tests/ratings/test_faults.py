@@ -344,6 +344,7 @@ def test_every_option_is_validated_at_the_edge(capsys, argv, expect):
         ("dropout", 2.0, r"TrainConfig.dropout must be a finite number in \[0, 1\)"),
         ("ch", 0, r"TrainConfig.ch must be an integer >= 1, got 0 \(--ch\)"),
         ("sample_rows", 0, r"--sample-rows"),
+        ("visible_loss_weight", 1.5, r"TrainConfig.visible_loss_weight must be a finite number in \[0, 1\]"),
     ],
 )
 def test_python_api_config_is_validated_too(data, field, value, expect):

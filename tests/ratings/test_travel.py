@@ -49,6 +49,27 @@ def test_hundred_point_scale_and_explicit_override():
             parse_scale(bad, vals, LEVELS)
 
 
+def test_fitted_map_back_undoes_a_scale_that_does_not_fill_its_range():
+    """A 1..100 scale used as 20 r - 10 (10..90): the range map would send level 4 to 75.25;
+    the line fitted on the context's (level, raw) pairs is exactly raw = -10 + 20 level."""
+    s = RatingScale(LEVELS, 1.0, 100.0)
+    raw = np.array([10, 30, 50, 70, 90, 10, 90], float)
+    np.testing.assert_array_equal(s.to_levels(raw), [1, 2, 3, 4, 5, 1, 5])  # by hand: 1 + (x-1)*4/99
+    assert s.from_model([4.0])[0] == pytest.approx(1 + 3 * 99 / 4)  # the range map: 75.25
+    f = s.fit_back(raw)
+    assert f.back == pytest.approx((-10.0, 20.0))
+    np.testing.assert_allclose(f.from_model([1.0, 3.5, 4.0, 5.0]), [10.0, 60.0, 70.0, 90.0])
+    assert "raw = -10 + 20 x level" in f.describe()
+    # clipped to the raw scale; a context on one level keeps the range map (and says so)
+    g = RatingScale(LEVELS, 1.0, 100.0, back=(-50.0, 40.0))
+    np.testing.assert_allclose(g.from_model([1.0, 5.0]), [1.0, 100.0])
+    one = s.fit_back([50.0, 51.0, 52.0])
+    assert one.back is None and "by the range" in one.describe()
+    assert RatingScale(LEVELS).fit_back(raw).identity
+    with pytest.raises(ValueError, match="positive slope"):
+        RatingScale(LEVELS, 1.0, 100.0, back=(0.0, -1.0))
+
+
 # --- split labels --------------------------------------------------------------------------
 def test_split_words_and_codes_are_normalized_and_unknown_labels_named(tmp_path):
     np.testing.assert_array_equal(

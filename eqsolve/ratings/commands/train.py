@@ -416,6 +416,8 @@ def _cmd_evaluate(args) -> int:
             f"4th column marks the test entries)"
         )
     scale = parse_scale(args.scale, np.r_[context.ratings, test.ratings], cfg.levels)
+    if args.map_back == "fit":
+        scale = scale.fit_back(context.ratings)
     ctx_levels = scale.ratings_to_levels(context)
     side = load_side_features(data, context) if cfg.side_features else None
     preds, steps = [], []
@@ -446,6 +448,7 @@ def _cmd_evaluate(args) -> int:
         "members": len(members),
         "weights": args.weights,
         "scale": None if scale.identity else [scale.lo, scale.hi],
+        "map_back": None if scale.identity else ("range" if scale.back is None else list(scale.back)),
         "levels": list(scale.levels),
     }
     if output is not None:
@@ -541,6 +544,13 @@ def register(subparsers) -> None:
         help="rating scale of the data: 'auto' (default: the model's levels when every rating is "
         "one, else the data's range), 'levels', or LO:HI, e.g. 0.5:5 or 1:100; ratings are "
         "binned onto the model's levels and predictions mapped back linearly",
+    )
+    e.add_argument(
+        "--map-back",
+        choices=["fit", "range"],
+        default="fit",
+        help="on another scale, map predictions back by the least-squares line raw = a + b x level "
+        "fitted on the context ratings (default) or by the map of the levels' range onto the scale",
     )
     e.add_argument(
         "--weights",

@@ -10,9 +10,17 @@ benchmarks and the examples.
   (cold start), and user-/item-kNN estimates from the visible ratings as input channels
   (``knn_features``, :mod:`eqsolve.nn.neighbours`: the similar-user signal that pooling alone
   does not give). No side features, so it applies to any ratings matrix.
-* ``paper-self-supervised`` / ``paper-factorized``: the settings this code base has used as the
-  paper's (Hartford et al. 2018: 0.5 channel dropout, 15% masking, Adam 1e-3, plain layers),
-  with the paper code's protocol of pooling the known query positions (``positions_visible``).
+* ``paper-self-supervised``: the MovieLens-100K configuration of the authors' code
+  (github.com/mravanba/deep_exchangeable_tensors, ``sparse_self_supervised.py``): 4 exchangeable
+  layers of 128 channels, skip connections on the two middle ones, channel dropout 0.5, 10% of
+  the inputs masked, 70% of the loss on the masked and 30% on the visible ratings, Adam 1e-3 at
+  a constant rate, masked positions pooled as zeros (``positions_visible``). Differences: its
+  L2 penalty (1e-5) is left out, dropout follows every hidden layer (the code: the 1st and 3rd),
+  and the input has a hidden-indicator channel.
+* ``paper-factorized``: the settings this code base has used as the paper's for the factorized
+  autoencoder (0.5 channel dropout, 15% masking, Adam 1e-3, positions pooled); the authors'
+  current ``sparse_factorized_autoencoder.py`` differs (250 channels, 50 factors, Adam 5e-3,
+  attention pooling, which this code base does not have).
 """
 
 from __future__ import annotations
@@ -72,10 +80,12 @@ PRESETS: dict[str, dict] = {
         model="self-supervised",
         ch=128,
         num_layers=4,
+        residual=True,
         dropout=0.5,
-        mask_rate=0.15,
+        mask_rate=0.1,
+        visible_loss_weight=0.3,
         lr=1e-3,
-        lr_final_frac=0.1,
+        lr_final_frac=1.0,
         steps=3000,
         eval_every=250,
         positions_visible=True,

@@ -33,7 +33,7 @@ _FLOATS = {
     "lr_final_frac": (0, 1, False, False),
     "weight_decay": (0, math.inf, False, False),
     "mse_weight": (0, math.inf, False, False),
-    "visible_loss_weight": (0, math.inf, False, False),
+    "visible_loss_weight": (0, 1, False, False),  # share of the loss: (1 - w) masked + w visible
     "ema": (0, 1, False, True),
     "mask_rate_max": (0, 1, False, True),
     "cold_rate": (0, 1, False, True),
