@@ -69,7 +69,7 @@ def neighbour_features(values, visible, index, sizes, *, span, power=2.0, shrink
     if n * m > MAX_CELLS:
         raise ValueError(
             f"neighbour features build dense {n} x {m} matrices ({n * m:,} cells > {MAX_CELLS:,}); "
-            "train on sampled sub-matrices (sampler) or turn knn_features off"
+            "work on sampled sub-matrices (eqsolve train/evaluate --sampler uniform) or turn knn_features off"
         )
     u, i = index
     vis = jax.lax.stop_gradient(jnp.asarray(visible, jnp.float32))
