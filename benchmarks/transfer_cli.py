@@ -60,16 +60,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from extrapolation import default_data, halves, load_all  # noqa: E402
 
 
-def _write(path: Path, users, items, ratings, split):
-    with open(path, "w") as f:
-        for u, i, r, s in zip(users, items, ratings, split):
-            f.write(f"{u + 1} {i + 1} {r:g} {s}\n")
+def _write(path: Path, r, ratings, split) -> None:
+    """``r``'s entries with these ratings and split labels, as a ratings file."""
+    from eqsolve.ratings.data import save_triples
+    from eqsolve.ratings.data.ratings import Ratings
+
+    save_triples(Ratings(r.users, r.items, ratings, r.n_users, r.n_items, split=np.asarray(split)), path)
 
 
 def make_files(second, folder: Path, seed: int) -> dict:
     """name -> (file, context mask, raw ratings) of the held-out half in each disguise."""
     rng = np.random.default_rng(seed)
-    u, i, r = second.users, second.items, second.ratings.astype(float)
+    u, r = second.users, second.ratings.astype(float)
     half = rng.random(len(r)) < 0.5
     sparse = np.zeros(len(r), bool)
     for user in np.unique(u):
@@ -89,7 +91,7 @@ def make_files(second, folder: Path, seed: int) -> dict:
     out = {}
     for name, (ratings, ctx, label) in spec.items():
         path = folder / f"{name}.txt"
-        _write(path, u, i, ratings, label(ctx))
+        _write(path, second, ratings, label(ctx))
         out[name] = (path, ctx, ratings)
     return out
 
@@ -126,7 +128,7 @@ def main(argv=None) -> int:
     if args.tiny:
         first = first.subset((first.users < 60) & (first.items < 80))
         second = second.subset((second.users < 60) & (second.items < 80))
-    _write(work / "first-half.txt", first.users, first.items, first.ratings, ["train"] * len(first))
+    _write(work / "first-half.txt", first, first.ratings, ["train"] * len(first))
     files = make_files(second, work, args.seed + 1)
     model = work / "model"
     extra = ["--ch", 8, "--layers", 2, "--steps", 4, "--eval-every", 2] if args.tiny else []

@@ -204,6 +204,8 @@ _GROUP_NAMES = {
     "DkeR3": "DkeR3",
     "Permutation": "Permutation",
 }
+# the groups written NAME(n) with one positive integer (SO also takes the signature (1,3))
+_ONE_INTEGER = frozenset("S A Z C D DihedralPerm Trivial SO SL GL U SU Sp Scaling DkeR3".split())
 _KNOWN = (
     "S, A, Z, C, D, DihedralPerm, SO, O, SL, GL, U, SU, Sp, Scaling, Lorentz, SO+, O(1,1), Parity, TimeReversal, "
     "RubiksCube, Cube, ZksZnxZn, SO2eR3, O2eR3, DkeR3, Trivial, Permutation"
@@ -319,23 +321,7 @@ def _parse_group_factor(p: _Parser):
             p.error(f"{name} needs a positive integer, got {args[k]}", arg_toks[k])
         return args[k]
 
-    if name in (
-        "S",
-        "A",
-        "Z",
-        "C",
-        "D",
-        "DihedralPerm",
-        "Trivial",
-        "SO",
-        "SL",
-        "GL",
-        "U",
-        "SU",
-        "Sp",
-        "Scaling",
-        "DkeR3",
-    ):
+    if name in _ONE_INTEGER:
         if name == "SO" and len(args) == 2:
             if args != [1, 3]:
                 p.error(f"only the Lorentz signature SO(1,3) is supported, got SO({args[0]},{args[1]})", tok)

@@ -100,13 +100,13 @@ class _Fns:
 
         K = len(values)
         vals = jnp.asarray(values, jnp.float32)
+        span = max(float(max(values)) - float(min(values)), 1e-6)  # the levels' range (kNN features)
 
         def forward_local(params, x, index, sizes, weights, key, deterministic, fkey=None, given=None, axis_name=None):
             model = nnx.merge(graphdef, params, rest)
             if cfg.knn_features:  # from the visible ratings: contributing and not hidden
                 visible = weights * (1.0 - x[:, K])
                 rating = x[:, :K] @ vals
-                span = max(float(max(values)) - float(min(values)), 1e-6)
                 feats = neighbour_features(rating, visible, index, sizes, span=span, axis_name=axis_name)
                 x = jnp.concatenate([x, feats], axis=1)
             side = None
